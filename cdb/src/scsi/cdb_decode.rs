@@ -1,0 +1,1 @@
+//! Names and decodes any CDB field by field (placeholder).

@@ -1,0 +1,1 @@
+//! T10 SAT ATA pass-through (placeholder).

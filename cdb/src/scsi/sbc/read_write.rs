@@ -1,0 +1,1 @@
+//! SBC-4 read_write (placeholder).

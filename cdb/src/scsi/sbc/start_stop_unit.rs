@@ -1,0 +1,1 @@
+//! SBC-4 start_stop_unit (placeholder).

@@ -1,0 +1,1 @@
+//! SBC-4 synchronize_cache (placeholder).

@@ -1,0 +1,1 @@
+//! SPC-5 buffer (placeholder).

@@ -1,0 +1,1 @@
+//! SPC-5 log_sense (placeholder).

@@ -1,0 +1,1 @@
+//! Mode parameters (placeholder).

@@ -1,0 +1,1 @@
+//! SPC-5 report_luns (placeholder).

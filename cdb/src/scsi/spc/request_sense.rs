@@ -1,0 +1,1 @@
+//! SPC-5 request_sense (placeholder).

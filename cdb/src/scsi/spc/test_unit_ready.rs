@@ -1,0 +1,1 @@
+//! SPC-5 test_unit_ready (placeholder).

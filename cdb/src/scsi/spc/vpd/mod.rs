@@ -1,0 +1,1 @@
+//! Vital product data pages (placeholder).

@@ -1,0 +1,1 @@
+//! SCSI status codes (placeholder).

@@ -1,0 +1,3 @@
+//! The `scsitool` command-line tool.
+
+fn main() {}
