@@ -1,1 +1,3 @@
 //! Sense data (placeholder).
+
+pub mod asc;
