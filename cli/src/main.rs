@@ -1,3 +1,51 @@
-//! The `scsitool` command-line tool.
+//! `scsitool`: talk SCSI and NVMe to storage devices.
 
-fn main() {}
+mod cli;
+mod commands;
+mod exit;
+mod hexdump;
+mod hexin;
+mod output;
+mod schema;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use exit::{status_of, ExitStatus};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                ExitStatus::Usage.code()
+            } else {
+                ExitStatus::Success.code()
+            });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("scsitool: {error:#}");
+            ExitCode::from(status_of(&error).code())
+        }
+    }
+}
+
+/// Runs one parsed command line.
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = output::Output {
+        json: cli.json,
+        verbose: cli.verbose,
+    };
+    let _ = out;
+    match cli.command {
+        Command::Completions { shell } => commands::generate::completions(shell),
+        Command::Man { out_dir } => commands::generate::man(out_dir.as_deref()),
+        Command::Schema { command, write } => {
+            commands::schema::run(command.as_deref(), write.as_deref())
+        }
+    }
+}

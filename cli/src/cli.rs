@@ -1,0 +1,51 @@
+//! The command line, declared with clap: global flags, commands and their arguments.
+//! Completions and man pages are generated from this same declaration.
+
+use crate::exit::ExitStatus;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Talk SCSI and NVMe to storage devices: typed commands, decoders for everything a device
+/// returns, and (as they land) transports, firmware update and cache-integrity checks.
+#[derive(Debug, Parser)]
+#[command(name = "scsitool", version, propagate_version = true)]
+#[command(after_long_help = ExitStatus::table())]
+pub struct Cli {
+    /// Print results as JSON (one document; JSON Lines when reading several inputs).
+    /// Each command's schema: `scsitool schema COMMAND`.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Show what goes over the wire in hex on standard error: -v CDBs and sense,
+    /// -vv data too.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into a directory.
+    Man {
+        /// Write `scsitool.1` and `scsitool-COMMAND.1` pages into this directory.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of a command's --json output.
+    Schema {
+        /// The command, words joined by dashes (e.g. sense-decode); omit to list them.
+        command: Option<String>,
+        /// Write every schema as DIR/COMMAND.json instead of printing.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        write: Option<PathBuf>,
+    },
+}

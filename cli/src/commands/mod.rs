@@ -1,0 +1,4 @@
+//! One module per command family; each turns parsed arguments into output.
+
+pub mod generate;
+pub mod schema;
