@@ -1,6 +1,6 @@
 //! The assigned ASC/ASCQ pairs of SPC-5 4.4 (table "ASC and ASCQ assignments"), as T10
 //! publishes them in its numeric listing (asc-num.txt), including assignments made after
-//! SPC-5 was published (up to the 2020 listing).
+//! SPC-5 was published (the 2020 listing, and 5Dh/1Dh).
 //!
 //! Ranged entries (40h/NNh, 4Dh/NNh, 70h/NNh) and the vendor-specific ranges are not listed
 //! here; [`super::lookup`] handles them.
@@ -8,7 +8,7 @@
 /// Every single assigned pair as (ASC, ASCQ, description), sorted by (ASC, ASCQ) with no
 /// duplicate keys, so it can be binary searched. Descriptions are T10's text, in T10's
 /// upper case; entries T10 marks obsolete read `OBSOLETE`.
-pub(super) static ASSIGNED: [(u8, u8, &str); 759] = [
+pub(super) static ASSIGNED: [(u8, u8, &str); 760] = [
     (0x00, 0x00, "NO ADDITIONAL SENSE INFORMATION"),
     (0x00, 0x01, "FILEMARK DETECTED"),
     (0x00, 0x02, "END-OF-PARTITION/MEDIUM DETECTED"),
@@ -898,6 +898,11 @@ pub(super) static ASSIGNED: [(u8, u8, &str); 759] = [
         0x5D,
         0x1C,
         "HARDWARE IMPENDING FAILURE DRIVE CALIBRATION RETRY COUNT",
+    ),
+    (
+        0x5D,
+        0x1D,
+        "HARDWARE IMPENDING FAILURE POWER LOSS PROTECTION CIRCUIT",
     ),
     (
         0x5D,

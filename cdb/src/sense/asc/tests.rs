@@ -58,6 +58,10 @@ fn newer_assignments_present() {
         "MEDIA IMPENDING FAILURE ENDURANCE LIMIT MET"
     );
     assert_eq!(text(0x67, 0x0D), "EXPLICIT BIND NOT ALLOWED");
+    assert_eq!(
+        text(0x5D, 0x1D),
+        "HARDWARE IMPENDING FAILURE POWER LOSS PROTECTION CIRCUIT"
+    );
 }
 
 #[test]
