@@ -58,9 +58,7 @@ impl ReadCapacity10Data {
             returned_logical_block_address: lba,
             logical_block_length: block,
             use_read_capacity_16: use_16,
-            capacity_bytes: (!use_16)
-                .then(|| capacity(u64::from(lba), block))
-                .flatten(),
+            capacity_bytes: (!use_16).then(|| capacity(u64::from(lba), block)).flatten(),
         })
     }
 }
@@ -291,8 +289,8 @@ mod tests {
         assert!(!d.use_read_capacity_16);
 
         // physical_block_size=4096: exponent 3.
-        let d = ReadCapacity16Data::decode(&qemu_rc16([0, 1, 0xff, 0xff], [0, 0, 2, 0], 3))
-            .unwrap();
+        let d =
+            ReadCapacity16Data::decode(&qemu_rc16([0, 1, 0xff, 0xff], [0, 0, 2, 0], 3)).unwrap();
         assert_eq!(d.capacity_bytes, Some(64 << 20));
         let x = d.details.unwrap();
         assert_eq!(x.logical_blocks_per_physical_block_exponent, 3);
@@ -308,8 +306,8 @@ mod tests {
         assert_eq!(d.returned_logical_block_address, 16_383);
         assert_eq!(d.logical_block_length, 4096);
         assert_eq!(d.capacity_bytes, Some(64 << 20));
-        let d = ReadCapacity16Data::decode(&qemu_rc16([0, 0, 0x3f, 0xff], [0, 0, 0x10, 0], 0))
-            .unwrap();
+        let d =
+            ReadCapacity16Data::decode(&qemu_rc16([0, 0, 0x3f, 0xff], [0, 0, 0x10, 0], 0)).unwrap();
         assert_eq!(d.returned_logical_block_address, 16_383);
         assert_eq!(d.details.unwrap().physical_block_length, Some(4096));
     }
@@ -350,7 +348,10 @@ mod tests {
 
     #[test]
     fn cdbs() {
-        assert_eq!(ReadCapacity10.to_cdb().as_bytes(), [0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            ReadCapacity10.to_cdb().as_bytes(),
+            [0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
         let c = ReadCapacity16::default();
         assert_eq!(
             c.to_cdb().as_bytes(),

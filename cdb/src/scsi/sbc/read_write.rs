@@ -337,13 +337,11 @@ mod tests {
     #[test]
     fn write16_matches_sbc4_layout() {
         let data = [0u8; 4096 * 2];
-        let cmd = Write16::new(0x0102_0304_0506_0708, &data, 4096, opts(true, false, 0x3f))
-            .unwrap();
+        let cmd =
+            Write16::new(0x0102_0304_0506_0708, &data, 4096, opts(true, false, 0x3f)).unwrap();
         assert_eq!(
             cmd.cdb().as_bytes(),
-            [
-                0x8a, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 2, 0x3f, 0
-            ]
+            [0x8a, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 2, 0x3f, 0]
         );
         assert_eq!(cmd.data_phase().len(), 8192);
     }
@@ -369,7 +367,10 @@ mod tests {
         let big = vec![0u8; 0x1_0000];
         assert!(Write10::new(0, &big, 1, o).is_err());
         assert_eq!(
-            Write16::new(0, &big, 1, o).unwrap().layout().transfer_length(),
+            Write16::new(0, &big, 1, o)
+                .unwrap()
+                .layout()
+                .transfer_length(),
             0x1_0000
         );
     }
