@@ -43,8 +43,9 @@ pub const MAINTENANCE_OUT: u8 = 0xa4;
 /// The variable-length CDB operation code (SPC-5 4.2.4).
 pub const VARIABLE_LENGTH: u8 = 0x7f;
 
-/// Every named command, ordered by operation code then service action
-/// (SPC-5 annex E / table 2, SBC-4 table 31, SAT-5 12.2).
+/// Every named command, ordered by operation code then service action (the command
+/// lists of SPC-5 6 and SBC-4 5, SAT-5 12.2 for ATA PASS-THROUGH, and the obsolete
+/// READ/WRITE (6), SEEK (10), RESERVE and RELEASE that emulators such as QEMU still serve).
 pub static OPCODES: &[OpcodeName] = &[
     op(0x00, "TEST UNIT READY"),
     op(0x03, "REQUEST SENSE"),

@@ -252,9 +252,9 @@ mod tests {
     use crate::scsi::sat::ata_pass_through::{Ata12, Ata16};
     use proptest::prelude::*;
 
-    /// IDENTIFY DEVICE data shaped like QEMU's ide-hd (hw/ide/core.c ide_identify) for a
-    /// 64 MiB disk with 512-byte logical and 4096-byte physical sectors, write cache on,
-    /// discard (TRIM) on, plus the integrity word. Strings are stored as ATA strings: the
+    /// Hand-built IDENTIFY DEVICE data with QEMU ide-hd's default strings, for a 64 MiB
+    /// disk with 512-byte logical and 4096-byte physical sectors, write cache on, TRIM,
+    /// and a valid integrity word (checksum byte chosen so that the bytes sum to 0). Strings are stored as ATA strings: the
     /// first character of each pair in the word's high byte, i.e. the second byte.
     fn fixture() -> [u8; 512] {
         let mut d = [0u8; 512];

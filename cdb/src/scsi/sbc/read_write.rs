@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn read10_matches_sbc4_layout() {
-        // READ (10), FUA, LBA 0x12345678, group 5, 8 blocks (SBC-4 table 97).
+        // READ (10), FUA, LBA 0x12345678, group 5, 8 blocks (SBC-4 5.15).
         let cmd = Read10::new(0x1234_5678, 8, 512, opts(false, true, 5)).unwrap();
         assert_eq!(
             cmd.cdb().as_bytes(),
