@@ -29,6 +29,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Work with command descriptor blocks.
+    #[command(subcommand)]
+    Cdb(CdbCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -47,5 +50,20 @@ pub enum Command {
         /// Write every schema as DIR/COMMAND.json instead of printing.
         #[arg(long, value_name = "DIR", conflicts_with = "command")]
         write: Option<PathBuf>,
+    },
+}
+
+/// `scsitool cdb ...`
+#[derive(Debug, Subcommand)]
+pub enum CdbCommand {
+    /// Name any CDB and list its fields (SPC-5 4.2).
+    ///
+    /// The bytes may be separated by spaces, commas or colons, or run together
+    /// (`12 00 00 00 24 00`, `120000002400`). A single `-` reads one CDB per line of
+    /// standard input and prints one result each (JSON Lines with --json).
+    Decode {
+        /// The CDB bytes in hex, or `-` for standard input.
+        #[arg(required = true, value_name = "HEX")]
+        hex: Vec<String>,
     },
 }

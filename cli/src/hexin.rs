@@ -72,6 +72,32 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
     Ok(bytes)
 }
 
+/// Where a command's byte strings come from: its `HEX...` arguments form one buffer; a
+/// single `-` reads standard input, one buffer per non-blank line.
+pub fn read_inputs(args: &[String]) -> Result<Vec<Vec<u8>>, crate::exit::Failure> {
+    let usage = |e: HexError| crate::exit::Failure::usage(e.to_string());
+    if args.len() == 1 && args[0] == "-" {
+        let text = std::io::read_to_string(std::io::stdin()).map_err(|e| {
+            crate::exit::Failure::new(
+                crate::exit::ExitStatus::Other,
+                format!("reading standard input: {e}"),
+            )
+        })?;
+        let mut buffers = Vec::new();
+        for (number, line) in text.lines().enumerate() {
+            let bytes = parse_hex(line).map_err(|e| {
+                crate::exit::Failure::usage(format!("standard input line {}: {e}", number + 1))
+            })?;
+            if !bytes.is_empty() {
+                buffers.push(bytes);
+            }
+        }
+        Ok(buffers)
+    } else {
+        Ok(vec![parse_hex(&args.join(" ")).map_err(usage)?])
+    }
+}
+
 /// One or two hex digits, already validated, as a byte.
 fn hex_pair(digits: &str) -> u8 {
     u8::from_str_radix(digits, 16).unwrap_or(0)

@@ -9,7 +9,7 @@ mod output;
 mod schema;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{CdbCommand, Cli, Command};
 use exit::{status_of, ExitStatus};
 use std::process::ExitCode;
 
@@ -40,8 +40,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
         verbose: cli.verbose,
     };
-    let _ = out;
     match cli.command {
+        Command::Cdb(CdbCommand::Decode { hex }) => commands::cdb::decode_command(out, &hex),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Man { out_dir } => commands::generate::man(out_dir.as_deref()),
         Command::Schema { command, write } => {

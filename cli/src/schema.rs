@@ -19,7 +19,10 @@ fn of<T: JsonSchema>() -> Schema {
 }
 
 /// Every command that prints JSON, and the type it prints.
-pub const SCHEMAS: &[SchemaEntry] = &[];
+pub const SCHEMAS: &[SchemaEntry] = &[SchemaEntry {
+    command: "cdb-decode",
+    generate: of::<cdb::scsi::cdb_decode::DecodedCdb>,
+}];
 
 /// Looks up a command's schema entry.
 pub fn find(command: &str) -> Option<&'static SchemaEntry> {

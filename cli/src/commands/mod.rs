@@ -1,4 +1,5 @@
 //! One module per command family; each turns parsed arguments into output.
 
+pub mod cdb;
 pub mod generate;
 pub mod schema;
