@@ -1,11 +1,11 @@
-//! The Active Namespace ID list (NVMe Base 2.0 5.17.2.1, CNS 02h): up to 1024 NSIDs in
+//! The Active Namespace ID list (NVMe Base 2.0 5.17.1, CNS 02h): up to 1024 NSIDs in
 //! increasing order, ended by the first zero entry.
 
 use super::le::Le;
 use crate::error::DecodeError;
 use serde::Serialize;
 
-/// Active Namespace ID list (Base 2.0 5.17.2.1, Figure "Namespace List").
+/// Active Namespace ID list (Base 2.0 5.17.1 CNS 02h, Figure "Namespace List").
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct ActiveNamespaceList {

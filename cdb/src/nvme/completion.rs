@@ -38,6 +38,8 @@ pub struct Completion {
     /// Phase Tag (P), Dword 3 bit 16.
     pub phase: bool,
     /// Status Field, Dword 3 bits 31:17 (Base 2.0 4.6.1).
+    #[serde(serialize_with = "super::status::serialize_described")]
+    #[schemars(with = "super::status::StatusDescription")]
     pub status: Status,
 }
 
@@ -102,6 +104,11 @@ mod tests {
         assert!(c.status.dnr);
         assert_eq!(c.to_bytes(), b);
         assert!(Completion::parse(&b[..15]).is_err());
+        let json = serde_json::to_value(c).unwrap();
+        assert_eq!(json["status"]["name"], "Invalid Command Opcode");
+        assert_eq!(json["status"]["status"]["dnr"], true);
+        let schema = serde_json::to_string(&schemars::schema_for!(Completion)).unwrap();
+        assert!(schema.contains("sct_name"));
     }
 
     proptest! {

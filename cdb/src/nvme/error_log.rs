@@ -21,6 +21,8 @@ pub struct ErrorInformationEntry {
     /// Phase Tag of the completion, byte 12 bit 0.
     pub phase_tag: bool,
     /// Status Field of the completion, bytes 13:12 bits 15:1 (Base 2.0 4.6.1).
+    #[serde(serialize_with = "super::status::serialize_described")]
+    #[schemars(with = "super::status::StatusDescription")]
     pub status: Status,
     /// Parameter Error Location, bytes 15:14: byte (7:0) and bit (10:8) in the command.
     pub parameter_error_location: u16,

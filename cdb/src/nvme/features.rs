@@ -1,6 +1,6 @@
 //! Get Features (NVMe Base 2.0 5.15) and Set Features (Base 2.0 5.27) for features whose
 //! value travels in CDW11 and completion Dword 0, with Volatile Write Cache (FID 06h,
-//! Base 2.0 5.27.1.4) typed.
+//! Base 2.0 5.27.1) typed.
 
 use super::sqe::{expect_opcode, NvmeCommand, Queue, SqeLayout, SubmissionEntry};
 use crate::command::DataPhase;
@@ -69,7 +69,7 @@ pub struct SetFeatures {
     pub cdw11: u32,
 }
 
-/// The Volatile Write Cache feature value (Base 2.0 5.27.1.4).
+/// The Volatile Write Cache feature value (Base 2.0 5.27.1, Feature Identifier 06h).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct VolatileWriteCache {

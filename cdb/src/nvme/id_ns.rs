@@ -197,13 +197,18 @@ mod tests {
 
     /// QEMU 7.2 hw/nvme/ns.c (nvme_ns_init_format / nvme_ns_init): eight LBA formats
     /// (NLBAF 7): 512 and 4096 byte data with 0, 8, 16 and 64 bytes metadata, format 0
-    /// (512 + 0) in use by default; a 1 MiB image gives NSZE = NCAP = NUSE = 2048.
+    /// (512 + 0) in use by default; NSFEAT 14h, MC 03h, DPC 1Fh, DLFEAT 01h (same file);
+    /// a 1 MiB image gives NSZE = NCAP = NUSE = 2048.
     fn qemu_id_ns() -> Vec<u8> {
         let mut d = vec![0u8; 4096];
         for off in [0, 8, 16] {
             d[off..off + 8].copy_from_slice(&2048u64.to_le_bytes());
         }
+        d[24] = 0x14;
         d[25] = 7;
+        d[27] = 0x03;
+        d[28] = 0x1f;
+        d[33] = 0x01;
         let formats: [(u16, u8); 8] = [
             (0, 9),
             (8, 9),
@@ -226,6 +231,7 @@ mod tests {
         let ns = IdentifyNamespaceData::decode(&qemu_id_ns()).unwrap();
         assert_eq!((ns.nsze, ns.ncap, ns.nuse), (2048, 2048, 2048));
         assert_eq!(ns.lbaf.len(), 8);
+        assert_eq!((ns.nsfeat, ns.mc, ns.dpc, ns.dlfeat), (0x14, 3, 0x1f, 1));
         assert_eq!(ns.lba_data_size(), Some(512));
         assert_eq!(
             ns.lbaf[7],

@@ -28,14 +28,14 @@ pub trait IdentifyCns {
     fn decode(data: &[u8]) -> Result<Self::Data, DecodeError>;
 }
 
-/// CNS 00h: Identify Namespace data structure for the NSID (Base 2.0 5.17.2.1; NVM
+/// CNS 00h: Identify Namespace data structure for the NSID (Base 2.0 5.17.1; NVM
 /// Command Set 1.0 4.1.5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NamespaceCns;
 /// CNS 01h: Identify Controller data structure (Base 2.0 5.17.2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ControllerCns;
-/// CNS 02h: Active Namespace ID list, IDs greater than the NSID (Base 2.0 5.17.2.1).
+/// CNS 02h: Active Namespace ID list, IDs greater than the NSID (Base 2.0 5.17.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ActiveNamespacesCns;
 
@@ -95,7 +95,7 @@ pub struct Identify<C> {
 pub type IdentifyController = Identify<ControllerCns>;
 /// Identify Namespace (CNS 00h, NVM Command Set 1.0 4.1.5.1).
 pub type IdentifyNamespace = Identify<NamespaceCns>;
-/// Active Namespace ID list (CNS 02h, Base 2.0 5.17.2.1).
+/// Active Namespace ID list (CNS 02h, Base 2.0 5.17.1).
 pub type IdentifyActiveNamespaces = Identify<ActiveNamespacesCns>;
 
 impl<C: IdentifyCns> Identify<C> {

@@ -12,7 +12,7 @@ pub const OPC_FLUSH: u8 = 0x00;
 pub const OPC_WRITE: u8 = 0x01;
 /// Read opcode (NVM Command Set 1.0 3, Figure "Opcodes for NVM Command Set Commands").
 pub const OPC_READ: u8 = 0x02;
-/// The broadcast NSID: every attached namespace (Base 2.0 3.2.1.2).
+/// The broadcast NSID: every attached namespace (Base 2.0 3.2.1).
 pub const NSID_BROADCAST: u32 = 0xffff_ffff;
 /// Most logical blocks one Read or Write moves: NLB is a 0's based 16-bit field.
 pub const MAX_BLOCKS: u32 = 65536;

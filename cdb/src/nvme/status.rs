@@ -143,6 +143,15 @@ impl Status {
     }
 }
 
+/// Serialises a [`Status`] as its [`StatusDescription`] (codes, names and class), for
+/// decoded structures that carry a status field (Base 2.0 4.6.1).
+pub fn serialize_described<S: serde::Serializer>(
+    status: &Status,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    status.describe().serialize(serializer)
+}
+
 /// A [`Status`] with its names and classification (Base 2.0 4.6.1).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
