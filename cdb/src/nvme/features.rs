@@ -3,7 +3,7 @@
 //! Base 2.0 5.27.1) typed.
 
 use super::sqe::{expect_opcode, NvmeCommand, Queue, SqeLayout, SubmissionEntry};
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::DecodeError;
 use serde::Serialize;
 use zerocopy::little_endian::U32;
@@ -127,6 +127,15 @@ impl SqeLayout for GetFeatures {
         })
     }
 
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("NSID", self.nsid),
+            CdbField::new("FID", self.fid),
+            CdbField::new("SEL", self.sel as u8),
+            CdbField::new("CDW11", self.cdw11),
+        ]
+    }
+
     fn to_sqe(&self) -> SubmissionEntry {
         let mut sqe = SubmissionEntry::new(OPC_GET_FEATURES, self.nsid);
         sqe.cdw10 = U32::new(u32::from(self.fid) | ((self.sel as u32) << 8));
@@ -147,6 +156,15 @@ impl SqeLayout for SetFeatures {
             nsid: sqe.nsid.get(),
             cdw11: sqe.cdw11.get(),
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("NSID", self.nsid),
+            CdbField::new("FID", self.fid),
+            CdbField::flag("SV", self.sv),
+            CdbField::new("CDW11", self.cdw11),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {

@@ -1,7 +1,7 @@
 //! Firmware Image Download (NVMe Base 2.0 5.14) and Firmware Commit (Base 2.0 5.13).
 
 use super::sqe::{expect_opcode, NvmeCommand, Queue, SqeLayout, SubmissionEntry};
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use serde::Serialize;
 use zerocopy::little_endian::U32;
@@ -36,6 +36,13 @@ impl SqeLayout for FirmwareImageDownloadFields {
             numd: sqe.cdw10.get(),
             ofst: sqe.cdw11.get(),
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("NUMD", self.numd),
+            CdbField::new("OFST", self.ofst),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {
@@ -192,6 +199,14 @@ impl SqeLayout for FirmwareCommit {
             ca,
             bpid: cdw10 & (1 << 31) != 0,
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("FS", self.fs),
+            CdbField::new("CA", self.ca as u8),
+            CdbField::flag("BPID", self.bpid),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {

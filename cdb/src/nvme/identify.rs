@@ -5,7 +5,7 @@ use super::active_ns::ActiveNamespaceList;
 use super::id_ctrl::IdentifyControllerData;
 use super::id_ns::IdentifyNamespaceData;
 use super::sqe::{expect_opcode, NvmeCommand, Queue, SqeLayout, SubmissionEntry};
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use std::marker::PhantomData;
 use zerocopy::little_endian::U32;
@@ -144,6 +144,13 @@ impl<C: IdentifyCns> SqeLayout for Identify<C> {
             what: "Identify NSID",
             value: u64::from(sqe.nsid.get()),
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("NSID", self.nsid),
+            CdbField::new("CNS", C::CNS),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {

@@ -6,7 +6,7 @@ use super::error_log::ErrorInformationLog;
 use super::fw_slot::FirmwareSlotLog;
 use super::smart::SmartHealthLog;
 use super::sqe::{expect_opcode, NvmeCommand, Queue, SqeLayout, SubmissionEntry};
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use std::marker::PhantomData;
 use zerocopy::little_endian::U32;
@@ -132,6 +132,19 @@ impl SqeLayout for GetLogPage {
             rae: cdw10 & (1 << 15) != 0,
             ..glp
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        let numd = self.numd();
+        vec![
+            CdbField::new("NSID", self.nsid),
+            CdbField::new("LID", self.lid),
+            CdbField::new("LSP", self.lsp),
+            CdbField::flag("RAE", self.rae),
+            CdbField::new("NUMDL", numd & 0xffff),
+            CdbField::new("NUMDU", numd >> 16),
+            CdbField::new("LPO", self.lpo),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {
@@ -298,6 +311,10 @@ impl<K: LogPageKind> SqeLayout for LogPage<K> {
             glp,
             kind: PhantomData,
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        self.glp.fields()
     }
 
     fn to_sqe(&self) -> SubmissionEntry {

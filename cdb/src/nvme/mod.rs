@@ -5,6 +5,7 @@
 
 pub mod active_ns;
 pub mod completion;
+pub mod decode;
 pub mod error_log;
 pub mod features;
 pub mod firmware;

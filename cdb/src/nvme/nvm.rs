@@ -2,7 +2,7 @@
 //! (NVM Command Set 1.0 3.2.6).
 
 use super::sqe::{NvmeCommand, Queue, SqeLayout, SubmissionEntry};
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use zerocopy::little_endian::U32;
 
@@ -51,6 +51,10 @@ impl SqeLayout for Flush {
             what: "Flush NSID",
             value: 0,
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![CdbField::new("NSID", self.nsid)]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {
@@ -123,6 +127,16 @@ impl SqeLayout for ReadWriteFields {
             fua: cdw12 & (1 << 30) != 0,
             lr: cdw12 & (1 << 31) != 0,
         })
+    }
+
+    fn fields(&self) -> Vec<CdbField> {
+        vec![
+            CdbField::new("NSID", self.nsid),
+            CdbField::new("SLBA", self.slba),
+            CdbField::new("NLB", self.nlb),
+            CdbField::flag("FUA", self.fua),
+            CdbField::flag("LR", self.lr),
+        ]
     }
 
     fn to_sqe(&self) -> SubmissionEntry {

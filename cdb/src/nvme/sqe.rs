@@ -1,7 +1,7 @@
 //! The 64-byte submission queue entry (NVMe Base 2.0 4.2) and the contract every typed
 //! NVMe command follows ([`NvmeCommand`], [`SqeLayout`]).
 
-use crate::command::DataPhase;
+use crate::command::{CdbField, DataPhase};
 use crate::error::DecodeError;
 use zerocopy::little_endian::{U32, U64};
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -154,6 +154,10 @@ pub trait SqeLayout: Sized {
 
     /// Parses an entry of this command, rejecting wrong opcodes or selectors.
     fn parse_sqe(sqe: &SubmissionEntry) -> Result<Self, DecodeError>;
+
+    /// The entry's command-specific fields, in entry order, for display (names as the
+    /// specification spells them; flags are 0 or 1).
+    fn fields(&self) -> Vec<CdbField>;
 
     /// Emits the entry (CID and data pointers zero).
     fn to_sqe(&self) -> SubmissionEntry;
