@@ -253,6 +253,19 @@ pub struct IdentifyControllerData {
     pub maxcna: u32,
     /// NVM Subsystem NVMe Qualified Name (SUBNQN), bytes 1023:768 (UTF-8, shown as ASCII).
     pub subnqn: String,
+    /// I/O Queue Command Capsule Supported Size (IOCCSZ), bytes 1795:1792, 16-byte units
+    /// (NVMe over Fabrics).
+    pub ioccsz: u32,
+    /// I/O Queue Response Capsule Supported Size (IORCSZ), bytes 1799:1796, 16-byte units.
+    pub iorcsz: u32,
+    /// In Capsule Data Offset (ICDOFF), bytes 1801:1800, 16-byte units.
+    pub icdoff: u16,
+    /// Fabrics Controller Attributes (FCATT), byte 1802.
+    pub fcatt: u8,
+    /// Maximum SGL Data Block Descriptors (MSDBD), byte 1803.
+    pub msdbd: u8,
+    /// Optional Fabric Commands Support (OFCS), bytes 1805:1804.
+    pub ofcs: u16,
     /// Power State Descriptors PSD0–PSD(NPSS), bytes 2047+32n (at most 32).
     pub psd: Vec<PowerStateDescriptor>,
 }
@@ -353,6 +366,12 @@ impl IdentifyControllerData {
             maxdna: b.u128(544),
             maxcna: b.u32(560),
             subnqn: b.ascii(768, 256),
+            ioccsz: b.u32(1792),
+            iorcsz: b.u32(1796),
+            icdoff: b.u16(1800),
+            fcatt: b.u8(1802),
+            msdbd: b.u8(1803),
+            ofcs: b.u16(1804),
             psd,
         })
     }
@@ -478,10 +497,13 @@ pub(crate) mod tests {
         d[280] = 0x01;
         d[295] = 0x80;
         d[263] = 40; // NPSS beyond 31 keeps 32 descriptors
+        d[1792] = 4;
+        d[1803] = 1;
         let c = IdentifyControllerData::decode(&d).unwrap();
         assert_eq!(c.firmware_chunk_bytes(), 8192);
         assert_eq!(c.tnvmcap, (1u128 << 127) | 1);
         assert_eq!(c.psd.len(), 32);
+        assert_eq!((c.ioccsz, c.msdbd), (4, 1));
         d[319] = 0xff;
         let c = IdentifyControllerData::decode(&d).unwrap();
         assert_eq!(
