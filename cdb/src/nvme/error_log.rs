@@ -15,9 +15,9 @@ pub struct ErrorInformationEntry {
     /// Error Count, bytes 7:0 (0 = invalid entry).
     pub error_count: u64,
     /// Submission Queue ID, bytes 9:8 (FFFFh = not specific to a command).
-    pub sqid: u16,
+    pub submission_queue_id: u16,
     /// Command ID, bytes 11:10 (FFFFh = not specific to a command).
-    pub cmdid: u16,
+    pub command_id: u16,
     /// Phase Tag of the completion, byte 12 bit 0.
     pub phase_tag: bool,
     /// Status Field of the completion, bytes 13:12 bits 15:1 (Base 2.0 4.6.1).
@@ -31,13 +31,13 @@ pub struct ErrorInformationEntry {
     /// Namespace, bytes 27:24.
     pub nsid: u32,
     /// Vendor Specific Information Available, byte 28 (log page ID, 0 = none).
-    pub vs: u8,
+    pub vendor_specific_information_available: u8,
     /// Transport Type (TRTYPE), byte 29.
-    pub trtype: u8,
+    pub transport_type: u8,
     /// Command Specific Information, bytes 39:32.
-    pub cs: u64,
+    pub command_specific_information: u64,
     /// Transport Type Specific Information, bytes 41:40.
-    pub trtype_spec_info: u16,
+    pub transport_type_specific_information: u16,
 }
 
 /// The Error Information log: the whole entries present (Base 2.0 5.16.1.2).
@@ -57,17 +57,17 @@ impl ErrorInformationEntry {
         let sf = b.u16(12);
         ErrorInformationEntry {
             error_count: b.u64(0),
-            sqid: b.u16(8),
-            cmdid: b.u16(10),
+            submission_queue_id: b.u16(8),
+            command_id: b.u16(10),
             phase_tag: sf & 1 != 0,
             status: Status::from_field(sf >> 1),
             parameter_error_location: b.u16(14),
             lba: b.u64(16),
             nsid: b.u32(24),
-            vs: b.u8(28),
-            trtype: b.u8(29),
-            cs: b.u64(32),
-            trtype_spec_info: b.u16(40),
+            vendor_specific_information_available: b.u8(28),
+            transport_type: b.u8(29),
+            command_specific_information: b.u64(32),
+            transport_type_specific_information: b.u16(40),
         }
     }
 
@@ -113,7 +113,10 @@ mod tests {
         assert_eq!(log.trailing_bytes, 2);
         let e = &log.entries[0];
         assert!(e.is_valid() && e.phase_tag);
-        assert_eq!((e.sqid, e.cmdid, e.lba, e.nsid), (1, 0x22, 0x40, 1));
+        assert_eq!(
+            (e.submission_queue_id, e.command_id, e.lba, e.nsid),
+            (1, 0x22, 0x40, 1)
+        );
         assert_eq!(e.status.name(), Some("Unrecovered Read Error"));
         assert!(e.status.dnr);
         assert!(!log.entries[1].is_valid());

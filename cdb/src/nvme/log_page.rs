@@ -249,6 +249,21 @@ impl<K: LogPageKind> LogPage<K> {
         })
     }
 
+    /// A whole 512-byte log from offset 0 (a valid length by construction).
+    fn page_512(nsid: u32) -> Self {
+        LogPage {
+            glp: GetLogPage {
+                nsid,
+                lid: K::LID,
+                lsp: 0,
+                rae: false,
+                len: 512,
+                lpo: 0,
+            },
+            kind: PhantomData,
+        }
+    }
+
     /// The underlying Get Log Page fields.
     pub fn get_log_page(&self) -> &GetLogPage {
         &self.glp
@@ -265,34 +280,14 @@ impl LogPage<ErrorInformation> {
 impl LogPage<SmartHealth> {
     /// The 512-byte SMART / Health log for `nsid` (FFFFFFFFh: the controller).
     pub fn smart_health(nsid: u32) -> Self {
-        LogPage {
-            glp: GetLogPage {
-                nsid,
-                lid: SmartHealth::LID,
-                lsp: 0,
-                rae: false,
-                len: 512,
-                lpo: 0,
-            },
-            kind: PhantomData,
-        }
+        Self::page_512(nsid)
     }
 }
 
 impl LogPage<FirmwareSlot> {
     /// The 512-byte Firmware Slot Information log.
     pub fn firmware_slot() -> Self {
-        LogPage {
-            glp: GetLogPage {
-                nsid: 0,
-                lid: FirmwareSlot::LID,
-                lsp: 0,
-                rae: false,
-                len: 512,
-                lpo: 0,
-            },
-            kind: PhantomData,
-        }
+        Self::page_512(0)
     }
 }
 

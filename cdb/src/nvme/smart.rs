@@ -61,23 +61,23 @@ pub struct SmartHealthLog {
     /// Unsafe Shutdowns, bytes 159:144.
     pub unsafe_shutdowns: u128,
     /// Media and Data Integrity Errors, bytes 175:160.
-    pub media_errors: u128,
+    pub media_and_data_integrity_errors: u128,
     /// Number of Error Information Log Entries, bytes 191:176.
-    pub num_err_log_entries: u128,
+    pub number_of_error_information_log_entries: u128,
     /// Warning Composite Temperature Time, bytes 195:192, minutes.
-    pub warning_temp_time: u32,
+    pub warning_composite_temperature_time: u32,
     /// Critical Composite Temperature Time, bytes 199:196, minutes.
-    pub critical_comp_time: u32,
+    pub critical_composite_temperature_time: u32,
     /// Temperature Sensors 1–8, bytes 215:200, kelvins; `None` = not implemented (0).
     pub temperature_sensors: Vec<Option<u16>>,
     /// Thermal Management Temperature 1 Transition Count, bytes 219:216.
-    pub thm_temp1_trans_count: u32,
+    pub thermal_management_temperature_1_transition_count: u32,
     /// Thermal Management Temperature 2 Transition Count, bytes 223:220.
-    pub thm_temp2_trans_count: u32,
+    pub thermal_management_temperature_2_transition_count: u32,
     /// Total Time For Thermal Management Temperature 1, bytes 227:224, seconds.
-    pub thm_temp1_total_time: u32,
+    pub total_time_for_thermal_management_temperature_1: u32,
     /// Total Time For Thermal Management Temperature 2, bytes 231:228, seconds.
-    pub thm_temp2_total_time: u32,
+    pub total_time_for_thermal_management_temperature_2: u32,
 }
 
 /// Kelvins to degrees Celsius (Base 2.0 5.16.1.3 reports kelvins; 273 K = 0 °C as the
@@ -116,17 +116,17 @@ impl SmartHealthLog {
             power_cycles: b.u128(112),
             power_on_hours: b.u128(128),
             unsafe_shutdowns: b.u128(144),
-            media_errors: b.u128(160),
-            num_err_log_entries: b.u128(176),
-            warning_temp_time: b.u32(192),
-            critical_comp_time: b.u32(196),
+            media_and_data_integrity_errors: b.u128(160),
+            number_of_error_information_log_entries: b.u128(176),
+            warning_composite_temperature_time: b.u32(192),
+            critical_composite_temperature_time: b.u32(196),
             temperature_sensors: (0..8)
                 .map(|i| Some(b.u16(200 + 2 * i)).filter(|&t| t != 0))
                 .collect(),
-            thm_temp1_trans_count: b.u32(216),
-            thm_temp2_trans_count: b.u32(220),
-            thm_temp1_total_time: b.u32(224),
-            thm_temp2_total_time: b.u32(228),
+            thermal_management_temperature_1_transition_count: b.u32(216),
+            thermal_management_temperature_2_transition_count: b.u32(220),
+            total_time_for_thermal_management_temperature_1: b.u32(224),
+            total_time_for_thermal_management_temperature_2: b.u32(228),
         })
     }
 
