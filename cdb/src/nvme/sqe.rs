@@ -2,7 +2,7 @@
 //! NVMe command follows ([`NvmeCommand`], [`SqeLayout`]).
 
 use crate::command::{CdbField, DataPhase};
-use crate::error::DecodeError;
+use crate::error::{BuildError, DecodeError};
 use zerocopy::little_endian::{U32, U64};
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
@@ -98,12 +98,14 @@ impl SubmissionEntry {
         self.cdw0 = U32::new((self.cdw0.get() & 0xffff) | (u32::from(cid) << 16));
     }
 
-    /// Sets FUSE (bits 1:0 of `fuse` used) and PSDT (bits 1:0 of `psdt` used); for
-    /// transports (Base 2.0 4.2).
-    pub fn set_fuse_psdt(&mut self, fuse: u8, psdt: u8) {
+    /// Sets FUSE and PSDT (each 0 to 3); for transports (Base 2.0 4.2).
+    pub fn set_fuse_psdt(&mut self, fuse: u8, psdt: u8) -> Result<(), BuildError> {
+        BuildError::check_max("submission queue entry", "FUSE", u64::from(fuse), 3)?;
+        BuildError::check_max("submission queue entry", "PSDT", u64::from(psdt), 3)?;
         let keep = self.cdw0.get() & !0xc300;
-        let bits = (u32::from(fuse & 0x3) << 8) | (u32::from(psdt & 0x3) << 14);
+        let bits = (u32::from(fuse) << 8) | (u32::from(psdt) << 14);
         self.cdw0 = U32::new(keep | bits);
+        Ok(())
     }
 
     /// Sets the data pointer PRP entries; for transports (Base 2.0 4.3.1).
@@ -216,7 +218,8 @@ mod tests {
         fn cdw0_fields(opc: u8, cid: u16, fuse in 0u8..4, psdt in 0u8..4) {
             let mut sqe = SubmissionEntry::new(opc, 0);
             sqe.set_cid(cid);
-            sqe.set_fuse_psdt(fuse, psdt);
+            sqe.set_fuse_psdt(fuse, psdt).unwrap();
+            prop_assert!(sqe.clone().set_fuse_psdt(4, 0).is_err());
             prop_assert_eq!((sqe.opc(), sqe.cid(), sqe.fuse(), sqe.psdt()), (opc, cid, fuse, psdt));
         }
     }
