@@ -48,7 +48,10 @@ mod tests {
         );
         assert!(lines[1].starts_with("  0010  51 52 "));
         assert!(lines[1].ends_with(" QR"));
-        assert_eq!(hexdump(&[0x00, 0x7f], 0).trim_end().rsplit(' ').next(), Some(".."));
+        assert_eq!(
+            hexdump(&[0x00, 0x7f], 0).trim_end().rsplit(' ').next(),
+            Some("..")
+        );
         assert_eq!(hexdump(&[], 0), "");
     }
 }

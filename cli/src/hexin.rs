@@ -134,7 +134,10 @@ mod tests {
     fn names_the_bad_token() {
         let err = parse_hex("70 00 zz 00").unwrap_err();
         assert_eq!((err.token.as_str(), err.position), ("zz", 3));
-        assert_eq!(parse_hex("700").unwrap_err().reason, "odd number of hex digits");
+        assert_eq!(
+            parse_hex("700").unwrap_err().reason,
+            "odd number of hex digits"
+        );
         assert_eq!(
             parse_hex("0x7000").unwrap_err().reason,
             "a prefixed or suffixed value must be one byte"

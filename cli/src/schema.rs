@@ -72,8 +72,10 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default();
-        let expected: BTreeSet<String> =
-            SCHEMAS.iter().map(|e| format!("{}.json", e.command)).collect();
+        let expected: BTreeSet<String> = SCHEMAS
+            .iter()
+            .map(|e| format!("{}.json", e.command))
+            .collect();
         assert_eq!(on_disk, expected);
     }
 }

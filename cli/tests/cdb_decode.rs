@@ -1,6 +1,8 @@
 //! `scsitool cdb decode` end to end: human and JSON output, JSON Schema conformance,
 //! streams from standard input and malformed input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -36,8 +38,14 @@ fn human_output_names_fields_and_data_phase() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("READ (10)"), "{text}");
-    assert!(text.contains("LOGICAL BLOCK ADDRESS: 4096 (0x1000)"), "{text}");
-    assert!(text.contains("data phase: data-in 8 logical blocks"), "{text}");
+    assert!(
+        text.contains("LOGICAL BLOCK ADDRESS: 4096 (0x1000)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("data phase: data-in 8 logical blocks"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The conventions every command shares: exit codes, help, completions and man pages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 
 fn scsitool(args: &[&str]) -> Output {
@@ -15,7 +17,11 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    for args in [&["no-such-command"][..], &["--no-such-flag"], &["completions", "tcsh"]] {
+    for args in [
+        &["no-such-command"][..],
+        &["--no-such-flag"],
+        &["completions", "tcsh"],
+    ] {
         let output = scsitool(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(!output.stderr.is_empty(), "{args:?}: no message");
@@ -52,7 +58,10 @@ fn man_pages_render_for_every_command() {
     assert_eq!(page.status.code(), Some(0));
     let text = stdout(&page);
     assert!(text.contains(".TH scsitool"), "not roff: {text:.200}");
-    assert!(text.contains("Exit status"), "man page lacks the exit codes");
+    assert!(
+        text.contains("Exit status"),
+        "man page lacks the exit codes"
+    );
 
     let dir = std::env::temp_dir().join(format!("scsitool-man-{}", std::process::id()));
     let written = scsitool(&["man", "--out-dir", dir.to_str().unwrap()]);

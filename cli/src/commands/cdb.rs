@@ -21,7 +21,10 @@ impl Report for DecodedCdb {
         text.push('\n');
         for field in &self.fields {
             if field.value > 9 {
-                text.push_str(&format!("  {}: {} ({:#x})\n", field.name, field.value, field.value));
+                text.push_str(&format!(
+                    "  {}: {} ({:#x})\n",
+                    field.name, field.value, field.value
+                ));
             } else {
                 text.push_str(&format!("  {}: {}\n", field.name, field.value));
             }

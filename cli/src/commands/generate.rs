@@ -31,8 +31,7 @@ pub fn man(out_dir: Option<&Path>) -> Result<()> {
                 .context("writing the man page")
         }
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             clap_mangen::generate_to(command, dir)
                 .with_context(|| format!("writing man pages into {}", dir.display()))
         }
