@@ -37,8 +37,11 @@ n=/dev/nvme0
 nvme id-ctrl $n -b > /out/nvme.id-ctrl.bin
 nvme id-ctrl $n -o json > /out/nvme.id-ctrl.json
 nvme id-ns /dev/nvme0n1 -b > /out/nvme.id-ns.bin
+nvme id-ns /dev/nvme0n1 -o json > /out/nvme.id-ns.json
 nvme smart-log $n -b > /out/nvme.smart-log.bin
+nvme smart-log $n -o json > /out/nvme.smart-log.json
 nvme fw-log $n -b > /out/nvme.fw-log.bin
+nvme fw-log $n -o json > /out/nvme.fw-log.json
 nvme error-log $n -e 4 -b > /out/nvme.error-log.bin
 nvme list-ns $n
 echo "-- get-feature 6"; nvme get-feature $n -f 6
