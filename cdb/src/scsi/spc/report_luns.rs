@@ -11,7 +11,7 @@ pub const OPCODE: u8 = 0xa0;
 /// ILLEGAL REQUEST).
 pub const MIN_ALLOCATION_LENGTH: u32 = 16;
 
-/// A REPORT LUNS command (SPC-5 6.33, table 207).
+/// A REPORT LUNS command (SPC-5 6.33).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportLuns {
     select_report: u8,
@@ -45,7 +45,7 @@ impl ReportLuns {
     }
 }
 
-/// The name of a SELECT REPORT code (SPC-5 6.33, table 208).
+/// The name of a SELECT REPORT code (SPC-5 6.33).
 pub fn select_report_name(code: u8) -> Option<&'static str> {
     Some(match code {
         0x00 => "logical units (no well known logical units)",
@@ -114,7 +114,7 @@ impl ScsiCommand for ReportLuns {
     }
 }
 
-/// REPORT LUNS parameter data (SPC-5 6.33, table 209).
+/// REPORT LUNS parameter data (SPC-5 6.33).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct LunList {
@@ -161,7 +161,7 @@ pub struct Lun {
     pub levels: Vec<LunAddress>,
 }
 
-/// A well-known logical unit's name (SPC-5 8.1, table 526).
+/// A well-known logical unit's name (SPC-5 8.1).
 pub fn well_known_lun_name(w_lun: u8) -> Option<&'static str> {
     Some(match w_lun {
         0x01 => "REPORT LUNS",

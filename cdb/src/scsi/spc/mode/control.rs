@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// Control mode page fields (SPC-5 7.5.10, table 468); offsets are page bytes, counting
+/// Control mode page fields (SPC-5 7.5.10); offsets are page bytes, counting
 /// the 2-byte page header.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn typical_disk_control_page() {
-        // A hand-assembled page per SPC-5 table 468: TST=001b, D_SENSE; QAM=1, QERR=01b;
+        // A hand-assembled page per SPC-5: TST=001b, D_SENSE; QAM=1, QERR=01b;
         // UA_INTLCK_CTRL=10b, SWP; TAS, AUTOLOAD MODE=2; busy FFFFh; self-test 0258h (600 s).
         let page = [
             0x0a, 0x0a, 0x24, 0x12, 0x28, 0x42, 0x00, 0x00, 0xff, 0xff, 0x02, 0x58,

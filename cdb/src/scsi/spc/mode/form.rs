@@ -37,12 +37,12 @@ pub trait ModeForm: Debug + Clone + Copy + PartialEq + Eq + Default + 'static {
 }
 
 /// The 6-byte form: MODE SENSE (6) 1Ah, MODE SELECT (6) 15h, 4-byte header
-/// (SPC-5 6.11, 6.13, 7.5.5 table 453).
+/// (SPC-5 6.11, 6.13, 7.5.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Six;
 
 /// The 10-byte form: MODE SENSE (10) 5Ah, MODE SELECT (10) 55h, 8-byte header
-/// (SPC-5 6.12, 6.14, 7.5.5 table 454).
+/// (SPC-5 6.12, 6.14, 7.5.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Ten;
 

@@ -16,7 +16,7 @@ pub enum DecodedModePage {
     Control(ControlPage),
 }
 
-/// One mode page (SPC-5 7.5.7, tables 456 and 457).
+/// One mode page (SPC-5 7.5.7).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct ModePage {

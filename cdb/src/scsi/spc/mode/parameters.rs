@@ -7,7 +7,7 @@ use super::page::ModePage;
 use crate::error::{BuildError, DecodeError};
 use serde::Serialize;
 
-/// The mode parameter header (SPC-5 7.5.5, tables 453 and 454), with the device-specific
+/// The mode parameter header (SPC-5 7.5.5), with the device-specific
 /// parameter read as SBC-4 6.5.1 defines it for direct-access devices.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -7,7 +7,7 @@ use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
 use std::marker::PhantomData;
 
-/// The CDB of MODE SELECT (6) or (10) (SPC-5 6.11 table 162, 6.12 table 164).
+/// The CDB of MODE SELECT (6) or (10) (SPC-5 6.11, 6.12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModeSelectCdb<F: ModeForm> {
     /// PF (page format): the parameter list uses the SPC/command-set page formats.

@@ -9,7 +9,7 @@ use crate::error::{BuildError, DecodeError};
 use serde::Serialize;
 use std::marker::PhantomData;
 
-/// The PC (page control) field of MODE SENSE (SPC-5 6.13, table 168).
+/// The PC (page control) field of MODE SENSE (SPC-5 6.13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PageControl {
@@ -40,9 +40,9 @@ impl PageControl {
     }
 }
 
-/// PAGE CODE 3Fh: return all mode pages (SPC-5 6.13, table 169).
+/// PAGE CODE 3Fh: return all mode pages (SPC-5 6.13).
 pub const ALL_PAGES: u8 = 0x3f;
-/// SUBPAGE CODE FFh: return all subpages of the page (SPC-5 6.13, table 169).
+/// SUBPAGE CODE FFh: return all subpages of the page (SPC-5 6.13).
 pub const ALL_SUBPAGES: u8 = 0xff;
 
 /// A MODE SENSE (6) or (10) command (SPC-5 6.13, 6.14).
