@@ -10,15 +10,25 @@ use crate::error::{BuildError, DecodeError};
 /// WRITE BUFFER operation code (SPC-5 6.49).
 pub const OPCODE: u8 = 0x3b;
 
-/// WRITE BUFFER MODE field values this crate builds (SPC-5 6.49).
+/// WRITE BUFFER MODE field values (SPC-5 6.49).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteBufferMode {
+    /// 00h: combined header and data.
+    CombinedHeaderAndData,
+    /// 01h: vendor specific.
+    VendorSpecific,
     /// 02h: data.
     Data,
+    /// 04h: download microcode and activate.
+    DownloadMicrocode,
     /// 05h: download microcode, save, and activate.
     DownloadMicrocodeSave,
+    /// 06h: download microcode with offsets and activate.
+    DownloadMicrocodeOffsets,
     /// 07h: download microcode with offsets, save, and activate.
     DownloadMicrocodeOffsetsSave,
+    /// 0Ah: write data to echo buffer.
+    EchoBuffer,
     /// 0Dh: download microcode with offsets, select activation events, save, and defer
     /// activate.
     DownloadMicrocodeOffsetsSelectEventsSaveDefer,
@@ -26,21 +36,32 @@ pub enum WriteBufferMode {
     DownloadMicrocodeOffsetsSaveDefer,
     /// 0Fh: activate deferred microcode (no data).
     ActivateDeferredMicrocode,
+    /// 1Ah: enable expander communications protocol and echo buffer.
+    EnableExpanderEchoBuffer,
+    /// 1Bh: disable expander communications protocol.
+    DisableExpander,
     /// 1Ch: download application client error history.
     ApplicationClientErrorHistory,
 }
 
 impl WriteBufferMode {
-    const TABLE: [(WriteBufferMode, u8); 7] = [
+    const TABLE: [(WriteBufferMode, u8); 14] = [
+        (WriteBufferMode::CombinedHeaderAndData, 0x00),
+        (WriteBufferMode::VendorSpecific, 0x01),
         (WriteBufferMode::Data, 0x02),
+        (WriteBufferMode::DownloadMicrocode, 0x04),
         (WriteBufferMode::DownloadMicrocodeSave, 0x05),
+        (WriteBufferMode::DownloadMicrocodeOffsets, 0x06),
         (WriteBufferMode::DownloadMicrocodeOffsetsSave, 0x07),
+        (WriteBufferMode::EchoBuffer, 0x0a),
         (
             WriteBufferMode::DownloadMicrocodeOffsetsSelectEventsSaveDefer,
             0x0d,
         ),
         (WriteBufferMode::DownloadMicrocodeOffsetsSaveDefer, 0x0e),
         (WriteBufferMode::ActivateDeferredMicrocode, 0x0f),
+        (WriteBufferMode::EnableExpanderEchoBuffer, 0x1a),
+        (WriteBufferMode::DisableExpander, 0x1b),
         (WriteBufferMode::ApplicationClientErrorHistory, 0x1c),
     ];
 
@@ -52,7 +73,7 @@ impl WriteBufferMode {
             .map_or(0, |&(_, c)| c)
     }
 
-    /// The mode for a MODE code, if this crate builds it.
+    /// The mode for a MODE code, if SPC-5 defines it.
     pub fn from_code(code: u8) -> Option<Self> {
         Self::TABLE
             .iter()
@@ -199,8 +220,8 @@ pub struct WriteBuffer {
 }
 
 impl WriteBuffer {
-    /// A WRITE BUFFER of any supported mode. Rejects offsets and lengths beyond 24 bits
-    /// and data with mode 0Fh (which transfers none).
+    /// A WRITE BUFFER of any mode. Rejects offsets and lengths beyond 24 bits and data
+    /// with modes 0Fh and 1Bh (which transfer none).
     pub fn new(
         mode: WriteBufferMode,
         mode_specific: u8,
@@ -208,10 +229,14 @@ impl WriteBuffer {
         buffer_offset: u32,
         data: Vec<u8>,
     ) -> Result<Self, BuildError> {
-        if mode == WriteBufferMode::ActivateDeferredMicrocode && !data.is_empty() {
+        let no_data = matches!(
+            mode,
+            WriteBufferMode::ActivateDeferredMicrocode | WriteBufferMode::DisableExpander
+        );
+        if no_data && !data.is_empty() {
             return Err(BuildError::Invalid {
                 command: WriteBufferCdb::NAME,
-                reason: "activate deferred microcode (mode 0Fh) transfers no data",
+                reason: "modes 0Fh and 1Bh transfer no data",
             });
         }
         let len = u64::try_from(data.len()).unwrap_or(u64::MAX);
@@ -419,6 +444,7 @@ mod tests {
             WriteBuffer::new(WriteBufferMode::ActivateDeferredMicrocode, 0, 0, 0, vec![1]).is_err()
         );
         assert!(WriteBufferCdb::parse_cdb(&[0x3b, 0x03, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert!(WriteBuffer::new(WriteBufferMode::DisableExpander, 0, 0, 0, vec![1]).is_err());
     }
 
     #[test]

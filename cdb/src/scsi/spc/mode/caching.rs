@@ -92,6 +92,18 @@ impl CachingPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_do_not_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let decoded = CachingPage::decode(&bytes);
+            prop_assert_eq!(decoded.is_some(), bytes.len() >= CACHING_PAGE_LENGTH);
+            if let Some(p) = decoded {
+                prop_assert_eq!(p.wce, bytes[WCE_BYTE] & WCE_BIT != 0);
+            }
+        }
+    }
 
     #[test]
     fn field_positions() {

@@ -88,6 +88,18 @@ impl ControlPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_do_not_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let decoded = ControlPage::decode(&bytes);
+            prop_assert_eq!(decoded.is_some(), bytes.len() >= CONTROL_PAGE_LENGTH);
+            if let Some(p) = decoded {
+                prop_assert_eq!(p.d_sense, bytes[0] & 0x04 != 0);
+            }
+        }
+    }
 
     #[test]
     fn typical_disk_control_page() {

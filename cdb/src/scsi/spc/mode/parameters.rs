@@ -272,6 +272,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn json_output_names_fields() {
+        let m = ModeParameters::decode::<Six>(&QEMU_CACHING_6).unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["pages"][0]["decoded"]["page"], "caching");
+        assert_eq!(json["pages"][0]["decoded"]["wce"], true);
+        assert_eq!(json["block_descriptors"][0]["format"], "short");
+    }
+
+    #[test]
     fn qemu_caching_page_10_dbd() {
         let m = ModeParameters::decode::<Ten>(&QEMU_CACHING_10_DBD).unwrap();
         assert_eq!(m.header.mode_data_length, 26);

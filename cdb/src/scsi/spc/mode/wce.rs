@@ -3,8 +3,8 @@
 //!
 //! The parameter list is built from the device's own current values (MODE SENSE PC=0) so
 //! that only WCE changes: MODE DATA LENGTH is zeroed (reserved in MODE SELECT), the block
-//! descriptors are kept, the DEVICE-SPECIFIC PARAMETER is zeroed (for SBC its DPOFUA bit is
-//! reserved in MODE SELECT and WP=0 requests nothing), only the caching page is sent, with
+//! descriptors are kept, the DEVICE-SPECIFIC PARAMETER is zeroed (SBC-4 6.5.1: its WP and
+//! DPOFUA bits are reserved in MODE SELECT), only the caching page is sent, with
 //! PS cleared (reserved in MODE SELECT). The changeable values (PC=1) must show WCE as
 //! changeable. The command has PF=1 and SP=0: QEMU's scsi-hd rejects any other
 //! combination with 24/00, and SP=1 would make the change persistent.
