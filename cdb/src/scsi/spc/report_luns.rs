@@ -364,6 +364,36 @@ mod tests {
         );
     }
 
+    /// QEMU 7.2 hw/scsi/scsi-bus.c scsi_target_emulate_report_luns with scsi-hd LUNs 0, 1
+    /// and 300 on one target: LUN 0 first, LUNs below 256 as peripheral device addressing
+    /// (00h, LUN), others as flat space (40h | LUN >> 8, LUN & FFh); LUN LIST LENGTH is the
+    /// whole list, the transfer is cut to the allocation length rounded down to 8.
+    const QEMU_THREE_LUNS: [u8; 32] = [
+        0, 0, 0, 24, 0, 0, 0, 0, // header
+        0, 0, 0, 0, 0, 0, 0, 0, // LUN 0
+        0, 1, 0, 0, 0, 0, 0, 0, // LUN 1
+        0x41, 0x2c, 0, 0, 0, 0, 0, 0, // LUN 300
+    ];
+
+    #[test]
+    fn qemu_several_luns() {
+        let list = LunList::decode(&QEMU_THREE_LUNS).unwrap();
+        assert!(!list.truncated);
+        let linux: Vec<u64> = list.luns.iter().map(|l| l.linux_lun).collect();
+        assert_eq!(linux, vec![0, 1, 0x412c]);
+        assert_eq!(
+            list.luns[2].levels,
+            vec![LunAddress::FlatSpace {
+                flat_space_lun: 300
+            }]
+        );
+        // ALLOCATION LENGTH 20: QEMU sends 16 bytes.
+        let cut = LunList::decode(&QEMU_THREE_LUNS[..16]).unwrap();
+        assert!(cut.truncated);
+        assert_eq!(cut.lun_list_length, 24);
+        assert_eq!(cut.luns.len(), 1);
+    }
+
     #[test]
     fn several_luns_and_methods() {
         // LUNs 0, 1 (peripheral), 300 (flat space: 41h 2Ch), REPORT LUNS W-LUN (C1h 01h),

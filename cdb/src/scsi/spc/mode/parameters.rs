@@ -251,6 +251,40 @@ pub(crate) mod tests {
         0x08, 0x12, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
+    /// QEMU 7.2 scsi-hd, MODE SENSE (10) DBD=1 PC=0 page 3Fh (all pages), 64 MiB image
+    /// with geometry 130 cylinders / 16 heads / 63 sectors, 512-byte blocks,
+    /// write-cache=on. scsi_disk_emulate_mode_sense walks pages 00h..3Eh, so a disk returns
+    /// 01h (read-write error recovery, AWRE), 04h (rigid disk geometry), 05h (flexible disk
+    /// geometry) and 08h (caching) in that order, each filled in by mode_sense_page.
+    const QEMU_ALL_PAGES_10: [u8; 96] = [
+        0x00, 0x5e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // header, no descriptors
+        0x01, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 01h
+        0x04, 0x16, 0x00, 0x00, 0x82, 0x10, 0x00, 0x00, 0x82, 0x00, 0x00, 0x82, 0x00, 0xc8, 0xff,
+        0xff, 0xff, 0x00, 0x00, 0x00, 0x15, 0x18, 0x00, 0x00, // 04h
+        0x05, 0x1e, 0x13, 0x88, 0x10, 0x3f, 0x02, 0x00, 0x00, 0x82, 0x00, 0x82, 0x00, 0x82, 0x00,
+        0x01, 0x01, 0x00, 0x01, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x15, 0x18, 0, 0, // 05h
+        0x08, 0x12, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 08h
+    ];
+
+    #[test]
+    fn qemu_all_pages_10() {
+        let m = ModeParameters::decode::<Ten>(&QEMU_ALL_PAGES_10).unwrap();
+        assert!(!m.truncated);
+        let codes: Vec<u8> = m.pages.iter().map(|p| p.page_code).collect();
+        assert_eq!(codes, vec![0x01, 0x04, 0x05, 0x08]);
+        assert_eq!(m.pages[0].data[0], 0x80);
+        assert_eq!(m.pages[1].page_length, 0x16);
+        assert!(m.pages[..3].iter().all(|p| p.decoded.is_none()));
+        assert!(matches!(
+            &m.pages[3].decoded,
+            Some(DecodedModePage::Caching(c)) if c.wce
+        ));
+        // Cut inside the flexible disk geometry page: the first two pages remain.
+        let cut = ModeParameters::decode::<Ten>(&QEMU_ALL_PAGES_10[..60]).unwrap();
+        assert!(cut.truncated);
+        assert_eq!(cut.pages.len(), 2);
+    }
+
     #[test]
     fn qemu_caching_page_6() {
         let m = ModeParameters::decode::<Six>(&QEMU_CACHING_6).unwrap();
