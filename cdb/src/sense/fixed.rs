@@ -36,6 +36,54 @@ pub struct FixedSense {
     pub sense_key_specific: Option<SenseKeySpecific>,
     /// Additional sense bytes (byte 18 onward).
     pub additional_sense_bytes: Vec<u8>,
+    /// With ASC/ASCQ 00h/1Dh (ATA PASS-THROUGH INFORMATION AVAILABLE), the ATA registers
+    /// that SAT-5 12.2.2.6 places in the INFORMATION and COMMAND-SPECIFIC INFORMATION
+    /// fields.
+    pub ata_pass_through: Option<AtaPassThroughFixed>,
+}
+
+/// ATA registers returned in fixed format sense data for ATA PASS-THROUGH (SAT-5 12.2.2.6,
+/// ASC/ASCQ 00h/1Dh): INFORMATION bytes 3–6 and COMMAND-SPECIFIC INFORMATION bytes 8–11.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct AtaPassThroughFixed {
+    /// ERROR (byte 3).
+    pub error: u8,
+    /// STATUS (byte 4).
+    pub status: u8,
+    /// DEVICE (byte 5).
+    pub device: u8,
+    /// COUNT (7:0) (byte 6).
+    pub count: u8,
+    /// EXTEND (byte 8 bit 7): the ATA command was a 48-bit command.
+    pub extend: bool,
+    /// COUNT UPPER NONZERO (byte 8 bit 6): COUNT (15:8) is not zero.
+    pub count_upper_nonzero: bool,
+    /// LBA UPPER NONZERO (byte 8 bit 5): LBA (47:24) is not zero.
+    pub lba_upper_nonzero: bool,
+    /// LOG INDEX (byte 8 bits 3:0): the ATA PASS-THROUGH results log parameter holding
+    /// the full registers.
+    pub log_index: u8,
+    /// LBA (23:0) from bytes 9 (7:0), 10 (15:8) and 11 (23:16).
+    pub lba: u32,
+}
+
+/// ASC/ASCQ 00h/1Dh: ATA PASS-THROUGH INFORMATION AVAILABLE (SAT-5 12.2.2.6).
+const ATA_PASS_THROUGH_INFORMATION: (u8, u8) = (0x00, 0x1D);
+
+/// The ATA registers of SAT-5 12.2.2.6 in bytes 3–11 of `data`, if all are present.
+fn ata_pass_through(data: &[u8]) -> Option<AtaPassThroughFixed> {
+    let r: [u8; 9] = data.get(3..12)?.try_into().ok()?;
+    Some(AtaPassThroughFixed {
+        error: r[0],
+        status: r[1],
+        device: r[2],
+        count: r[3],
+        extend: r[5] & 0x80 != 0,
+        count_upper_nonzero: r[5] & 0x40 != 0,
+        lba_upper_nonzero: r[5] & 0x20 != 0,
+        log_index: r[5] & 0x0F,
+        lba: u32::from_be_bytes([0, r[8], r[7], r[6]]),
+    })
 }
 
 /// Decodes fixed format sense data, collecting what is wrong with it in `problems`.
@@ -82,6 +130,9 @@ pub(super) fn decode(buf: &[u8], problems: &mut Vec<Problem>) -> (Header, FixedS
         sksv: sks_bytes.is_some_and(|b| b[0] & 0x80 != 0),
         sense_key_specific: sks_bytes.and_then(|b| SenseKeySpecific::decode(flags, b)),
         additional_sense_bytes: data.get(FIXED_HEADER_LEN..).unwrap_or_default().to_vec(),
+        ata_pass_through: (header.asc_ascq == Some(ATA_PASS_THROUGH_INFORMATION))
+            .then(|| ata_pass_through(data))
+            .flatten(),
     };
     (header, fixed)
 }

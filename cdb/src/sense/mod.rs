@@ -18,7 +18,7 @@ mod tests;
 
 pub use classify::{classify, RetryClass};
 pub use descriptor::{DescriptorBody, DescriptorSense, SenseDescriptor};
-pub use fixed::FixedSense;
+pub use fixed::{AtaPassThroughFixed, FixedSense};
 pub use key::SenseKey;
 pub use problem::Problem;
 pub use sks::SenseKeySpecific;

@@ -112,7 +112,30 @@ fn render(s: &SenseData, pad: &str, out: &mut String) -> fmt::Result {
             if !flags.is_empty() {
                 writeln!(out, "{inner}Flags: {}", flags.join(" "))?;
             }
-            if let Some(info) = x.information.filter(|&i| x.valid || i != 0) {
+            if let Some(a) = &x.ata_pass_through {
+                writeln!(
+                    out,
+                    "{inner}ATA registers: error={:#04x} status={:#04x} device={:#04x} \
+                     count(7:0)={:#04x} lba(23:0)={:#08x} extend={} log index {}{}{}",
+                    a.error,
+                    a.status,
+                    a.device,
+                    a.count,
+                    a.lba,
+                    u8::from(a.extend),
+                    a.log_index,
+                    if a.count_upper_nonzero {
+                        ", count upper nonzero"
+                    } else {
+                        ""
+                    },
+                    if a.lba_upper_nonzero {
+                        ", LBA upper nonzero"
+                    } else {
+                        ""
+                    },
+                )?;
+            } else if let Some(info) = x.information.filter(|&i| x.valid || i != 0) {
                 let note = if x.valid { "" } else { " (VALID=0)" };
                 writeln!(out, "{inner}Information: {info:#x}{note}")?;
             }

@@ -117,6 +117,26 @@ fn ata_status_return_per_sat() {
 }
 
 #[test]
+fn ata_pass_through_fixed_per_sat() {
+    // SAT-5 12.2.2.6: RECOVERED ERROR 00h/1Dh; ERROR 04h, STATUS 51h, DEVICE 40h, COUNT 01h;
+    // EXTEND=1, LBA UPPER NONZERO=1, LOG INDEX 3; LBA (7:0) 11h, (15:8) 22h, (23:16) 33h.
+    let b = [
+        0x70, 0, 0x01, 0x04, 0x51, 0x40, 0x01, 0x0A, 0xA3, 0x11, 0x22, 0x33, 0x00, 0x1D, 0, 0, 0, 0,
+    ];
+    let s = decode(&b).unwrap();
+    let SenseFormat::Fixed(f) = &s.format else {
+        panic!("not fixed")
+    };
+    let ata = f.ata_pass_through.as_ref().unwrap();
+    assert_eq!(
+        (ata.error, ata.status, ata.device, ata.count),
+        (4, 0x51, 0x40, 1)
+    );
+    assert!(ata.extend && !ata.count_upper_nonzero && ata.lba_upper_nonzero);
+    assert_eq!((ata.log_index, ata.lba), (3, 0x33_22_11));
+}
+
+#[test]
 fn forwarded_sense_is_decoded_recursively_and_bounded() {
     let inner = [0x72, 0x05, 0x20, 0x00, 0, 0, 0, 0];
     let mut b = vec![
