@@ -18,6 +18,9 @@
 //!   data rather than a transient condition.
 //! - BUSY, TASK SET FULL, ACA ACTIVE and TASK ABORTED (SAM-6 5.3.1) mean the command was
 //!   not executed for a transient reason: [`RetryClass::RetryLater`].
+//! - Deferred errors (SPC-5 4.4.4) are classified by their sense key like current ones: the
+//!   class describes the condition; [`SenseData::is_deferred`] tells callers that it
+//!   concerns an earlier command (whose data may be lost) rather than the one just sent.
 //! - RESERVATION CONFLICT will recur until another initiator releases its reservation,
 //!   and CHECK CONDITION without sense data gives no grounds to retry: [`RetryClass::Fatal`].
 

@@ -284,9 +284,14 @@ fn descriptor(d: &SenseDescriptor, pad: &str, out: &mut String) -> fmt::Result {
             forwarded_status,
             sense,
         } => {
+            let source = match sense_data_source {
+                0 => "EXTENDED COPY source device".to_owned(),
+                n @ 1..=7 => format!("EXTENDED COPY destination device {}", n - 1),
+                n => format!("reserved source {n}"),
+            };
             writeln!(
                 out,
-                "source {sense_data_source}, status {forwarded_status:#04x}, FSDT={}",
+                "{source}, status {forwarded_status:#04x}, FSDT={}",
                 u8::from(*fsdt)
             )?;
             match sense {

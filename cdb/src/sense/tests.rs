@@ -374,3 +374,41 @@ proptest! {
         prop_assert_eq!(progress_indication, progress);
     }
 }
+
+#[test]
+fn renders_what_sg3_utils_users_expect() {
+    let b = [
+        0x73, 0x02, 0x04, 0x07, 0x80, 0, 0, 0x20, 0x00, 0x0A, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x12,
+        0x34, 0x0A, 0x06, 0x03, 0x11, 0x00, 0, 0x40, 0x00, 0x0C, 0x0A, 0x82, 0x02, 0x72, 0x05,
+        0x20, 0x00, 0, 0, 0, 0,
+    ];
+    let text = decode(&b).unwrap().to_string();
+    for part in [
+        "Descriptor format (0x73), deferred; Sense key: NOT READY",
+        "Information: 0x1234",
+        "25.00% of MEDIUM ERROR",
+        "SDAT_OVFL",
+        "EXTENDED COPY destination device 1",
+        "Sense key: ILLEGAL REQUEST",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+    let short = decode(&[0x70, 0, 0x06]).unwrap().to_string();
+    assert!(
+        short.contains("Problem: header needs 18 bytes, only 3 present"),
+        "{short}"
+    );
+}
+
+#[test]
+fn json_field_names_and_schema() {
+    let s = decode(&qemu_fixed(0x05, 0x24, 0x00)).unwrap();
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(v["response_code"]["format"], "fixed");
+    assert_eq!(v["sense_key"]["code"], 5);
+    assert_eq!(v["sense_key"]["name"], "ILLEGAL REQUEST");
+    assert_eq!(v["additional_sense"]["asc"], 0x24);
+    assert!(v["format"]["fixed"].is_object());
+    let schema = serde_json::to_value(schemars::schema_for!(SenseData)).unwrap();
+    assert!(schema.to_string().contains("sense_key_specific"));
+}
