@@ -319,6 +319,19 @@ proptest! {
     }
 
     #[test]
+    fn any_format_with_arbitrary_tail_never_panics(
+        code in proptest::sample::select(vec![0x70u8, 0x71, 0x72, 0x73, 0x7F, 0xF0, 0xF1, 0xF3]),
+        tail in proptest::collection::vec(any::<u8>(), 0..300)
+    ) {
+        let mut buf = vec![code];
+        buf.extend_from_slice(&tail);
+        let s = decode(&buf).unwrap();
+        prop_assert_eq!(s.response_code.code, code & 0x7F);
+        prop_assert!(!s.to_string().is_empty());
+        prop_assert!(serde_json::to_value(&s).is_ok());
+    }
+
+    #[test]
     fn fixed_round_trips(
         deferred: bool, valid: bool, key in 0u8..16, information: u32, csi: u32,
         asc: u8, ascq: u8, fru: u8, sks: [u8; 3]
