@@ -29,6 +29,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Work with sense data.
+    #[command(subcommand)]
+    Sense(SenseCommand),
     /// Work with command descriptor blocks.
     #[command(subcommand)]
     Cdb(CdbCommand),
@@ -66,4 +69,31 @@ pub enum CdbCommand {
         #[arg(required = true, value_name = "HEX")]
         hex: Vec<String>,
     },
+}
+
+/// `scsitool sense ...`
+#[derive(Debug, Subcommand)]
+pub enum SenseCommand {
+    /// Decode sense data: fixed or descriptor format, every descriptor type, the T10
+    /// ASC/ASCQ list (SPC-5 4.4).
+    ///
+    /// The bytes may be separated by spaces, commas or colons, or run together. A single
+    /// `-` reads one buffer per line of standard input and prints one result each (JSON
+    /// Lines with --json). Malformed buffers are decoded as far as they go, with the
+    /// problems listed.
+    Decode {
+        /// The sense bytes in hex, or `-` for standard input.
+        #[arg(required = true, value_name = "HEX")]
+        hex: Vec<String>,
+        /// The SCSI status the sense came with, in hex (as sg_decode_sense --status),
+        /// for the retry classification.
+        #[arg(long, short, value_name = "SS", default_value = "02", value_parser = parse_status)]
+        status: u8,
+    },
+}
+
+/// Parses a status byte given in hex, with or without `0x`.
+fn parse_status(text: &str) -> Result<u8, String> {
+    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
+    u8::from_str_radix(digits, 16).map_err(|_| format!("'{text}' is not a hex status byte"))
 }

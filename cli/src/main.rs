@@ -9,7 +9,7 @@ mod output;
 mod schema;
 
 use clap::Parser;
-use cli::{CdbCommand, Cli, Command};
+use cli::{CdbCommand, Cli, Command, SenseCommand};
 use exit::{status_of, ExitStatus};
 use std::process::ExitCode;
 
@@ -41,6 +41,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         verbose: cli.verbose,
     };
     match cli.command {
+        Command::Sense(SenseCommand::Decode { hex, status }) => {
+            commands::sense::decode_command(out, &hex, status)
+        }
         Command::Cdb(CdbCommand::Decode { hex }) => commands::cdb::decode_command(out, &hex),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Man { out_dir } => commands::generate::man(out_dir.as_deref()),

@@ -19,10 +19,16 @@ fn of<T: JsonSchema>() -> Schema {
 }
 
 /// Every command that prints JSON, and the type it prints.
-pub const SCHEMAS: &[SchemaEntry] = &[SchemaEntry {
-    command: "cdb-decode",
-    generate: of::<cdb::scsi::cdb_decode::DecodedCdb>,
-}];
+pub const SCHEMAS: &[SchemaEntry] = &[
+    SchemaEntry {
+        command: "cdb-decode",
+        generate: of::<cdb::scsi::cdb_decode::DecodedCdb>,
+    },
+    SchemaEntry {
+        command: "sense-decode",
+        generate: of::<crate::commands::sense::SenseReport>,
+    },
+];
 
 /// Looks up a command's schema entry.
 pub fn find(command: &str) -> Option<&'static SchemaEntry> {

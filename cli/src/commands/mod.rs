@@ -3,3 +3,4 @@
 pub mod cdb;
 pub mod generate;
 pub mod schema;
+pub mod sense;
