@@ -4,7 +4,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, Direction, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::sbc::cdb_bytes::{bit, byte, check};
+use crate::scsi::cdb_bytes::{bit, byte, check};
 use std::marker::PhantomData;
 
 /// The layout of one ATA PASS-THROUGH CDB size: where each ATA register byte sits, least

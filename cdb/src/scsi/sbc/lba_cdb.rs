@@ -2,9 +2,9 @@
 //! block commands share (SBC-4 5.15, 5.16, 5.28, 5.29, 5.40, 5.41), parameterised by CDB
 //! size so that each command is written once.
 
-use super::cdb_bytes::{byte, get_be, max_for_width, put_be};
 use crate::command::CdbField;
 use crate::error::BuildError;
+use crate::scsi::cdb_bytes::{byte, get_be, max_for_width, put_be};
 use std::fmt::Debug;
 
 /// An operation code and the command name SBC-4 gives it.

@@ -1,6 +1,5 @@
 //! T10 SBC-4 block commands for direct-access devices.
 
-pub(crate) mod cdb_bytes;
 pub mod lba_cdb;
 pub mod read_capacity;
 pub mod read_write;

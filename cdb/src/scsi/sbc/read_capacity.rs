@@ -1,9 +1,9 @@
 //! READ CAPACITY (10) (SBC-4 5.20) and READ CAPACITY (16) (SBC-4 5.21): the last LBA, the
 //! logical block length and, from the 16-byte form, protection and provisioning details.
 
-use super::cdb_bytes::{bit, byte, check, check_service_action, get_be, put_be};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::DecodeError;
+use crate::scsi::cdb_bytes::{bit, byte, check, check_service_action, get_be, put_be};
 use serde::Serialize;
 
 /// READ CAPACITY (10) CDB (SBC-4 5.20.1); the obsolete LBA and PMI fields are zero.

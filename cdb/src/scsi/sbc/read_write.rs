@@ -4,11 +4,11 @@
 //! RDPROTECT/WRPROTECT are always 0: no protection information is transferred, so the data
 //! phase is exactly TRANSFER LENGTH × logical block length.
 
-use super::cdb_bytes::{bit, byte, check};
 use super::lba_cdb::{BlockRange, CdbSize, Op};
 pub use super::lba_cdb::{Sixteen, Ten};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{bit, byte, check};
 use std::marker::PhantomData;
 
 /// The direction of a block transfer command: selects READ or WRITE at a given size.
@@ -278,7 +278,7 @@ impl<'a, S: CdbSize> Write<'a, S> {
             S::WRITE.name,
             TRANSFER_LENGTH,
             blocks,
-            super::cdb_bytes::max_for_width(S::COUNT_BYTES),
+            crate::scsi::cdb_bytes::max_for_width(S::COUNT_BYTES),
         )?;
         let cdb = RwCdb::new(logical_block_address, blocks as u32, options)?;
         Ok(Write { cdb, data })

@@ -1,9 +1,9 @@
 //! START STOP UNIT (SBC-4 5.27): spin a direct-access device up or down, change its power
 //! condition, or load/eject its medium.
 
-use super::cdb_bytes::{bit, byte, check};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{bit, byte, check};
 
 /// START STOP UNIT CDB (SBC-4 5.27.1), 6 bytes, operation code 1Bh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,11 +1,11 @@
 //! SYNCHRONIZE CACHE (10) 35h and (16) 91h (SBC-4 5.28, 5.29): write cached data for a
 //! range of logical blocks to the medium. One implementation parameterised by CDB size.
 
-use super::cdb_bytes::{bit, check};
 use super::lba_cdb::{BlockRange, CdbSize};
 pub use super::lba_cdb::{Sixteen, Ten};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{bit, check};
 use std::marker::PhantomData;
 
 /// A SYNCHRONIZE CACHE CDB of size `S` (SBC-4 5.28, 5.29), validated on construction.

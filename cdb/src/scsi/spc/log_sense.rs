@@ -1,9 +1,9 @@
 //! LOG SENSE 4Dh (SPC-5 6.8) and log pages (SPC-5 7.3): the page header, the generic log
 //! parameter list, the supported-pages lists and the Temperature page.
 
-use super::mode::bytes::{be_uint, check_cdb};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
 
 /// LOG SENSE operation code (SPC-5 6.8).
@@ -88,7 +88,7 @@ impl CdbLayout for LogSense {
     const NAME: &'static str = "LOG SENSE";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, 10, OPCODE, Self::NAME)?;
+        check(cdb, 10, OPCODE, Self::NAME)?;
         Ok(LogSense {
             ppc: cdb[1] & 0x02 != 0,
             sp: cdb[1] & 0x01 != 0,

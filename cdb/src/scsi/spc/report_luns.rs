@@ -1,8 +1,8 @@
 //! REPORT LUNS A0h (SPC-5 6.33) and the logical unit numbers it returns (SAM-5 4.7).
 
-use super::mode::bytes::{be_uint, check_cdb};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
 
 /// REPORT LUNS operation code (SPC-5 6.33).
@@ -63,7 +63,7 @@ impl CdbLayout for ReportLuns {
     const NAME: &'static str = "REPORT LUNS";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, 12, OPCODE, Self::NAME)?;
+        check(cdb, 12, OPCODE, Self::NAME)?;
         let allocation_length = be_uint(&cdb[6..10]) as u32;
         if allocation_length < MIN_ALLOCATION_LENGTH {
             return Err(DecodeError::InvalidValue {

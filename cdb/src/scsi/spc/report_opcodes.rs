@@ -1,9 +1,9 @@
 //! REPORT SUPPORTED OPERATION CODES, MAINTENANCE IN A3h service action 0Ch (SPC-5 6.36),
 //! and its all-commands and one-command parameter data.
 
-use super::mode::bytes::{be_uint, check_cdb};
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::DecodeError;
+use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
 
 /// MAINTENANCE IN operation code (SPC-5 6.36).
@@ -72,7 +72,7 @@ impl CdbLayout for ReportSupportedOperationCodes {
     const NAME: &'static str = "REPORT SUPPORTED OPERATION CODES";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, 12, OPCODE, Self::NAME)?;
+        check(cdb, 12, OPCODE, Self::NAME)?;
         if cdb[1] & 0x1f != SERVICE_ACTION {
             return Err(DecodeError::InvalidValue {
                 what: "MAINTENANCE IN SERVICE ACTION",

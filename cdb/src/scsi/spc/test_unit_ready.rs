@@ -3,7 +3,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::DecodeError;
-use crate::scsi::sbc::cdb_bytes::check;
+use crate::scsi::cdb_bytes::check;
 
 /// TEST UNIT READY CDB (SPC-5 6.47): six bytes, operation code 00h, no fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,8 +1,8 @@
 //! READ BUFFER mode 1Ch, error history (SPC-5 6.16, error history mode): buffer IDs and
 //! the error history directory.
 
-use super::super::mode::bytes::be_uint;
 use crate::error::DecodeError;
+use crate::scsi::cdb_bytes::be_uint;
 use crate::text::ascii_field;
 use serde::Serialize;
 

@@ -1,11 +1,11 @@
 //! READ BUFFER (10) 3Ch (SPC-5 6.16).
 
-use super::super::mode::bytes::{be_uint, check_cdb, put_be};
 use super::descriptor::BufferDescriptor;
 use super::error_history::{returns_directory, ErrorHistoryDirectory};
 use super::microcode::MicrocodeStatus;
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check, put_be_all};
 use serde::Serialize;
 
 /// READ BUFFER (10) operation code (SPC-5 6.16).
@@ -185,7 +185,7 @@ impl CdbLayout for ReadBuffer {
     const NAME: &'static str = "READ BUFFER (10)";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, 10, OPCODE, Self::NAME)?;
+        check(cdb, 10, OPCODE, Self::NAME)?;
         let mode = ReadBufferMode::from_code(cdb[1] & 0x1f).ok_or(DecodeError::InvalidValue {
             what: "READ BUFFER MODE",
             value: (cdb[1] & 0x1f).into(),
@@ -205,8 +205,8 @@ impl CdbLayout for ReadBuffer {
         b[0] = OPCODE;
         b[1] = self.mode_specific << 5 | self.mode.code();
         b[2] = self.buffer_id;
-        put_be(&mut b[3..6], self.buffer_offset.into());
-        put_be(&mut b[6..9], self.allocation_length.into());
+        put_be_all(&mut b[3..6], self.buffer_offset.into());
+        put_be_all(&mut b[6..9], self.allocation_length.into());
         cdb
     }
 

@@ -1,11 +1,11 @@
 //! WRITE BUFFER 3Bh (SPC-5 6.49): data, microcode download and activation, application
 //! client error history.
 
-use super::super::mode::bytes::{be_uint, check_cdb, put_be};
 use super::descriptor::BufferDescriptor;
 use super::read::MAX_24;
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check, put_be_all};
 
 /// WRITE BUFFER operation code (SPC-5 6.49).
 pub const OPCODE: u8 = 0x3b;
@@ -175,7 +175,7 @@ impl CdbLayout for WriteBufferCdb {
     const NAME: &'static str = "WRITE BUFFER";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, 10, OPCODE, Self::NAME)?;
+        check(cdb, 10, OPCODE, Self::NAME)?;
         let mode = WriteBufferMode::from_code(cdb[1] & 0x1f).ok_or(DecodeError::InvalidValue {
             what: "WRITE BUFFER MODE",
             value: (cdb[1] & 0x1f).into(),
@@ -195,8 +195,8 @@ impl CdbLayout for WriteBufferCdb {
         b[0] = OPCODE;
         b[1] = self.mode_specific << 5 | self.mode.code();
         b[2] = self.buffer_id;
-        put_be(&mut b[3..6], self.buffer_offset.into());
-        put_be(&mut b[6..9], self.parameter_list_length.into());
+        put_be_all(&mut b[3..6], self.buffer_offset.into());
+        put_be_all(&mut b[6..9], self.parameter_list_length.into());
         cdb
     }
 

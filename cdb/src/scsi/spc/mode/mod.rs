@@ -6,7 +6,6 @@
 //! The 6- and 10-byte forms share one implementation, parameterised by [`form::ModeForm`]
 //! ([`form::Six`], [`form::Ten`]).
 
-pub(crate) mod bytes;
 pub mod caching;
 pub mod control;
 pub mod form;

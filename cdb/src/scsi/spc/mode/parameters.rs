@@ -1,10 +1,10 @@
 //! Mode parameter lists (SPC-5 7.5.4): the 6- or 10-byte header, block descriptors and
 //! mode pages, as MODE SENSE returns them and MODE SELECT sends them.
 
-use super::bytes::be_uint;
 use super::form::ModeForm;
 use super::page::ModePage;
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::be_uint;
 use serde::Serialize;
 
 /// The mode parameter header (SPC-5 7.5.5), with the device-specific

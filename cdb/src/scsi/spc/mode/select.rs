@@ -1,10 +1,10 @@
 //! MODE SELECT (6) 15h and MODE SELECT (10) 55h (SPC-5 6.11, 6.12), one implementation
 //! parameterised by [`ModeForm`].
 
-use super::bytes::{be_uint, check_cdb, put_be};
 use super::form::ModeForm;
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check, put_be};
 use std::marker::PhantomData;
 
 /// The CDB of MODE SELECT (6) or (10) (SPC-5 6.11, 6.12).
@@ -45,7 +45,7 @@ impl<F: ModeForm> CdbLayout for ModeSelectCdb<F> {
     const NAME: &'static str = F::SELECT_NAME;
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, F::CDB_LEN, F::SELECT_OPCODE, F::SELECT_NAME)?;
+        check(cdb, F::CDB_LEN, F::SELECT_OPCODE, F::SELECT_NAME)?;
         Ok(ModeSelectCdb {
             pf: cdb[1] & 0x10 != 0,
             sp: cdb[1] & 0x01 != 0,
@@ -61,7 +61,9 @@ impl<F: ModeForm> CdbLayout for ModeSelectCdb<F> {
         b[0] = F::SELECT_OPCODE;
         b[1] = u8::from(self.pf) << 4 | u8::from(self.sp);
         put_be(
-            &mut b[F::LENGTH_AT..F::LENGTH_AT + F::LENGTH_WIDTH],
+            b,
+            F::LENGTH_AT,
+            F::LENGTH_WIDTH,
             self.parameter_list_length.into(),
         );
         cdb

@@ -1,11 +1,11 @@
 //! MODE SENSE (6) 1Ah and MODE SENSE (10) 5Ah (SPC-5 6.13, 6.14), one implementation
 //! parameterised by [`ModeForm`].
 
-use super::bytes::{be_uint, check_cdb, put_be};
 use super::form::ModeForm;
 use super::parameters::ModeParameters;
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{be_uint, check, put_be};
 use serde::Serialize;
 use std::marker::PhantomData;
 
@@ -143,7 +143,7 @@ impl<F: ModeForm> CdbLayout for ModeSense<F> {
     const NAME: &'static str = F::SENSE_NAME;
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check_cdb(cdb, F::CDB_LEN, F::SENSE_OPCODE, F::SENSE_NAME)?;
+        check(cdb, F::CDB_LEN, F::SENSE_OPCODE, F::SENSE_NAME)?;
         let length = be_uint(&cdb[F::LENGTH_AT..F::LENGTH_AT + F::LENGTH_WIDTH]) as u16;
         Ok(ModeSense {
             dbd: cdb[1] & 0x08 != 0,
@@ -164,7 +164,9 @@ impl<F: ModeForm> CdbLayout for ModeSense<F> {
         b[2] = self.pc.code() << 6 | self.page_code;
         b[3] = self.subpage_code;
         put_be(
-            &mut b[F::LENGTH_AT..F::LENGTH_AT + F::LENGTH_WIDTH],
+            b,
+            F::LENGTH_AT,
+            F::LENGTH_WIDTH,
             self.allocation_length.into(),
         );
         cdb

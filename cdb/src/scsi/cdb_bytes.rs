@@ -1,4 +1,5 @@
-//! Byte-level access shared by the fixed CDB layouts of SPC-5 4.2.5, SBC-4 5 and SAT-5 12:
+//! Byte-level access shared by the SCSI CDB layouts and parameter data of SPC-5, SBC-4
+//! and SAT-5 (SPC-5 3.5.2 big-endian fields, 4.2.5 CDB format):
 //! checking a CDB's length, operation code and service action, and reading and writing
 //! big-endian fields of any width up to 8 bytes.
 
@@ -64,6 +65,17 @@ pub(crate) fn put_be(bytes: &mut [u8], at: usize, width: usize, value: u64) {
             *b = (value >> (8 * (width - 1 - k))) as u8;
         }
     }
+}
+
+/// Reads all of `bytes` (at most 8) as one big-endian unsigned integer.
+pub(crate) fn be_uint(bytes: &[u8]) -> u64 {
+    get_be(bytes, 0, bytes.len())
+}
+
+/// Writes `value` big-endian into all of `out` (the caller checked that it fits).
+pub(crate) fn put_be_all(out: &mut [u8], value: u64) {
+    let width = out.len();
+    put_be(out, 0, width, value);
 }
 
 /// The byte at `at`, or zero past the end.
