@@ -239,3 +239,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn json_schema_covers_every_response() {
+    let schema = serde_json::to_value(schemars::schema_for!(InquiryData)).unwrap();
+    let text = schema.to_string();
+    for name in [
+        "StandardInquiry",
+        "BlockLimits",
+        "DesignationDescriptor",
+        "CodeName",
+    ] {
+        assert!(text.contains(name), "schema lacks {name}");
+    }
+}

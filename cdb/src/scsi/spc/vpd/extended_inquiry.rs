@@ -26,8 +26,10 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// SPT, byte 4 bits 5–3 (SPC-5 7.7.7, table "SPT field"): the protection types
-    /// supported (meaningful when PROTECT is set in the standard INQUIRY data).
+    /// SPT, byte 4 bits 5–3 (SPC-5 7.7.7, table "SPT field for peripheral device type
+    /// 00h"): the protection types a direct access block device supports. Reserved when
+    /// PROTECT is zero in the standard INQUIRY data; for a sequential-access device only
+    /// 001b (logical block protection) is defined.
     pub enum SupportedProtectionTypes: u8 {
         /// 000b: type 1.
         Type1 = 0 => "type 1",
@@ -41,8 +43,10 @@ coded_enum! {
         Type3 = 4 => "type 3",
         /// 101b: types 2 and 3.
         Type2And3 = 5 => "types 2 and 3",
-        /// 110b: see the Supported Block Lengths and Protection Types VPD page.
-        SeeSupportedBlockLengthsPage = 6 => "see Supported Block Lengths and Protection Types VPD page",
+        /// 110b: reserved in SPC-5; later revisions point to the Supported Block Lengths and
+        /// Protection Types VPD page (SBC-4 6.6.7).
+        SeeSupportedBlockLengthsPage = 6 =>
+            "reserved (later: see Supported Block Lengths and Protection Types VPD page)",
         /// 111b: types 1, 2 and 3.
         Type1And2And3 = 7 => "types 1, 2 and 3",
     }
@@ -65,19 +69,26 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// MULTI I_T NEXUS MICROCODE DOWNLOAD, byte 9 bits 3–0 (SPC-5 7.7.7): how the device
-    /// handles WRITE BUFFER download microcode modes arriving on more than one I_T nexus.
+    /// MULTI I_T NEXUS MICROCODE DOWNLOAD, byte 9 bits 3–0 (SPC-5 7.7.7; values in SPC-5
+    /// 5.4, table "MULTI I_T NEXUS MICROCODE DOWNLOAD field"): how the device handles
+    /// WRITE BUFFER download microcode sequences arriving on more than one I_T nexus.
     pub enum MultiItNexusMicrocodeDownload: u8 {
-        /// 0h: the handling of microcode downloads on several I_T nexuses is vendor
-        /// specific.
+        /// 0h: vendor specific.
         VendorSpecific = 0x0 => "vendor specific",
-        /// 1h: a download in progress on one I_T nexus makes the device reject download
-        /// microcode WRITE BUFFER commands from other I_T nexuses until it ends.
-        RejectOtherNexuses = 0x1 => "download on one I_T nexus; others rejected",
-        /// 2h: a download started on another I_T nexus ends the one in progress.
-        NewDownloadAbortsPrevious = 0x2 => "download on one I_T nexus; a new one aborts it",
-        /// 3h: downloads on different I_T nexuses proceed independently.
-        Independent = 0x3 => "independent downloads per I_T nexus",
+        /// 1h: one sequence at a time. A WRITE BUFFER with BUFFER OFFSET zero on any
+        /// I_T nexus starts the sequence there and discards microcode downloaded on other
+        /// nexuses; a nonzero offset from another nexus, and mode 0Fh (activate deferred
+        /// microcode) from another nexus, fail with ILLEGAL REQUEST, COMMAND SEQUENCE
+        /// ERROR.
+        OneSequenceActivateFromSameNexus = 0x1 =>
+            "one sequence at a time; activate only from the downloading I_T nexus",
+        /// 2h: concurrent sequences on several I_T nexuses are processed; mode 0Fh is
+        /// accepted from any nexus.
+        Concurrent = 0x2 => "concurrent sequences on several I_T nexuses",
+        /// 3h: one sequence at a time as for 1h, but mode 0Fh (activate deferred microcode)
+        /// is accepted from any I_T nexus.
+        OneSequenceActivateFromAnyNexus = 0x3 =>
+            "one sequence at a time; activate from any I_T nexus",
     }
     /// 4h–Fh: reserved.
     Reserved => "reserved";

@@ -31,6 +31,9 @@ fn designators(body: &[u8]) -> Vec<DesignationDescriptor> {
 #[test]
 fn qemu_supported_pages_with_serial() {
     // 00h lists 00, 80 (only with serial=), 83, then B0, B1, B2 for TYPE_DISK.
+    let without_serial =
+        SupportedVpdPages::decode(&[0, 0, 0, 5, 0, 0x83, 0xb0, 0xb1, 0xb2]).unwrap();
+    assert!(!without_serial.supports(0x80) && without_serial.supports(0x83));
     let p = SupportedVpdPages::decode(&[0, 0, 0, 6, 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2]).unwrap();
     let names: Vec<_> = p.pages.iter().map(|p| p.name).collect();
     assert_eq!(
@@ -68,6 +71,11 @@ fn qemu_device_identification() {
     body.extend(desc(0x61, 0x94, &[0, 0, 0, 1]));
     let d = designators(&body);
     assert_eq!(d.len(), 4);
+    // Without serial= the device_id is the drive's id, e.g. `-drive id=D2`.
+    let drive = designators(&desc(0x02, 0x00, b"D2"));
+    assert!(
+        matches!(&drive[0].designator, Designator::VendorSpecific { text: Some(t), .. } if t == "D2")
+    );
 
     assert_eq!(d[0].code_set, CodeSet::Ascii);
     assert_eq!(d[0].association, Association::LogicalUnit);
@@ -230,7 +238,7 @@ fn extended_inquiry_fields() {
     assert!(e.r_sup && !e.rtd_sup);
     assert_eq!(
         e.multi_it_nexus_microcode_download,
-        MultiItNexusMicrocodeDownload::RejectOtherNexuses
+        MultiItNexusMicrocodeDownload::OneSequenceActivateFromSameNexus
     );
     assert_eq!(e.extended_self_test_completion_minutes, 90);
     assert!(e.poa_sup && e.dms_valid && !e.hra_sup);
