@@ -71,12 +71,14 @@ coded_enum! {
     pub enum WriteAfterEraseRequirement: u8 {
         /// 00b: not specified.
         NotSpecified = 0 => "not specified",
-        /// 01b: the read completes with GOOD status.
-        ReadSucceeds = 1 => "read completes with GOOD status",
-        /// 10b: the read fails with MEDIUM ERROR, WRITE AFTER SANITIZE REQUIRED.
-        ReadFails = 2 => "read fails: WRITE AFTER SANITIZE REQUIRED",
-        /// 11b: the read may succeed or fail.
-        ReadMayFail = 3 => "read may complete or fail",
+        /// 01b: the read completes with GOOD status; the data is indeterminate.
+        ReadIndeterminate = 1 => "read completes with GOOD status, data indeterminate",
+        /// 10b: the read fails with MEDIUM ERROR and an additional sense code other than
+        /// WRITE AFTER SANITIZE REQUIRED (e.g. ID CRC OR ECC ERROR).
+        ReadMediumError = 2 => "read fails with MEDIUM ERROR",
+        /// 11b: the read fails with MEDIUM ERROR, WRITE AFTER SANITIZE REQUIRED.
+        ReadWriteAfterSanitizeRequired = 3 =>
+            "read fails with MEDIUM ERROR, WRITE AFTER SANITIZE REQUIRED",
     }
     /// Unreachable for a two-bit field; kept for completeness of the decoding.
     Other => "reserved";
@@ -150,7 +152,11 @@ pub struct BlockDeviceCharacteristics {
     pub zoned: Zoned,
     /// BOCS: background operation control is supported.
     pub bocs: bool,
-    /// FUAB: SYNCHRONIZE CACHE behaves like FUA writes (force unit access behavior).
+    /// RBWZ: REASSIGN BLOCKS writes zeros to logical blocks it cannot recover (byte 8
+    /// bit 3; defined by SBC-5, reserved in SBC-4).
+    pub rbwz: bool,
+    /// FUAB: SYNCHRONIZE CACHE and the FUA bit behave as SBC-3 and later define (zero:
+    /// as SBC-2 defines).
     pub fuab: bool,
     /// VBULS: verify byte check unmapped LBA supported.
     pub vbuls: bool,
@@ -176,6 +182,7 @@ impl BlockDeviceCharacteristics {
             wacereq: WriteAfterEraseRequirement::from_code((r.form_factor >> 4) & 0x3),
             nominal_form_factor: NominalFormFactor::from_code(r.form_factor & 0x0f),
             zoned: Zoned::from_code((r.zoned_flags >> 4) & 0x3),
+            rbwz: r.zoned_flags & 0x08 != 0,
             bocs: r.zoned_flags & 0x04 != 0,
             fuab: r.zoned_flags & 0x02 != 0,
             vbuls: r.zoned_flags & 0x01 != 0,

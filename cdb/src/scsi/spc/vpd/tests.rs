@@ -177,7 +177,8 @@ fn qemu_logical_block_provisioning() {
 
 #[test]
 fn block_device_characteristics_fields() {
-    // SBC-4 6.6.2: 2.5-inch SMR drive, host aware, WABEREQ 10b, WACEREQ 01b, BOCS, FUAB.
+    // SBC-4 6.6.2: 2.5-inch SMR drive, host aware, WABEREQ 10b, WACEREQ 01b, BOCS, FUAB;
+    // then WABEREQ 11b with RBWZ (SBC-5).
     let mut body = [0u8; 0x3c];
     body[0..2].copy_from_slice(&5400u16.to_be_bytes());
     body[2] = 0x00;
@@ -185,13 +186,22 @@ fn block_device_characteristics_fields() {
     body[4] = 0x16;
     body[8..12].copy_from_slice(&3600u32.to_be_bytes());
     let b = BlockDeviceCharacteristics::decode(&page(0xb1, &body)).unwrap();
-    assert_eq!(b.wabereq, WriteAfterEraseRequirement::ReadFails);
-    assert_eq!(b.wacereq, WriteAfterEraseRequirement::ReadSucceeds);
+    assert_eq!(b.wabereq, WriteAfterEraseRequirement::ReadMediumError);
+    assert_eq!(b.wacereq, WriteAfterEraseRequirement::ReadIndeterminate);
     assert_eq!(b.nominal_form_factor, NominalFormFactor::Inch2_5);
     assert_eq!(b.zoned, Zoned::HostAware);
-    assert!(b.bocs && b.fuab && !b.vbuls);
+    assert!(b.bocs && b.fuab && !b.vbuls && !b.rbwz);
     assert_eq!(b.depopulation_time, Some(3600));
     assert_eq!(b.product_type, ProductType::NotIndicated);
+    body[3] = 0xc0;
+    body[4] = 0x09;
+    let b = BlockDeviceCharacteristics::decode(&page(0xb1, &body)).unwrap();
+    assert_eq!(
+        b.wabereq,
+        WriteAfterEraseRequirement::ReadWriteAfterSanitizeRequired
+    );
+    assert!(b.rbwz && b.vbuls && !b.bocs);
+    assert_eq!(b.zoned, Zoned::NotReported);
 }
 
 #[test]
