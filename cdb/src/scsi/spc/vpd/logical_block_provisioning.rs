@@ -15,12 +15,12 @@ coded_enum! {
     pub enum LbprzMode: u8 {
         /// 000b: vendor specific data.
         VendorSpecific = 0 => "vendor specific",
-        /// 001b: zeros.
+        /// xx1b: zeros (any odd value; decoded as 001b).
         Zeros = 1 => "zeros",
         /// 010b: the provisioning initialization pattern.
         InitializationPattern = 2 => "provisioning initialization pattern",
     }
-    /// Other values: reserved (devices built to SBC-3 set only the low bit, i.e. 001b).
+    /// 100b, 110b: reserved.
     Reserved => "reserved";
 }
 
@@ -60,11 +60,13 @@ pub struct LogicalBlockProvisioning {
     pub anc_sup: bool,
     /// DP: a provisioning group descriptor follows.
     pub dp: bool,
-    /// MINIMUM PERCENTAGE (byte 6 bits 7–3).
+    /// MINIMUM PERCENTAGE (byte 6 bits 7–3): 1 to 30 percent of the allocation resources
+    /// (0: not reported).
     pub minimum_percentage: u8,
     /// PROVISIONING TYPE.
     pub provisioning_type: ProvisioningType,
-    /// THRESHOLD PERCENTAGE (byte 7).
+    /// THRESHOLD PERCENTAGE (byte 7), in tenths of a percent (0: percentages not
+    /// supported).
     pub threshold_percentage: u8,
     /// The provisioning group descriptor (a designation descriptor, SPC-5 7.7.6.1), when
     /// DP is set and the device returned it whole.
@@ -99,7 +101,12 @@ impl LogicalBlockProvisioning {
             lbpu: flags & 0x80 != 0,
             lbpws: flags & 0x40 != 0,
             lbpws10: flags & 0x20 != 0,
-            lbprz: LbprzMode::from_code((flags >> 2) & 0x7),
+            // SBC-4 table "LBPRZ field": every value with the low bit set means zeros (the
+            // low bit is SBC-3's one-bit LBPRZ).
+            lbprz: match (flags >> 2) & 0x7 {
+                odd if odd & 1 != 0 => LbprzMode::Zeros,
+                even => LbprzMode::from_code(even),
+            },
             anc_sup: flags & 0x02 != 0,
             dp,
             minimum_percentage: types >> 3,

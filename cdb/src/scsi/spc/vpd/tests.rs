@@ -542,6 +542,11 @@ fn provisioning_group_descriptor() {
     assert_eq!(p.minimum_percentage, 1);
     assert_eq!(p.provisioning_type, ProvisioningType::ThinProvisioned);
     assert_eq!(p.threshold_percentage, 0x50);
+    // LBPRZ 111b is "xx1b": zeros; 010b is the provisioning initialization pattern.
+    let p = LogicalBlockProvisioning::decode(&page(0xb2, &[0, 0x1c, 0, 0])).unwrap();
+    assert_eq!(p.lbprz, LbprzMode::Zeros);
+    let p = LogicalBlockProvisioning::decode(&page(0xb2, &[0, 0x08, 0, 0])).unwrap();
+    assert_eq!(p.lbprz, LbprzMode::InitializationPattern);
 }
 
 // --- Dispatch.
