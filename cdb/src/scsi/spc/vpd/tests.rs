@@ -612,3 +612,108 @@ proptest! {
         }
     }
 }
+
+// --- Real devices: pages recorded from arrays, with sg_vpd's decoding of them, as quoted
+// --- in the public infi.asi test suite (tests/test_inquiry.py). The expected values are
+// --- sg_vpd's, not this decoder's.
+
+#[test]
+fn recorded_device_identification_naa6_port_and_group() {
+    let p = [
+        0x00, 0x83, 0x00, 0x24, 0x01, 0x03, 0x00, 0x10, 0x60, 0x00, 0x40, 0x20, 0x01, 0xf4, 0x5e,
+        0xb5, 0x66, 0xd4, 0x1c, 0xc3, 0x00, 0x00, 0x00, 0x00, 0x01, 0x14, 0x00, 0x04, 0x00, 0x00,
+        0x00, 0x02, 0x01, 0x15, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02,
+    ];
+    let d = DeviceIdentification::decode(&p).unwrap();
+    assert_eq!(d.problem, None);
+    assert_eq!(d.designators.len(), 3);
+    assert_eq!(
+        d.designators[0].designator,
+        Designator::Naa {
+            identifier: "6000402001f45eb566d41cc300000000".into(),
+            naa: Naa::IeeeRegisteredExtended {
+                ieee_company_id: 0x402,
+                vendor_specific_identifier: 0x1f45eb5,
+                vendor_specific_identifier_extension: 0x66d4_1cc3_0000_0000,
+            },
+        }
+    );
+    assert_eq!(
+        d.designators[1].designator,
+        Designator::RelativeTargetPort {
+            relative_target_port_identifier: 2
+        }
+    );
+    assert_eq!(d.designators[2].association, Association::TargetPort);
+    assert_eq!(
+        d.designators[2].designator,
+        Designator::TargetPortGroup {
+            target_port_group: 2
+        }
+    );
+    assert_eq!(d.logical_unit_designators().count(), 1);
+}
+
+#[test]
+fn recorded_device_identification_with_name_strings() {
+    let mut p = vec![0x00, 0x83, 0x00, 0x64];
+    p.extend(desc(
+        0x01,
+        0x03,
+        &[0x57, 0x42, 0xb0, 0xf0, 0x10, 0x30, 0x00, 0x00],
+    ));
+    p.extend(desc(0x02, 0x00, b"ip=251.252.253.254\0"));
+    p.extend(desc(0x01, 0x14, &[0x00, 0x00, 0x20, 0x03]));
+    p.extend(desc(0x01, 0x15, &[0x00, 0x00, 0x20, 0x03]));
+    p.extend(desc(0x03, 0x08, b"host=just_for_test_host_name\0"));
+    p.extend(desc(0x03, 0x08, b"vol=VGX15S \0"));
+    assert_eq!(p.len(), 4 + 0x64);
+    let d = DeviceIdentification::decode(&p).unwrap();
+    assert_eq!(d.problem, None);
+    assert_eq!(d.designators.len(), 6);
+    assert_eq!(
+        d.designators[0].designator,
+        Designator::Naa {
+            identifier: "5742b0f010300000".into(),
+            naa: Naa::IeeeRegistered {
+                ieee_company_id: 0x742b0f,
+                vendor_specific_identifier: 0x1030_0000
+            },
+        }
+    );
+    assert!(matches!(
+        &d.designators[1].designator,
+        Designator::VendorSpecific { text: Some(t), .. } if t == "ip=251.252.253.254"
+    ));
+    assert_eq!(
+        d.designators[3].designator,
+        Designator::TargetPortGroup {
+            target_port_group: 0x2003
+        }
+    );
+    assert_eq!(d.designators[4].code_set, CodeSet::Utf8);
+    assert_eq!(
+        d.designators[4].designator,
+        Designator::ScsiNameString {
+            scsi_name_string: "host=just_for_test_host_name".into()
+        }
+    );
+    assert_eq!(
+        d.designators[5].designator,
+        Designator::ScsiNameString {
+            scsi_name_string: "vol=VGX15S ".into()
+        }
+    );
+}
+
+#[test]
+fn recorded_unit_serial_number_from_an_array_controller() {
+    let mut p = vec![0x0c, 0x80, 0x00, 0x20];
+    p.extend(b"742b0f0000075360000000000000000\0");
+    let s = UnitSerialNumber::decode(&p).unwrap();
+    assert_eq!(
+        s.header.peripheral_device_type,
+        crate::scsi::spc::inquiry::PeripheralDeviceType::StorageArrayController
+    );
+    assert_eq!(s.product_serial_number, "742b0f0000075360000000000000000");
+}
