@@ -49,7 +49,8 @@ impl std::fmt::Display for VersionDescriptor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.standard, self.revision) {
             (Some(s), Some(r)) => write!(f, "{s} {r}"),
-            (Some(s), None) => write!(f, "{s} (no version claimed)"),
+            (Some(s), None) if self.code & 0x1f == 0 => write!(f, "{s} (no version claimed)"),
+            (Some(s), None) => write!(f, "{s} (unlisted version {:#06x})", self.code),
             (None, _) => write!(f, "{:#06x}", self.code),
         }
     }
@@ -367,6 +368,10 @@ mod tests {
     fn unlisted_code_in_a_block_names_the_standard() {
         // 0604h lies in SBC-4's block 0600h–061Fh.
         assert_eq!(named(0x0604), (Some("SBC-4"), None));
+        assert_eq!(
+            VersionDescriptor::from_code(0x0604).to_string(),
+            "SBC-4 (unlisted version 0x0604)"
+        );
         // iSCSIProtocolLevel 5 lies in the iSCSI block.
         assert_eq!(named(0x0965), (Some("iSCSI"), None));
     }
