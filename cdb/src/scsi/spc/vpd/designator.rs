@@ -278,12 +278,21 @@ impl DesignationDescriptor {
     /// The protocol the designator belongs to: SPC-5 7.7.6.1 makes PROTOCOL IDENTIFIER
     /// valid only with PIV set and a target port or target device association.
     pub fn protocol(&self) -> Option<ProtocolIdentifier> {
-        let port_or_device = matches!(
-            self.association,
-            Association::TargetPort | Association::TargetDevice
-        );
-        (self.piv && port_or_device).then_some(self.protocol_identifier)
+        valid_protocol(self.piv, self.association, self.protocol_identifier)
     }
+}
+
+/// PROTOCOL IDENTIFIER when PIV and ASSOCIATION make it valid (SPC-5 7.7.6.1).
+fn valid_protocol(
+    piv: bool,
+    association: Association,
+    protocol_identifier: ProtocolIdentifier,
+) -> Option<ProtocolIdentifier> {
+    let port_or_device = matches!(
+        association,
+        Association::TargetPort | Association::TargetDevice
+    );
+    (piv && port_or_device).then_some(protocol_identifier)
 }
 
 /// Length of a designation descriptor's header.
@@ -327,16 +336,15 @@ fn decode_descriptor(head: &[u8], designator: &[u8]) -> DesignationDescriptor {
     let piv = head[1] & 0x80 != 0;
     let association = Association::from_code((head[1] >> 4) & 0x3);
     let designator_type = DesignatorType::from_code(head[1] & 0x0f);
-    let mut descriptor = DesignationDescriptor {
+    let protocol = valid_protocol(piv, association, protocol_identifier);
+    DesignationDescriptor {
         protocol_identifier,
         code_set,
         piv,
         association,
         designator_type,
-        designator: Designator::Reserved { bytes: Vec::new() },
-    };
-    descriptor.designator = decode_designator(&descriptor, designator);
-    descriptor
+        designator: decode_designator(designator_type, code_set, protocol, designator),
+    }
 }
 
 /// Lower-case hex of `bytes`.
@@ -358,11 +366,16 @@ fn malformed(problem: &'static str, bytes: &[u8]) -> Designator {
 
 /// Decodes a DESIGNATOR by type; lengths the type does not allow give
 /// [`Designator::Malformed`].
-fn decode_designator(d: &DesignationDescriptor, bytes: &[u8]) -> Designator {
-    match d.designator_type {
+fn decode_designator(
+    designator_type: DesignatorType,
+    code_set: CodeSet,
+    protocol: Option<ProtocolIdentifier>,
+    bytes: &[u8],
+) -> Designator {
+    match designator_type {
         DesignatorType::VendorSpecific => Designator::VendorSpecific {
             bytes: bytes.to_vec(),
-            text: matches!(d.code_set, CodeSet::Ascii | CodeSet::Utf8).then(|| {
+            text: matches!(code_set, CodeSet::Ascii | CodeSet::Utf8).then(|| {
                 String::from_utf8_lossy(bytes)
                     .trim_end_matches(['\0', ' '])
                     .to_owned()
@@ -377,7 +390,7 @@ fn decode_designator(d: &DesignationDescriptor, bytes: &[u8]) -> Designator {
         DesignatorType::Naa => decode_naa(bytes),
         DesignatorType::RelativeTargetPort
         | DesignatorType::TargetPortGroup
-        | DesignatorType::LogicalUnitGroup => decode_u16_designator(d.designator_type, bytes),
+        | DesignatorType::LogicalUnitGroup => decode_u16_designator(designator_type, bytes),
         DesignatorType::Md5LogicalUnitIdentifier if bytes.len() == 16 => {
             Designator::Md5LogicalUnitIdentifier { md5: hex(bytes) }
         }
@@ -392,7 +405,7 @@ fn decode_designator(d: &DesignationDescriptor, bytes: &[u8]) -> Designator {
         }
         DesignatorType::ProtocolSpecificPortIdentifier => {
             Designator::ProtocolSpecificPortIdentifier {
-                port: decode_protocol_port(d.protocol(), bytes),
+                port: decode_protocol_port(protocol, bytes),
             }
         }
         DesignatorType::Uuid if bytes.len() == 18 => {
