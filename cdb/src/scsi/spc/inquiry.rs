@@ -1,1 +1,0 @@
-//! SPC-5 inquiry (placeholder).
