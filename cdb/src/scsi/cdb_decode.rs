@@ -16,6 +16,13 @@ use super::sbc::read_capacity::{ReadCapacity10, ReadCapacity16};
 use super::sbc::read_write::{ReadOp, RwCdb, RwKind, WriteOp};
 use super::sbc::start_stop_unit::StartStopUnit;
 use super::sbc::synchronize_cache::SynchronizeCache;
+use super::spc::buffer::{ReadBuffer, WriteBufferCdb};
+use super::spc::inquiry::Inquiry;
+use super::spc::log_sense::LogSense;
+use super::spc::mode::{ModeForm, ModeSelectCdb, ModeSense, Six as Mode6, Ten as Mode10};
+use super::spc::report_luns::ReportLuns;
+use super::spc::report_opcodes::ReportSupportedOperationCodes;
+use super::spc::request_sense::RequestSense;
 use super::spc::test_unit_ready::TestUnitReady;
 use crate::command::{CdbField, CdbLayout, Direction, ScsiCommand};
 use crate::error::DecodeError;
@@ -163,20 +170,52 @@ fn ata_data<S: AtaCdbSize>(cdb: &[u8]) -> Option<ImpliedData> {
     })
 }
 
+/// A data-out phase of `bytes` bytes (a PARAMETER LIST LENGTH).
+fn data_out(bytes: u32) -> ImpliedData {
+    ImpliedData {
+        direction: Direction::ToDevice,
+        bytes: Some(bytes),
+        blocks: None,
+    }
+}
+
+/// MODE SELECT sends its PARAMETER LIST LENGTH bytes.
+fn mode_select_data<F: ModeForm>(cdb: &[u8]) -> Option<ImpliedData> {
+    let parsed = ModeSelectCdb::<F>::parse_cdb(cdb).ok()?;
+    Some(data_out(parsed.parameter_list_length().into()))
+}
+
+/// WRITE BUFFER sends its PARAMETER LIST LENGTH bytes.
+fn write_buffer_data(cdb: &[u8]) -> Option<ImpliedData> {
+    let parsed = WriteBufferCdb::parse_cdb(cdb).ok()?;
+    Some(data_out(parsed.parameter_list_length()))
+}
+
 /// Every typed CDB layout, by operation code and service action.
 pub static LAYOUTS: &[LayoutEntry] = &[
     command::<TestUnitReady>(0x00, None),
+    command::<RequestSense>(0x03, None),
+    command::<Inquiry>(0x12, None),
+    layout::<ModeSelectCdb<Mode6>>(0x15, None).with_data(mode_select_data::<Mode6>),
+    command::<ModeSense<Mode6>>(0x1a, None),
     command::<StartStopUnit>(0x1b, None),
     command::<ReadCapacity10>(0x25, None),
     layout::<RwCdb<Ten, ReadOp>>(0x28, None).with_data(rw_data::<Ten, ReadOp>),
     layout::<RwCdb<Ten, WriteOp>>(0x2a, None).with_data(rw_data::<Ten, WriteOp>),
     command::<SynchronizeCache<Ten>>(0x35, None),
+    layout::<WriteBufferCdb>(0x3b, None).with_data(write_buffer_data),
+    command::<ReadBuffer>(0x3c, None),
+    command::<LogSense>(0x4d, None),
+    layout::<ModeSelectCdb<Mode10>>(0x55, None).with_data(mode_select_data::<Mode10>),
+    command::<ModeSense<Mode10>>(0x5a, None),
     layout::<AtaPassThroughCdb<Ata16>>(0x85, None).with_data(ata_data::<Ata16>),
     layout::<RwCdb<Sixteen, ReadOp>>(0x88, None).with_data(rw_data::<Sixteen, ReadOp>),
     layout::<RwCdb<Sixteen, WriteOp>>(0x8a, None).with_data(rw_data::<Sixteen, WriteOp>),
     command::<SynchronizeCache<Sixteen>>(0x91, None),
     command::<ReadCapacity16>(0x9e, Some(0x10)),
+    command::<ReportLuns>(0xa0, None),
     layout::<AtaPassThroughCdb<Ata12>>(0xa1, None).with_data(ata_data::<Ata12>),
+    command::<ReportSupportedOperationCodes>(0xa3, Some(0x0c)),
 ];
 
 /// The typed layout for `opcode` and `service_action`, if any.
@@ -268,6 +307,69 @@ mod tests {
 
     fn field(d: &DecodedCdb, name: &str) -> Option<u64> {
         d.fields.iter().find(|f| f.name == name).map(|f| f.value)
+    }
+
+    /// Each SPC command built by its typed builder is named, and its data phase derived
+    /// from the CDB matches the builder's own.
+    #[test]
+    fn spc_commands_decode_with_their_data_phase() {
+        use crate::scsi::spc::mode::{ModeSelect10, ModeSense10, PageControl};
+        let page = [0u8; 28];
+        let cases: Vec<(crate::command::Cdb, Direction, u32, &str)> = vec![
+            {
+                let c = Inquiry::standard();
+                (
+                    c.cdb(),
+                    c.data_phase().direction(),
+                    c.data_phase().len(),
+                    "INQUIRY",
+                )
+            },
+            {
+                let c = RequestSense::default();
+                (
+                    c.cdb(),
+                    c.data_phase().direction(),
+                    c.data_phase().len(),
+                    "REQUEST SENSE",
+                )
+            },
+            {
+                let c = ReportLuns::new(0, 4096).unwrap();
+                (
+                    c.cdb(),
+                    c.data_phase().direction(),
+                    c.data_phase().len(),
+                    "REPORT LUNS",
+                )
+            },
+            {
+                let c = ModeSense10::new(PageControl::Current, 0x08, 0, 512).unwrap();
+                (
+                    c.cdb(),
+                    c.data_phase().direction(),
+                    c.data_phase().len(),
+                    "MODE SENSE (10)",
+                )
+            },
+            {
+                let c = ModeSelect10::new(true, false, page.to_vec()).unwrap();
+                (
+                    c.cdb(),
+                    c.data_phase().direction(),
+                    c.data_phase().len(),
+                    "MODE SELECT (10)",
+                )
+            },
+        ];
+        for (cdb, direction, len, name) in cases {
+            let d = decode(cdb.as_bytes()).unwrap();
+            assert_eq!(d.name, name);
+            assert!(d.problems.is_empty(), "{name}: {:?}", d.problems);
+            let data = d.data.unwrap_or_else(|| panic!("{name}: no data phase"));
+            assert_eq!(data.direction, direction, "{name}");
+            assert_eq!(data.bytes, Some(len), "{name}");
+        }
     }
 
     #[test]

@@ -94,7 +94,6 @@ impl CdbLayout for RequestSense {
 
     fn fields(&self) -> Vec<CdbField> {
         vec![
-            CdbField::new("OPERATION CODE", OPCODE),
             CdbField::flag("DESC", self.desc),
             CdbField::new("ALLOCATION LENGTH", self.allocation_length),
             CdbField::new("CONTROL", self.control),
@@ -146,7 +145,7 @@ mod tests {
         fn cdb_round_trips(desc: bool, allocation_length: u8, control: u8) {
             let cmd = RequestSense { desc, allocation_length, control };
             prop_assert_eq!(RequestSense::parse_cdb(cmd.to_cdb().as_bytes()).unwrap(), cmd);
-            prop_assert_eq!(cmd.fields().len(), 4);
+            prop_assert_eq!(cmd.fields().len(), 3);
         }
     }
 }

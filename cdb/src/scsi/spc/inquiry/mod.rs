@@ -225,7 +225,6 @@ impl CdbLayout for Inquiry {
 
     fn fields(&self) -> Vec<CdbField> {
         vec![
-            CdbField::new("OPERATION CODE", INQUIRY_OPCODE),
             CdbField::flag("EVPD", self.evpd),
             CdbField::new("PAGE CODE", self.page_code),
             CdbField::new("ALLOCATION LENGTH", self.allocation_length),

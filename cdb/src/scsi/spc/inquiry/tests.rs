@@ -91,7 +91,6 @@ fn fields_name_the_cdb() {
     assert_eq!(
         names,
         vec![
-            ("OPERATION CODE", 0x12),
             ("EVPD", 1),
             ("PAGE CODE", 0x80),
             ("ALLOCATION LENGTH", 1024)

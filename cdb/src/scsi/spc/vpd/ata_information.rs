@@ -1,6 +1,7 @@
 //! ATA Information, page 89h (SAT-5 10.3.2): what a SCSI/ATA translation layer reports
 //! about itself and the ATA device behind it.
 
+use crate::scsi::sat::identify::IdentifyDeviceData;
 use super::header::VpdHeader;
 use super::ATA_INFORMATION;
 use crate::error::DecodeError;
@@ -112,6 +113,9 @@ pub struct AtaInformation {
     /// most 512 bytes; fewer if the allocation length cut it short). Decode it with the
     /// IDENTIFY decoder in `scsi::sat`.
     pub identify_data: Vec<u8>,
+    /// The IDENTIFY DEVICE data decoded (ACS-4 7.13.7), when COMMAND CODE is ECh and all
+    /// 512 bytes are present.
+    pub identify_device: Option<IdentifyDeviceData>,
 }
 
 impl AtaInformation {
@@ -143,14 +147,20 @@ impl AtaInformation {
             count: u16::from_be_bytes([s.count_exp, s.count]),
             bytes: signature_bytes.to_vec(),
         };
+        let command_code = IdentifyCommand::from_code(body.get(52).copied().unwrap_or(0));
+        let identify_data = clamped(body, IDENTIFY_OFFSET, IDENTIFY_OFFSET + IDENTIFY_LEN);
         Ok(AtaInformation {
             header,
             sat_vendor_identification: ascii_field(clamped(body, 4, 12)),
             sat_product_identification: ascii_field(clamped(body, 12, 28)),
             sat_product_revision_level: ascii_field(clamped(body, 28, 32)),
             device_signature,
-            command_code: IdentifyCommand::from_code(body.get(52).copied().unwrap_or(0)),
-            identify_data: clamped(body, IDENTIFY_OFFSET, IDENTIFY_OFFSET + IDENTIFY_LEN).to_vec(),
+            identify_device: match command_code {
+                IdentifyCommand::IdentifyDevice => IdentifyDeviceData::decode(identify_data).ok(),
+                _ => None,
+            },
+            command_code,
+            identify_data: identify_data.to_vec(),
         })
     }
 }
