@@ -157,6 +157,48 @@ pub trait ScsiCommand {
     fn decode(&self, data_in: &[u8]) -> Result<Self::Response, DecodeError>;
 }
 
+/// A command whose CDB layout is the whole command: no data-out, and a data-in phase
+/// (possibly none) bounded by the allocation length the CDB itself carries (SPC-5 4.2.5.6).
+///
+/// Implementing this gives [`ScsiCommand`], with the name from [`CdbLayout::NAME`], the CDB
+/// from [`CdbLayout::to_cdb`] and a data-in phase of exactly [`allocation_length`] bytes —
+/// so the transfer and the CDB cannot disagree.
+///
+/// [`allocation_length`]: DataInCommand::allocation_length
+pub trait DataInCommand: CdbLayout {
+    /// What the data-in bytes decode to (`()` for commands without data).
+    type Response;
+
+    /// The ALLOCATION LENGTH (or other length field) the CDB carries; 0 for no data phase.
+    fn allocation_length(&self) -> u32;
+
+    /// Decodes the data-in bytes the device returned.
+    fn decode_data(&self, data_in: &[u8]) -> Result<Self::Response, DecodeError>;
+}
+
+impl<T: DataInCommand> ScsiCommand for T {
+    type Response = T::Response;
+
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn cdb(&self) -> Cdb {
+        self.to_cdb()
+    }
+
+    fn data_phase(&self) -> DataPhase<'_> {
+        match self.allocation_length() {
+            0 => DataPhase::None,
+            length => DataPhase::In(length),
+        }
+    }
+
+    fn decode(&self, data_in: &[u8]) -> Result<Self::Response, DecodeError> {
+        self.decode_data(data_in)
+    }
+}
+
 /// One named field of a CDB, as shown by `scsitool cdb decode` and `-v`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CdbField {

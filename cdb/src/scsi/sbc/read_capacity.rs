@@ -1,7 +1,7 @@
 //! READ CAPACITY (10) (SBC-4 5.20) and READ CAPACITY (16) (SBC-4 5.21): the last LBA, the
 //! logical block length and, from the 16-byte form, protection and provisioning details.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
 use crate::scsi::cdb_bytes::{bit, byte, check, check_service_action, get_be, put_be};
 use serde::Serialize;
@@ -70,22 +70,14 @@ fn capacity(last_lba: u64, block_length: u32) -> Option<u64> {
         .checked_mul(u64::from(block_length))
 }
 
-impl ScsiCommand for ReadCapacity10 {
+impl DataInCommand for ReadCapacity10 {
     type Response = ReadCapacity10Data;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        8
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(8)
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<ReadCapacity10Data, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<ReadCapacity10Data, DecodeError> {
         ReadCapacity10Data::decode(data_in)
     }
 }
@@ -240,22 +232,14 @@ impl ReadCapacity16Data {
     }
 }
 
-impl ScsiCommand for ReadCapacity16 {
+impl DataInCommand for ReadCapacity16 {
     type Response = ReadCapacity16Data;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length)
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<ReadCapacity16Data, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<ReadCapacity16Data, DecodeError> {
         ReadCapacity16Data::decode(data_in)
     }
 }
@@ -263,6 +247,7 @@ impl ScsiCommand for ReadCapacity16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{DataPhase, ScsiCommand};
     use proptest::prelude::*;
 
     // QEMU 7.2 scsi-hd (hw/scsi/scsi-disk.c) on a 64 MiB image: the last LBA is

@@ -1,7 +1,7 @@
 //! START STOP UNIT (SBC-4 5.27): spin a direct-access device up or down, change its power
 //! condition, or load/eject its medium.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{bit, byte, check};
 
@@ -149,22 +149,14 @@ impl CdbLayout for StartStopUnit {
     }
 }
 
-impl ScsiCommand for StartStopUnit {
+impl DataInCommand for StartStopUnit {
     type Response = ();
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        0
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::None
-    }
-
-    fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
+    fn decode_data(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
         Ok(())
     }
 }

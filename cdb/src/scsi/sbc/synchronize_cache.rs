@@ -3,7 +3,7 @@
 
 use super::lba_cdb::{BlockRange, CdbSize};
 pub use super::lba_cdb::{Sixteen, Ten};
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{bit, check};
 use std::marker::PhantomData;
@@ -108,22 +108,14 @@ impl<S: CdbSize> CdbLayout for SynchronizeCache<S> {
     }
 }
 
-impl<S: CdbSize> ScsiCommand for SynchronizeCache<S> {
+impl<S: CdbSize> DataInCommand for SynchronizeCache<S> {
     type Response = ();
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        0
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::None
-    }
-
-    fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
+    fn decode_data(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
         Ok(())
     }
 }
@@ -131,6 +123,7 @@ impl<S: CdbSize> ScsiCommand for SynchronizeCache<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{DataPhase, ScsiCommand};
     use proptest::prelude::*;
 
     #[test]

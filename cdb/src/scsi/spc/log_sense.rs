@@ -1,7 +1,7 @@
 //! LOG SENSE 4Dh (SPC-5 6.8) and log pages (SPC-5 7.3): the page header, the generic log
 //! parameter list, the supported-pages lists and the Temperature page.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
@@ -125,22 +125,14 @@ impl CdbLayout for LogSense {
     }
 }
 
-impl ScsiCommand for LogSense {
+impl DataInCommand for LogSense {
     type Response = LogPage;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length.into()
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length.into())
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<LogPage, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<LogPage, DecodeError> {
         LogPage::decode(data_in)
     }
 }
@@ -365,6 +357,7 @@ impl From<&Vec<LogParameter>> for Temperature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use proptest::prelude::*;
 
     #[test]

@@ -1,6 +1,6 @@
 //! REPORT LUNS A0h (SPC-5 6.33) and the logical unit numbers it returns (SAM-5 4.7).
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
@@ -94,22 +94,14 @@ impl CdbLayout for ReportLuns {
     }
 }
 
-impl ScsiCommand for ReportLuns {
+impl DataInCommand for ReportLuns {
     type Response = LunList;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length)
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<LunList, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<LunList, DecodeError> {
         LunList::decode(data_in)
     }
 }
@@ -333,6 +325,7 @@ pub fn linux_to_lun(lun: u64) -> [u8; 8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use proptest::prelude::*;
 
     #[test]

@@ -1,7 +1,7 @@
 //! REPORT SUPPORTED OPERATION CODES, MAINTENANCE IN A3h service action 0Ch (SPC-5 6.36),
 //! and its all-commands and one-command parameter data.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
 use crate::scsi::cdb_bytes::{be_uint, check};
 use serde::Serialize;
@@ -142,22 +142,14 @@ pub enum SupportedOperationCodes {
     OneCommand(OneCommand),
 }
 
-impl ScsiCommand for ReportSupportedOperationCodes {
+impl DataInCommand for ReportSupportedOperationCodes {
     type Response = SupportedOperationCodes;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length)
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<SupportedOperationCodes, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<SupportedOperationCodes, DecodeError> {
         Ok(match self.reporting_options {
             ReportingOptions::AllCommands => {
                 SupportedOperationCodes::AllCommands(AllCommands::decode(data_in)?)
@@ -356,6 +348,7 @@ impl OneCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use proptest::prelude::*;
 
     #[test]

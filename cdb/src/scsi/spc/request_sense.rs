@@ -1,6 +1,6 @@
 //! REQUEST SENSE (SPC-5 6.39): asks the logical unit for its sense data.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
 use crate::sense::{self, SenseData};
 
@@ -40,23 +40,15 @@ impl Default for RequestSense {
     }
 }
 
-impl ScsiCommand for RequestSense {
+impl DataInCommand for RequestSense {
     type Response = SenseData;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(u32::from(self.allocation_length))
+    fn allocation_length(&self) -> u32 {
+        u32::from(self.allocation_length)
     }
 
     /// Decodes the returned sense data; fails only when no byte came back.
-    fn decode(&self, data_in: &[u8]) -> Result<SenseData, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<SenseData, DecodeError> {
         sense::decode(data_in)
     }
 }
@@ -104,6 +96,7 @@ impl CdbLayout for RequestSense {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{DataPhase, ScsiCommand};
     use proptest::prelude::*;
 
     #[test]

@@ -1,7 +1,7 @@
 //! TEST UNIT READY (SPC-5 6.47): ask whether the logical unit is ready; the answer is the
 //! status (and sense data), never a data transfer.
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
 use crate::scsi::cdb_bytes::check;
 
@@ -26,22 +26,14 @@ impl CdbLayout for TestUnitReady {
     }
 }
 
-impl ScsiCommand for TestUnitReady {
+impl DataInCommand for TestUnitReady {
     type Response = ();
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        0
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::None
-    }
-
-    fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
+    fn decode_data(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
         Ok(())
     }
 }
@@ -49,6 +41,7 @@ impl ScsiCommand for TestUnitReady {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{DataPhase, ScsiCommand};
     use proptest::prelude::*;
 
     #[test]

@@ -3,7 +3,7 @@
 use super::descriptor::BufferDescriptor;
 use super::error_history::{returns_directory, ErrorHistoryDirectory};
 use super::microcode::MicrocodeStatus;
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{be_uint, check, put_be_all};
 use serde::Serialize;
@@ -245,22 +245,14 @@ pub enum ReadBufferData {
     ErrorHistoryDirectory(ErrorHistoryDirectory),
 }
 
-impl ScsiCommand for ReadBuffer {
+impl DataInCommand for ReadBuffer {
     type Response = ReadBufferData;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length)
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<ReadBufferData, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<ReadBufferData, DecodeError> {
         Ok(match self.mode {
             ReadBufferMode::Descriptor => {
                 ReadBufferData::Descriptor(BufferDescriptor::decode(data_in)?)
@@ -288,6 +280,7 @@ impl ScsiCommand for ReadBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use proptest::prelude::*;
 
     #[test]

@@ -15,7 +15,7 @@ pub use fields::{Clocking, PeripheralDeviceType, PeripheralQualifier, Tpgs, Vers
 pub use standard::{SpiFeatures, StandardInquiry, MIN_STANDARD_INQUIRY_LEN, STANDARD_INQUIRY_LEN};
 pub use version_descriptor::VersionDescriptor;
 
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::spc::vpd::VpdPage;
 use serde::Serialize;
@@ -147,24 +147,16 @@ pub enum InquiryData {
     Vpd(VpdPage),
 }
 
-impl ScsiCommand for Inquiry {
+impl DataInCommand for Inquiry {
     type Response = InquiryData;
 
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(u32::from(self.allocation_length))
+    fn allocation_length(&self) -> u32 {
+        u32::from(self.allocation_length)
     }
 
     /// Decodes standard data, or the VPD page requested; a VPD page whose PAGE CODE is not
     /// the one asked for is an error.
-    fn decode(&self, data_in: &[u8]) -> Result<InquiryData, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<InquiryData, DecodeError> {
         if !self.evpd {
             return StandardInquiry::decode(data_in).map(InquiryData::Standard);
         }

@@ -3,7 +3,7 @@
 
 use super::form::ModeForm;
 use super::parameters::ModeParameters;
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::cdb_bytes::{be_uint, check, put_be};
 use serde::Serialize;
@@ -188,22 +188,14 @@ impl<F: ModeForm> CdbLayout for ModeSense<F> {
     }
 }
 
-impl<F: ModeForm> ScsiCommand for ModeSense<F> {
+impl<F: ModeForm> DataInCommand for ModeSense<F> {
     type Response = ModeParameters;
 
-    fn name(&self) -> &'static str {
-        F::SENSE_NAME
+    fn allocation_length(&self) -> u32 {
+        self.allocation_length.into()
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::In(self.allocation_length.into())
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<ModeParameters, DecodeError> {
+    fn decode_data(&self, data_in: &[u8]) -> Result<ModeParameters, DecodeError> {
         ModeParameters::decode::<F>(data_in)
     }
 }
@@ -212,6 +204,7 @@ impl<F: ModeForm> ScsiCommand for ModeSense<F> {
 mod tests {
     use super::super::form::{Six, Ten};
     use super::*;
+    use crate::command::{DataPhase, ScsiCommand};
     use proptest::prelude::*;
 
     #[test]

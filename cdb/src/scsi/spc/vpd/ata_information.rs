@@ -1,10 +1,10 @@
 //! ATA Information, page 89h (SAT-5 10.3.2): what a SCSI/ATA translation layer reports
 //! about itself and the ATA device behind it.
 
-use crate::scsi::sat::identify::IdentifyDeviceData;
 use super::header::VpdHeader;
 use super::ATA_INFORMATION;
 use crate::error::DecodeError;
+use crate::scsi::sat::identify::IdentifyDeviceData;
 use crate::scsi::spc::inquiry::coded::{clamped, coded_enum, read_padded};
 use crate::text::ascii_field;
 use serde::Serialize;

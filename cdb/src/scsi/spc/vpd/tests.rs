@@ -328,7 +328,10 @@ fn ata_information_from_linux_libata() {
     assert_eq!(a.command_code, IdentifyCommand::IdentifyDevice);
     assert_eq!(a.identify_data.len(), 512);
     assert_eq!(&a.identify_data[..4], &[0x5a, 0x04, 0xff, 0x3f]);
-    assert!(a.identify_device.is_some(), "IDENTIFY DEVICE data is decoded");
+    assert!(
+        a.identify_device.is_some(),
+        "IDENTIFY DEVICE data is decoded"
+    );
     assert_eq!(a.header.page_length, 0x238);
 }
 
@@ -344,7 +347,10 @@ fn atapi_signature_and_short_ata_information() {
     assert_eq!(a.device_signature.signature_type, AtaSignatureType::Atapi);
     assert_eq!(a.command_code, IdentifyCommand::IdentifyPacketDevice);
     assert_eq!(a.identify_data.len(), 40);
-    assert_eq!(a.identify_device, None, "PACKET data is not IDENTIFY DEVICE data");
+    assert_eq!(
+        a.identify_device, None,
+        "PACKET data is not IDENTIFY DEVICE data"
+    );
     assert_eq!(a.header.missing_bytes, 572 - 100);
 }
 
