@@ -72,12 +72,6 @@ pub(crate) fn be_uint(bytes: &[u8]) -> u64 {
     get_be(bytes, 0, bytes.len())
 }
 
-/// Writes `value` big-endian into all of `out` (the caller checked that it fits).
-pub(crate) fn put_be_all(out: &mut [u8], value: u64) {
-    let width = out.len();
-    put_be(out, 0, width, value);
-}
-
 /// The byte at `at`, or zero past the end.
 pub(crate) fn byte(bytes: &[u8], at: usize) -> u8 {
     bytes.get(at).copied().unwrap_or(0)

@@ -11,12 +11,14 @@
 //! MICROCODE, POA_SUP / HRA_SUP / VSA_SUP) and the sense codes 3Fh/01h MICROCODE HAS BEEN
 //! CHANGED and 3Fh/15h MICROCODE HAS BEEN CHANGED WITHOUT RESET.
 
+mod cdb10;
 pub mod descriptor;
 pub mod error_history;
 pub mod microcode;
 pub mod read;
 pub mod write;
 
+pub use cdb10::MAX_24;
 pub use descriptor::{BufferDescriptor, OffsetBoundary};
 pub use microcode::MicrocodeStatus;
 pub use read::{ReadBuffer, ReadBufferData, ReadBufferMode};

@@ -1,17 +1,15 @@
 //! READ BUFFER (10) 3Ch (SPC-5 6.16).
 
+use super::cdb10::{BufferCdb, MAX_24};
 use super::descriptor::BufferDescriptor;
 use super::error_history::{returns_directory, ErrorHistoryDirectory};
 use super::microcode::MicrocodeStatus;
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::cdb_bytes::{be_uint, check, put_be_all};
 use serde::Serialize;
 
 /// READ BUFFER (10) operation code (SPC-5 6.16).
 pub const OPCODE: u8 = 0x3c;
-/// The largest BUFFER OFFSET and ALLOCATION LENGTH (24 bits).
-pub const MAX_24: u32 = 0xff_ffff;
 
 /// READ BUFFER MODE field values (SPC-5 6.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -181,43 +179,43 @@ impl ReadBuffer {
     }
 }
 
+impl ReadBuffer {
+    /// The CDB fields with MODE as its code.
+    fn raw(&self) -> BufferCdb {
+        BufferCdb {
+            mode: self.mode.code(),
+            mode_specific: self.mode_specific,
+            buffer_id: self.buffer_id,
+            buffer_offset: self.buffer_offset,
+            length: self.allocation_length,
+        }
+    }
+}
+
 impl CdbLayout for ReadBuffer {
     const NAME: &'static str = "READ BUFFER (10)";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check(cdb, 10, OPCODE, Self::NAME)?;
-        let mode = ReadBufferMode::from_code(cdb[1] & 0x1f).ok_or(DecodeError::InvalidValue {
+        let raw = BufferCdb::parse(cdb, OPCODE, Self::NAME)?;
+        let mode = ReadBufferMode::from_code(raw.mode).ok_or(DecodeError::InvalidValue {
             what: "READ BUFFER MODE",
-            value: (cdb[1] & 0x1f).into(),
+            value: raw.mode.into(),
         })?;
         Ok(ReadBuffer {
             mode,
-            mode_specific: cdb[1] >> 5,
-            buffer_id: cdb[2],
-            buffer_offset: be_uint(&cdb[3..6]) as u32,
-            allocation_length: be_uint(&cdb[6..9]) as u32,
+            mode_specific: raw.mode_specific,
+            buffer_id: raw.buffer_id,
+            buffer_offset: raw.buffer_offset,
+            allocation_length: raw.length,
         })
     }
 
     fn to_cdb(&self) -> Cdb {
-        let mut cdb = Cdb::zeroed(10);
-        let b = cdb.bytes_mut();
-        b[0] = OPCODE;
-        b[1] = self.mode_specific << 5 | self.mode.code();
-        b[2] = self.buffer_id;
-        put_be_all(&mut b[3..6], self.buffer_offset.into());
-        put_be_all(&mut b[6..9], self.allocation_length.into());
-        cdb
+        self.raw().emit(OPCODE)
     }
 
     fn fields(&self) -> Vec<CdbField> {
-        vec![
-            CdbField::new("MODE SPECIFIC", self.mode_specific),
-            CdbField::new("MODE", self.mode.code()),
-            CdbField::new("BUFFER ID", self.buffer_id),
-            CdbField::new("BUFFER OFFSET", self.buffer_offset),
-            CdbField::new("ALLOCATION LENGTH", self.allocation_length),
-        ]
+        self.raw().fields("ALLOCATION LENGTH")
     }
 }
 

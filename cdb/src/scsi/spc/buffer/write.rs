@@ -1,11 +1,10 @@
 //! WRITE BUFFER 3Bh (SPC-5 6.49): data, microcode download and activation, application
 //! client error history.
 
+use super::cdb10::{BufferCdb, MAX_24};
 use super::descriptor::BufferDescriptor;
-use super::read::MAX_24;
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::cdb_bytes::{be_uint, check, put_be_all};
 
 /// WRITE BUFFER operation code (SPC-5 6.49).
 pub const OPCODE: u8 = 0x3b;
@@ -171,43 +170,43 @@ impl WriteBufferCdb {
     }
 }
 
+impl WriteBufferCdb {
+    /// The CDB fields with MODE as its code.
+    fn raw(&self) -> BufferCdb {
+        BufferCdb {
+            mode: self.mode.code(),
+            mode_specific: self.mode_specific,
+            buffer_id: self.buffer_id,
+            buffer_offset: self.buffer_offset,
+            length: self.parameter_list_length,
+        }
+    }
+}
+
 impl CdbLayout for WriteBufferCdb {
     const NAME: &'static str = "WRITE BUFFER";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        check(cdb, 10, OPCODE, Self::NAME)?;
-        let mode = WriteBufferMode::from_code(cdb[1] & 0x1f).ok_or(DecodeError::InvalidValue {
+        let raw = BufferCdb::parse(cdb, OPCODE, Self::NAME)?;
+        let mode = WriteBufferMode::from_code(raw.mode).ok_or(DecodeError::InvalidValue {
             what: "WRITE BUFFER MODE",
-            value: (cdb[1] & 0x1f).into(),
+            value: raw.mode.into(),
         })?;
         Ok(WriteBufferCdb {
             mode,
-            mode_specific: cdb[1] >> 5,
-            buffer_id: cdb[2],
-            buffer_offset: be_uint(&cdb[3..6]) as u32,
-            parameter_list_length: be_uint(&cdb[6..9]) as u32,
+            mode_specific: raw.mode_specific,
+            buffer_id: raw.buffer_id,
+            buffer_offset: raw.buffer_offset,
+            parameter_list_length: raw.length,
         })
     }
 
     fn to_cdb(&self) -> Cdb {
-        let mut cdb = Cdb::zeroed(10);
-        let b = cdb.bytes_mut();
-        b[0] = OPCODE;
-        b[1] = self.mode_specific << 5 | self.mode.code();
-        b[2] = self.buffer_id;
-        put_be_all(&mut b[3..6], self.buffer_offset.into());
-        put_be_all(&mut b[6..9], self.parameter_list_length.into());
-        cdb
+        self.raw().emit(OPCODE)
     }
 
     fn fields(&self) -> Vec<CdbField> {
-        vec![
-            CdbField::new("MODE SPECIFIC", self.mode_specific),
-            CdbField::new("MODE", self.mode.code()),
-            CdbField::new("BUFFER ID", self.buffer_id),
-            CdbField::new("BUFFER OFFSET", self.buffer_offset),
-            CdbField::new("PARAMETER LIST LENGTH", self.parameter_list_length),
-        ]
+        self.raw().fields("PARAMETER LIST LENGTH")
     }
 }
 
