@@ -89,6 +89,10 @@ pub enum SenseCommand {
         /// for the retry classification.
         #[arg(long, short, value_name = "SS", default_value = "02", value_parser = parse_status)]
         status: u8,
+        /// Exit with the status a command that got this answer would exit with (see Exit
+        /// status), instead of 0: for scripts that hold sense data from elsewhere.
+        #[arg(long)]
+        exit_status: bool,
     },
 }
 

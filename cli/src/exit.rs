@@ -4,6 +4,8 @@
 //! The table is printed in `--help`, the man page and README; `docs/exit-codes.md` explains
 //! each code.
 
+use cdb::scsi::status::Status;
+use cdb::sense::{classify, key, RetryClass, SenseData};
 use std::fmt;
 
 /// Why `scsitool` exited; each variant has a fixed, documented process exit code.
@@ -84,6 +86,23 @@ impl ExitStatus {
         }
     }
 
+    /// How a command ends when the device answered with `status` and `sense`: by the
+    /// retry classification (SAM-5 5.3, SPC-5 4.4), then by sense key for refusals.
+    pub fn for_device(status: Status, sense: Option<&SenseData>) -> ExitStatus {
+        match classify(status, sense) {
+            RetryClass::Good | RetryClass::Recovered => ExitStatus::Success,
+            RetryClass::RetryLater => ExitStatus::DeviceNotReady,
+            RetryClass::NeedsReset => ExitStatus::DeviceNeedsReset,
+            RetryClass::Fatal => match sense.and_then(SenseData::sense_key_code) {
+                Some(key::ILLEGAL_REQUEST) => ExitStatus::DeviceIllegalRequest,
+                Some(key::MEDIUM_ERROR | key::HARDWARE_ERROR) => ExitStatus::DeviceMediumOrHardware,
+                Some(key::NOT_READY) => ExitStatus::DeviceNotReady,
+                Some(key::MISCOMPARE) => ExitStatus::Miscompare,
+                _ => ExitStatus::DeviceOtherSense,
+            },
+        }
+    }
+
     /// The exit-status table as text, for `--help`.
     pub fn table() -> String {
         let mut text = String::from("Exit status:\n");
@@ -157,6 +176,54 @@ mod tests {
         assert_eq!(status_of(&error), ExitStatus::Usage);
         let plain: anyhow::Result<()> = Err(std::io::Error::other("disk")).context("x");
         assert_eq!(status_of(&plain.unwrap_err()), ExitStatus::Other);
+    }
+
+    fn sense(bytes: &[u8]) -> SenseData {
+        cdb::sense::decode(bytes).unwrap()
+    }
+
+    /// Fixed-format sense with `key`, `asc`, `ascq` (SPC-5 4.4.3).
+    fn fixed(key: u8, asc: u8, ascq: u8) -> SenseData {
+        sense(&[
+            0x70, 0, key, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0,
+        ])
+    }
+
+    #[test]
+    fn device_answers_map_to_their_category() {
+        let check = Status::CheckCondition;
+        let cases = [
+            (fixed(0x05, 0x20, 0x00), ExitStatus::DeviceIllegalRequest),
+            (fixed(0x05, 0x24, 0x00), ExitStatus::DeviceIllegalRequest),
+            (fixed(0x03, 0x11, 0x00), ExitStatus::DeviceMediumOrHardware),
+            (fixed(0x04, 0x44, 0x00), ExitStatus::DeviceMediumOrHardware),
+            (fixed(0x02, 0x04, 0x01), ExitStatus::DeviceNotReady),
+            (fixed(0x02, 0x3a, 0x00), ExitStatus::DeviceNotReady),
+            (fixed(0x06, 0x29, 0x00), ExitStatus::DeviceNotReady),
+            (fixed(0x02, 0x04, 0x22), ExitStatus::DeviceNeedsReset),
+            (fixed(0x0e, 0x1d, 0x00), ExitStatus::Miscompare),
+            (fixed(0x07, 0x27, 0x00), ExitStatus::DeviceOtherSense),
+            (fixed(0x01, 0x17, 0x01), ExitStatus::Success),
+        ];
+        for (sense, expected) in cases {
+            assert_eq!(
+                ExitStatus::for_device(check, Some(&sense)),
+                expected,
+                "{sense}"
+            );
+        }
+        assert_eq!(
+            ExitStatus::for_device(Status::Good, None),
+            ExitStatus::Success
+        );
+        assert_eq!(
+            ExitStatus::for_device(Status::Busy, None),
+            ExitStatus::DeviceNotReady
+        );
+        assert_eq!(
+            ExitStatus::for_device(Status::ReservationConflict, None),
+            ExitStatus::DeviceOtherSense
+        );
     }
 
     #[test]

@@ -41,9 +41,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         verbose: cli.verbose,
     };
     match cli.command {
-        Command::Sense(SenseCommand::Decode { hex, status }) => {
-            commands::sense::decode_command(out, &hex, status)
-        }
+        Command::Sense(SenseCommand::Decode {
+            hex,
+            status,
+            exit_status,
+        }) => commands::sense::decode_command(out, &hex, status, exit_status),
         Command::Cdb(CdbCommand::Decode { hex }) => commands::cdb::decode_command(out, &hex),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Man { out_dir } => commands::generate::man(out_dir.as_deref()),

@@ -134,3 +134,27 @@ fn stdin_gives_one_json_line_per_buffer() {
         .collect();
     assert_eq!(keys, ["\"ILLEGAL REQUEST\"", "\"UNIT ATTENTION\""]);
 }
+
+#[test]
+fn exit_status_reports_the_category_of_the_sense() {
+    let cases = [
+        (QEMU_INVALID_OPCODE, 5),
+        ("70 00 02 00 00 00 00 0a 00 00 00 00 04 01 00 00 00 00", 3),
+        ("70 00 03 00 00 00 00 0a 00 00 00 00 11 00 00 00 00 00", 4),
+        ("70 00 02 00 00 00 00 0a 00 00 00 00 04 22 00 00 00 00", 7),
+        ("70 00 0e 00 00 00 00 0a 00 00 00 00 1d 00 00 00 00 00", 9),
+        ("70 00 07 00 00 00 00 0a 00 00 00 00 27 00 00 00 00 00", 6),
+        ("70 00 01 00 00 00 00 0a 00 00 00 00 17 01 00 00 00 00", 0),
+    ];
+    for (sense, code) in cases {
+        let out = scsitool(&["sense", "decode", "--exit-status", sense], "");
+        assert_eq!(out.status.code(), Some(code), "{sense}");
+        // The decoded text is still printed.
+        assert!(!out.stdout.is_empty(), "{sense}");
+        // Without the flag, decoding itself succeeds.
+        assert_eq!(
+            scsitool(&["sense", "decode", sense], "").status.code(),
+            Some(0)
+        );
+    }
+}

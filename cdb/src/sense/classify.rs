@@ -26,30 +26,8 @@
 
 use super::key;
 use super::SenseData;
+use crate::scsi::status::Status;
 use serde::Serialize;
-
-/// GOOD (SAM-6 5.3.1, table 38).
-pub const STATUS_GOOD: u8 = 0x00;
-/// CHECK CONDITION (SAM-6 5.3.1).
-pub const STATUS_CHECK_CONDITION: u8 = 0x02;
-/// CONDITION MET (SAM-6 5.3.1).
-pub const STATUS_CONDITION_MET: u8 = 0x04;
-/// INTERMEDIATE, obsolete (SAM-2): a linked command succeeded.
-pub const STATUS_INTERMEDIATE: u8 = 0x10;
-/// INTERMEDIATE-CONDITION MET, obsolete (SAM-2).
-pub const STATUS_INTERMEDIATE_CONDITION_MET: u8 = 0x14;
-/// BUSY (SAM-6 5.3.1).
-pub const STATUS_BUSY: u8 = 0x08;
-/// RESERVATION CONFLICT (SAM-6 5.3.1).
-pub const STATUS_RESERVATION_CONFLICT: u8 = 0x18;
-/// COMMAND TERMINATED, obsolete (SAM-2); carries sense data like CHECK CONDITION.
-pub const STATUS_COMMAND_TERMINATED: u8 = 0x22;
-/// TASK SET FULL (SAM-6 5.3.1).
-pub const STATUS_TASK_SET_FULL: u8 = 0x28;
-/// ACA ACTIVE (SAM-6 5.3.1).
-pub const STATUS_ACA_ACTIVE: u8 = 0x30;
-/// TASK ABORTED (SAM-6 5.3.1).
-pub const STATUS_TASK_ABORTED: u8 = 0x40;
 
 /// What to do about a completed command (see the module documentation for the reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
@@ -69,20 +47,20 @@ pub enum RetryClass {
     Fatal,
 }
 
-/// Classifies a SCSI `status` byte and the sense data returned with it.
-pub fn classify(status: u8, sense: Option<&SenseData>) -> RetryClass {
+/// Classifies a SCSI status and the sense data returned with it.
+pub fn classify(status: Status, sense: Option<&SenseData>) -> RetryClass {
     match status {
-        STATUS_GOOD
-        | STATUS_CONDITION_MET
-        | STATUS_INTERMEDIATE
-        | STATUS_INTERMEDIATE_CONDITION_MET => RetryClass::Good,
-        STATUS_BUSY | STATUS_TASK_SET_FULL | STATUS_ACA_ACTIVE | STATUS_TASK_ABORTED => {
+        Status::Good
+        | Status::ConditionMet
+        | Status::Intermediate
+        | Status::IntermediateConditionMet => RetryClass::Good,
+        Status::Busy | Status::TaskSetFull | Status::AcaActive | Status::TaskAborted => {
             RetryClass::RetryLater
         }
-        STATUS_CHECK_CONDITION | STATUS_COMMAND_TERMINATED => {
+        Status::CheckCondition | Status::CommandTerminated => {
             sense.map_or(RetryClass::Fatal, classify_sense)
         }
-        _ => RetryClass::Fatal,
+        Status::ReservationConflict | Status::Reserved(_) => RetryClass::Fatal,
     }
 }
 

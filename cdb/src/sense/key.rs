@@ -25,10 +25,14 @@ pub const HARDWARE_ERROR: u8 = 0x4;
 pub const ILLEGAL_REQUEST: u8 = 0x5;
 /// UNIT ATTENTION (6h), SPC-5 table 52.
 pub const UNIT_ATTENTION: u8 = 0x6;
+/// DATA PROTECT (7h), SPC-5 table 52.
+pub const DATA_PROTECT: u8 = 0x7;
 /// COPY ABORTED (Ah), SPC-5 table 52.
 pub const COPY_ABORTED: u8 = 0xA;
 /// ABORTED COMMAND (Bh), SPC-5 table 52.
 pub const ABORTED_COMMAND: u8 = 0xB;
+/// MISCOMPARE (Eh), SPC-5 table 52.
+pub const MISCOMPARE: u8 = 0xE;
 /// COMPLETED (Fh), SPC-5 table 52.
 pub const COMPLETED: u8 = 0xF;
 

@@ -1,6 +1,7 @@
 //! Fixtures from the standards and real devices, and property tests for the sense decoder.
 
 use super::*;
+use crate::scsi::status::Status;
 use proptest::prelude::*;
 
 /// QEMU's fixed format sense (hw/scsi/utils.c scsi_build_sense_buf): 70h, key in byte 2,
@@ -25,7 +26,7 @@ fn qemu_invalid_opcode_fixed() {
     assert_eq!(s.information(), None);
     assert_eq!(s.sense_key_specific(), None);
     assert!(s.problems.is_empty(), "{:?}", s.problems);
-    assert_eq!(classify(0x02, Some(&s)), RetryClass::Fatal);
+    assert_eq!(classify(Status::from(0x02), Some(&s)), RetryClass::Fatal);
 }
 
 #[test]
@@ -36,7 +37,10 @@ fn qemu_descriptor_format_header_only() {
     assert_eq!(s.sense_key_code(), Some(0x06));
     assert!(s.descriptors().is_empty());
     assert!(s.problems.is_empty());
-    assert_eq!(classify(0x02, Some(&s)), RetryClass::RetryLater);
+    assert_eq!(
+        classify(Status::from(0x02), Some(&s)),
+        RetryClass::RetryLater
+    );
 }
 
 #[test]
@@ -85,7 +89,10 @@ fn progress_indication_in_fixed_and_descriptor_forms() {
     b[15..18].copy_from_slice(&[0x80, 0x40, 0x00]);
     let s = decode(&b).unwrap();
     assert_eq!(s.progress_percent(), Some(25.0));
-    assert_eq!(classify(0x02, Some(&s)), RetryClass::RetryLater);
+    assert_eq!(
+        classify(Status::from(0x02), Some(&s)),
+        RetryClass::RetryLater
+    );
     let d = decode(&[
         0x72, 0x05, 0x24, 0x00, 0, 0, 0, 8, 0x0A, 0x06, 0x03, 0x11, 0x00, 0, 0x80, 0x00,
     ])
@@ -113,7 +120,10 @@ fn ata_status_return_per_sat() {
             status: 0x51
         }
     );
-    assert_eq!(classify(0x02, Some(&s)), RetryClass::Recovered);
+    assert_eq!(
+        classify(Status::from(0x02), Some(&s)),
+        RetryClass::Recovered
+    );
 }
 
 #[test]
@@ -248,13 +258,16 @@ fn malformed_buffers_report_problems() {
 #[test]
 fn classification_follows_the_standard() {
     let with = |key: u8, asc: u8, ascq: u8| {
-        classify(0x02, Some(&decode(&qemu_fixed(key, asc, ascq)).unwrap()))
+        classify(
+            Status::from(0x02),
+            Some(&decode(&qemu_fixed(key, asc, ascq)).unwrap()),
+        )
     };
-    assert_eq!(classify(0x00, None), RetryClass::Good);
-    assert_eq!(classify(0x08, None), RetryClass::RetryLater);
-    assert_eq!(classify(0x28, None), RetryClass::RetryLater);
-    assert_eq!(classify(0x18, None), RetryClass::Fatal);
-    assert_eq!(classify(0x02, None), RetryClass::Fatal);
+    assert_eq!(classify(Status::from(0x00), None), RetryClass::Good);
+    assert_eq!(classify(Status::from(0x08), None), RetryClass::RetryLater);
+    assert_eq!(classify(Status::from(0x28), None), RetryClass::RetryLater);
+    assert_eq!(classify(Status::from(0x18), None), RetryClass::Fatal);
+    assert_eq!(classify(Status::from(0x02), None), RetryClass::Fatal);
     assert_eq!(with(0x01, 0x17, 0x01), RetryClass::Recovered);
     assert_eq!(with(0x06, 0x3F, 0x01), RetryClass::RetryLater);
     assert_eq!(with(0x02, 0x04, 0x07), RetryClass::RetryLater);
@@ -302,7 +315,7 @@ proptest! {
                 prop_assert!(s.descriptors().len() <= buf.len() / 2 + 1);
                 prop_assert!(!s.to_string().is_empty());
                 prop_assert!(serde_json::to_value(&s).is_ok());
-                let _ = classify(0x02, Some(&s));
+                let _ = classify(Status::from(0x02), Some(&s));
             }
         }
     }

@@ -2,10 +2,11 @@
 //! format, current or deferred, every descriptor type and the full ASC/ASCQ list — and
 //! says what a retry policy should do about it.
 
-use crate::exit::Failure;
+use crate::exit::{ExitStatus, Failure};
 use crate::hexin::read_inputs;
 use crate::output::{Output, Report};
 use anyhow::Result;
+use cdb::scsi::status::Status;
 use cdb::sense::{classify, RetryClass, SenseData};
 use serde::Serialize;
 
@@ -40,23 +41,31 @@ impl Report for SenseReport {
     }
 }
 
-/// Decodes each sense buffer given and prints it.
-pub fn decode_command(out: Output, hex: &[String], status: u8) -> Result<()> {
+/// Decodes each sense buffer given and prints it. With `exit_status`, fails with the exit
+/// status of the last buffer's category (ExitStatus::for_device).
+pub fn decode_command(out: Output, hex: &[String], status: u8, exit_status: bool) -> Result<()> {
+    let status = Status::from(status);
+    let mut category = ExitStatus::Success;
     let inputs = read_inputs(hex)?;
     let stream = hex.first().is_some_and(|a| a == "-");
     for bytes in inputs {
         out.trace(1, "sense", &bytes);
         let sense = cdb::sense::decode(&bytes).map_err(|e| Failure::usage(e.to_string()))?;
+        category = ExitStatus::for_device(status, Some(&sense));
         let report = SenseReport {
             classification: classify(status, Some(&sense)),
             sense,
-            status,
+            status: status.code(),
         };
         if stream {
             out.emit_line(&report)?;
         } else {
             out.emit(&report)?;
         }
+    }
+    if exit_status && category != ExitStatus::Success {
+        let message = format!("exit status {}: {}", category.code(), category.meaning());
+        return Err(Failure::new(category, message).into());
     }
     Ok(())
 }
