@@ -4,7 +4,8 @@
 
 use super::fixture_text;
 use cdb::nvme::{Status, StatusClass};
-use cdb::sense::classify::{classify, STATUS_CHECK_CONDITION};
+use cdb::scsi::status::Status as ScsiStatus;
+use cdb::sense::classify::classify;
 use cdb::sense::{self, Format, RetryClass, SenseFormat};
 
 /// The sense buffers sg_raw printed after "Raw sense data (in hex)": the hex lines that
@@ -59,7 +60,7 @@ fn unsupported_opcode_sense() {
         assert_eq!(f.additional_sense_length, Some(10));
         assert_eq!(f.sense_key_specific, None);
         assert_eq!(
-            classify(STATUS_CHECK_CONDITION, Some(&s)),
+            classify(ScsiStatus::CheckCondition, Some(&s)),
             RetryClass::Fatal
         );
     }
