@@ -13,6 +13,7 @@
 
 pub mod command;
 pub mod error;
+mod json;
 pub mod nvme;
 pub mod scsi;
 pub mod sense;

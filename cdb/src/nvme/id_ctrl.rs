@@ -130,7 +130,9 @@ pub struct IdentifyControllerData {
     /// Controller Type (CNTRLTYPE), byte 111: 1 I/O, 2 discovery, 3 administrative.
     pub cntrltype: u8,
     /// FRU Globally Unique Identifier (FGUID), bytes 127:112.
-    pub fguid: u128,
+    #[serde(serialize_with = "crate::json::guid")]
+    #[schemars(with = "String")]
+    pub fguid: [u8; 16],
     /// Command Retry Delay Time 1 (CRDT1), bytes 129:128, 100 ms units.
     pub crdt1: u16,
     /// Command Retry Delay Time 2 (CRDT2), bytes 131:130.
@@ -172,8 +174,12 @@ pub struct IdentifyControllerData {
     /// Host Memory Buffer Minimum Size (HMMIN), bytes 279:276, 4 KiB units.
     pub hmmin: u32,
     /// Total NVM Capacity (TNVMCAP), bytes 295:280, bytes.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub tnvmcap: u128,
     /// Unallocated NVM Capacity (UNVMCAP), bytes 311:296, bytes.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub unvmcap: u128,
     /// Replay Protected Memory Block Support (RPMBS), bytes 315:312.
     pub rpmbs: u32,
@@ -214,6 +220,8 @@ pub struct IdentifyControllerData {
     /// Domain Identifier, bytes 357:356.
     pub domain_identifier: u16,
     /// Max Endurance Group Capacity (MEGCAP), bytes 383:368.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub megcap: u128,
     /// Submission Queue Entry Size (SQES), byte 512: required 3:0, maximum 7:4 (2^n).
     pub sqes: u8,
@@ -248,6 +256,8 @@ pub struct IdentifyControllerData {
     /// Maximum Number of Allowed Namespaces (MNAN), bytes 543:540.
     pub mnan: u32,
     /// Maximum Domain Namespace Attachments (MAXDNA), bytes 559:544.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub maxdna: u128,
     /// Maximum I/O Controller Namespace Attachments (MAXCNA), bytes 563:560.
     pub maxcna: u32,
@@ -298,7 +308,7 @@ impl IdentifyControllerData {
             ctratt: b.u32(96),
             rrls: b.u16(100),
             cntrltype: b.u8(111),
-            fguid: b.u128(112),
+            fguid: b.bytes(112),
             crdt1: b.u16(128),
             crdt2: b.u16(130),
             crdt3: b.u16(132),

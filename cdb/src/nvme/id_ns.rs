@@ -82,6 +82,8 @@ pub struct IdentifyNamespaceData {
     /// Namespace Optimal I/O Boundary (NOIOB), bytes 47:46.
     pub noiob: u16,
     /// NVM Capacity (NVMCAP), bytes 63:48, bytes.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub nvmcap: u128,
     /// Namespace Preferred Write Granularity (NPWG), bytes 65:64, 0's based.
     pub npwg: u16,
@@ -110,8 +112,12 @@ pub struct IdentifyNamespaceData {
     /// Endurance Group Identifier (ENDGID), bytes 103:102.
     pub endgid: u16,
     /// Namespace Globally Unique Identifier (NGUID), bytes 119:104, big-endian as shown.
+    #[serde(serialize_with = "crate::json::hex")]
+    #[schemars(with = "String")]
     pub nguid: [u8; 16],
     /// IEEE Extended Unique Identifier (EUI64), bytes 127:120.
+    #[serde(serialize_with = "crate::json::hex")]
+    #[schemars(with = "String")]
     pub eui64: [u8; 8],
     /// LBA Format 0 Support (LBAF0) … LBAF(NLBAF+NULBAF), bytes 128+4n (at most 64).
     pub lbaf: Vec<LbaFormat>,

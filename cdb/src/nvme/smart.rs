@@ -45,24 +45,44 @@ pub struct SmartHealthLog {
     /// Endurance Group Critical Warning Summary, byte 6.
     pub endurance_group_critical_warning_summary: u8,
     /// Data Units Read, bytes 47:32, thousands of 512-byte units.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub data_units_read: u128,
     /// Data Units Written, bytes 63:48, thousands of 512-byte units.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub data_units_written: u128,
     /// Host Read Commands, bytes 79:64.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub host_read_commands: u128,
     /// Host Write Commands, bytes 95:80.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub host_write_commands: u128,
     /// Controller Busy Time, bytes 111:96, minutes.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub controller_busy_time: u128,
     /// Power Cycles, bytes 127:112.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub power_cycles: u128,
     /// Power On Hours, bytes 143:128.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub power_on_hours: u128,
     /// Unsafe Shutdowns, bytes 159:144.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub unsafe_shutdowns: u128,
     /// Media and Data Integrity Errors, bytes 175:160.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub media_and_data_integrity_errors: u128,
     /// Number of Error Information Log Entries, bytes 191:176.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub number_of_error_information_log_entries: u128,
     /// Warning Composite Temperature Time, bytes 195:192, minutes.
     pub warning_composite_temperature_time: u32,

@@ -25,32 +25,14 @@ fn ours<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Whether nvme-cli's value and ours say the same thing. nvme-cli prints 128-bit
-/// counters as decimal strings, UUIDs and EUI-64/NGUID as hex strings (bytes in structure
-/// order) and bit fields as plain numbers; our bit-field structs carry the value as `raw`,
-/// our 128-bit FGUID is the little-endian number of its bytes.
+/// Whether nvme-cli's value and ours say the same thing. Both print 128-bit counters as
+/// decimal strings and GUIDs, EUI-64 and NGUID as hex strings in structure byte order;
+/// nvme-cli prints bit fields as plain numbers where our bit-field structs carry `raw`.
 fn agree(cli: &Value, our: &Value) -> bool {
     match (cli, our) {
         (_, Value::Object(o)) => o.get("raw").is_some_and(|raw| agree(cli, raw)),
         (Value::Number(a), Value::Number(b)) => a.as_u64().is_some() && a.as_u64() == b.as_u64(),
         (Value::String(a), Value::String(b)) => a.trim() == b.trim(),
-        (Value::String(s), Value::Number(n)) if s.contains('-') => n
-            .as_u64()
-            .is_some_and(|n| hex(&u128::from(n).to_le_bytes()) == s.replace('-', "")),
-        (Value::String(s), Value::Number(n)) => n
-            .as_u64()
-            .is_some_and(|n| s.trim().parse::<u128>() == Ok(u128::from(n))),
-        (Value::String(s), Value::Array(bytes)) => {
-            let bytes: Option<Vec<u8>> = bytes
-                .iter()
-                .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
-                .collect();
-            bytes.is_some_and(|b| hex(&b) == s.to_lowercase())
-        }
         _ => false,
     }
 }
@@ -306,15 +288,12 @@ fn comparison_rules_reject_disagreements() {
     assert!(!agree(&json!(7), &json!(6)));
     assert!(agree(&json!("7.2.22  "), &json!("7.2.22")));
     assert!(!agree(&json!("7.2.22"), &json!("7.2.2")));
-    assert!(agree(&json!("12"), &json!(12)));
-    assert!(!agree(&json!("12"), &json!(13)));
+    assert!(!agree(&json!("12"), &json!(12)));
     assert!(agree(&json!(266), &json!({"raw": 266, "format_nvm": true})));
     assert!(!agree(&json!(266), &json!({"format_nvm": true})));
-    assert!(agree(&json!("0102"), &json!([1, 2])));
-    assert!(!agree(&json!("0201"), &json!([1, 2])));
     assert!(agree(
         &json!("01000000-0000-0000-0000-000000000000"),
-        &json!(1)
+        &json!("01000000-0000-0000-0000-000000000000")
     ));
     assert!(!agree(&json!(1), &json!("1")));
 }

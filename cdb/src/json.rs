@@ -1,0 +1,60 @@
+//! JSON forms for values a JSON number cannot carry exactly, used through
+//! `#[serde(serialize_with = ...)]` on decoded types: 128-bit counters as decimal strings
+//! (as nvme-cli prints them), identifiers as hex strings in structure byte order.
+//! JavaScript and jq read numbers as doubles, exact only to 2^53.
+
+use serde::Serializer;
+
+/// A 128-bit unsigned value as a decimal string, e.g. NVMe SMART data units.
+pub(crate) fn decimal<S: Serializer>(value: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// Bytes as one lower-case hex string, e.g. an EUI-64 or NGUID.
+pub(crate) fn hex<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&hex_string(bytes))
+}
+
+/// Sixteen bytes as a GUID string in byte order, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+pub(crate) fn guid<S: Serializer>(bytes: &[u8; 16], serializer: S) -> Result<S::Ok, S::Error> {
+    let text = hex_string(bytes);
+    serializer.collect_str(&format_args!(
+        "{}-{}-{}-{}-{}",
+        &text[0..8],
+        &text[8..12],
+        &text[12..16],
+        &text[16..20],
+        &text[20..32]
+    ))
+}
+
+/// Lower-case hex digits of `bytes`.
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Serialize)]
+    struct Sample {
+        #[serde(serialize_with = "super::decimal")]
+        big: u128,
+        #[serde(serialize_with = "super::hex")]
+        eui: [u8; 8],
+        #[serde(serialize_with = "super::guid")]
+        id: [u8; 16],
+    }
+
+    #[test]
+    fn values_beyond_u64_survive_json() {
+        let sample = Sample {
+            big: u128::MAX,
+            eui: [0x00, 0x25, 0x38, 0xb5, 0x71, 0xb0, 0x00, 0x01],
+            id: *b"\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x23\x45\x67\x89\xab\xcd\xef",
+        };
+        let value = serde_json::to_value(&sample).unwrap();
+        assert_eq!(value["big"], "340282366920938463463374607431768211455");
+        assert_eq!(value["eui"], "002538b571b00001");
+        assert_eq!(value["id"], "12345678-9abc-def0-0123-456789abcdef");
+    }
+}
