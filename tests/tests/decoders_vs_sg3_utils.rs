@@ -41,6 +41,21 @@ const UPDATE_ENV: &str = "DECODER_CORPUS_UPDATE";
 /// (field key, reason). Each must still occur. Explained in `docs/decoder-differences.md`.
 const KNOWN: &[(&str, &str)] = &[
     (
+        "vpd83.flagged_t10_vendor_id_length",
+        "SPC-5 7.7.6.3: T10 VENDOR IDENTIFICATION is 8 bytes; a shorter designator is \
+         malformed (ours), sg_vpd prints what is there",
+    ),
+    (
+        "vpd83.flagged_md5_length",
+        "SPC-5 7.7.6.8: the MD5 LOGICAL UNIT IDENTIFIER is 16 bytes; a shorter one is \
+         malformed (ours), sg_vpd dumps it as if valid",
+    ),
+    (
+        "vpd83.flagged_uuid_type",
+        "SPC-5 7.7.6.12: UUID TYPE other than 1h is reserved; we show the UUID TYPE and the \
+         16 bytes, sg_vpd refuses the designator",
+    ),
+    (
         "rbdesc.alignment_2_31_and_up",
         "SPC-5 6.16.5: OFFSET BOUNDARY n means 2^n bytes; sg_read_buffer computes 1 << n in a \
          signed 32-bit int, so n = 31 prints a negative number and n >= 32 wraps",
@@ -279,6 +294,27 @@ fn designator(r: &mut Rng, kind: u8) -> Vec<u8> {
     d
 }
 
+/// Designators with unusual or wrong lengths and codes (SPC-5 7.7.6): EUI-64 of 10 bytes,
+/// NAA 5h of 16 bytes, reserved NAA 1h and 7h, a 2-byte relative target port, UUID TYPE
+/// 0h, a SCSI name string without NUL, USB and PCI Express protocol specific port
+/// identifiers, reserved type Bh, a 5-byte T10 vendor ID, an 8-byte MD5 identifier.
+#[rustfmt::skip]
+const EDGE_DESIGNATORS: &[&[u8]] = &[
+    &[0x01, 0x02, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    &[0x01, 0x03, 0, 16, 0x51, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+    &[0x01, 0x03, 0, 8, 0x11, 0, 1, 2, 3, 4, 5, 6],
+    &[0x01, 0x03, 0, 8, 0x71, 0, 1, 2, 3, 4, 5, 6],
+    &[0x01, 0x14, 0, 2, 0, 5],
+    &[0x01, 0x0A, 0, 18, 0x00, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+    &[0x03, 0x08, 0, 20, b'n', b'a', b'a', b'.', b'5', b'0', b'0', b'0', b'c', b'5', b'0',
+      b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8'],
+    &[0x91, 0x99, 0, 4, 0x05, 0, 0x02, 0],
+    &[0xA1, 0x99, 0, 4, 0x12, 0x34, 0, 0],
+    &[0x01, 0x0B, 0, 4, 1, 2, 3, 4],
+    &[0x02, 0x01, 0, 5, b'S', b'H', b'O', b'R', b'T'],
+    &[0x01, 0x07, 0, 8, 0, 1, 2, 3, 4, 5, 6, 7],
+];
+
 /// The designator types covered (SPC-5 table 658; 9h is transport specific and left out).
 const DESIGNATOR_KINDS: &[u8] = &[0x0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0xA];
 
@@ -303,6 +339,9 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
             body.extend(designator(&mut r, kind));
         }
         out.push((format!("vpd83-{i:02}"), vpd(0x83, &body)));
+    }
+    for (i, d) in EDGE_DESIGNATORS.iter().enumerate() {
+        out.push((format!("vpd83-edge{i:02}"), vpd(0x83, d)));
     }
     for i in 0..30 {
         let mut body = r.bytes(0x3C);
@@ -931,7 +970,10 @@ fn parse_designators(text: &str, long: bool) -> Vec<SgDesignator> {
                 "SCSI name string" => 8,
                 "Protocol specific port identifier" => 9,
                 "UUID identifier" => 10,
-                k => panic!("designator type {k:?}"),
+                k => match k.strip_prefix("Reserved [") {
+                    Some(h) => sg_num(h.trim_end_matches(']')),
+                    None => panic!("designator type {k:?}"),
+                },
             };
             let code_set = match cs {
                 "Binary" => 1,
@@ -1015,6 +1057,21 @@ fn designator_value(v: &Value) -> String {
         "md5_logical_unit_identifier" => d["md5"].as_str().unwrap().to_lowercase(),
         "scsi_name_string" => d["scsi_name_string"].as_str().unwrap().to_string(),
         "uuid" => d["uuid"].as_str().unwrap().to_lowercase(),
+        "protocol_specific_port_identifier" => {
+            let p = &d["port"];
+            match p["protocol"].as_str().unwrap() {
+                "usb" => format!(
+                    "{:#x}|{:#x}",
+                    p["device_address"].as_u64().unwrap(),
+                    p["interface_number"].as_u64().unwrap()
+                ),
+                "pci_express" => {
+                    let id = p["routing_id"].as_u64().unwrap();
+                    format!("{:#x}|{:#x}", id >> 8, id & 0xFF)
+                }
+                other => format!("(protocol {other})"),
+            }
+        }
         k => format!("(unexpected kind {k})"),
     }
 }
@@ -1041,6 +1098,17 @@ fn sg_designator_value(s: &SgDesignator) -> String {
         6 => after("Logical unit group: "),
         7 => dump_bytes(&l[1..]),
         8 => l.get(1).cloned().unwrap_or_default(),
+        9 if l.iter().any(|x| x.starts_with("USB")) => format!(
+            "{}|{}",
+            after("USB device address: "),
+            after("USB interface number: ")
+        ),
+        // PCIe routing ID: bus number (byte 0) and, with ARI, function number (byte 1).
+        9 => format!(
+            "{}|{}",
+            after("PCIe routing ID, bus number: "),
+            after("function number: ")
+        ),
         10 => after("Locally assigned UUID: "),
         _ => l.join("|"),
     }
@@ -1134,6 +1202,24 @@ fn compare_designators(case: &str, bytes: &[u8], ours: &Value, text: &str, d: &m
         d.check(&c, "vpd83.transport_shown", piv_valid, t.transport);
         if t.long {
             compare_designator_fields(&c, o, t, d);
+            continue;
+        }
+        let flagged_by_them = t
+            .lines
+            .iter()
+            .any(|x| x.starts_with("<<") || x.starts_with("reserved designator="));
+        let kind = o["designator"]["kind"].as_str().unwrap();
+        let flagged_by_us = kind == "malformed"
+            || kind == "reserved"
+            || o["designator"]["naa"]["format"] == "reserved";
+        let key = match t.kind {
+            0x1 => "vpd83.flagged_t10_vendor_id_length",
+            0x7 => "vpd83.flagged_md5_length",
+            0xA => "vpd83.flagged_uuid_type",
+            _ => "vpd83.flagged",
+        };
+        d.check(&c, key, flagged_by_us, flagged_by_them);
+        if flagged_by_them || flagged_by_us {
             continue;
         }
         let theirs = sg_designator_value(t);
@@ -1420,7 +1506,7 @@ fn corpus_file_matches_generator() {
         }
     }
     let kinds: BTreeSet<u8> = seen.iter().map(|&(k, _)| k).collect();
-    assert_eq!(kinds, DESIGNATOR_KINDS.iter().copied().collect());
+    assert_eq!(kinds, (0..=0xB).collect(), "designator types 0h-Bh");
     let assocs: BTreeSet<u8> = seen.iter().map(|&(_, a)| a).collect();
     assert_eq!(assocs, [0u8, 1, 2].into_iter().collect());
     let methods: BTreeSet<String> = luns()
@@ -1464,7 +1550,7 @@ fn decoders_agree_with_sg3_utils() {
                 format!(
                     "{k} ({} cases), e.g. {}",
                     v.len(),
-                    v[..v.len().min(3)].join("; ")
+                    v[..v.len().min(6)].join("; ")
                 )
             })
             .collect();
