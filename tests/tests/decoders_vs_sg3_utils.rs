@@ -41,6 +41,11 @@ const UPDATE_ENV: &str = "DECODER_CORPUS_UPDATE";
 /// (field key, reason). Each must still occur. Explained in `docs/decoder-differences.md`.
 const KNOWN: &[(&str, &str)] = &[
     (
+        "inquiry.version_descriptors_beyond_additional_length",
+        "sg_inq decodes version descriptors from bytes past ADDITIONAL LENGTH + 5; SPC-5 \
+         6.7.2: the INQUIRY data ends there, so we ignore what follows",
+    ),
+    (
         "vpd83.flagged_t10_vendor_id_length",
         "SPC-5 7.7.6.3: T10 VENDOR IDENTIFICATION is 8 bytes; a shorter designator is \
          malformed (ours), sg_vpd prints what is there",
@@ -142,6 +147,7 @@ const MUST_COMPARE: &[&str] = &[
     "vpdb2.lbpws10",
     "vpdb2.provisioning_type",
     "vpdb2.threshold_percentage",
+    "vpdb2.descriptor_value",
     "lun.levels",
     "lun.linux_to_t10",
     "rbdesc.offset_boundary",
@@ -306,7 +312,8 @@ fn designator(r: &mut Rng, kind: u8) -> Vec<u8> {
 /// Designators with unusual or wrong lengths and codes (SPC-5 7.7.6): EUI-64 of 10 bytes,
 /// NAA 5h of 16 bytes, reserved NAA 1h and 7h, a 2-byte relative target port, UUID TYPE
 /// 0h, a SCSI name string without NUL, USB and PCI Express protocol specific port
-/// identifiers, reserved type Bh, a 5-byte T10 vendor ID, an 8-byte MD5 identifier.
+/// identifiers, reserved type Bh, a 5-byte T10 vendor ID, an 8-byte MD5 identifier, a
+/// binary vendor specific designator starting with a printable byte.
 #[rustfmt::skip]
 const EDGE_DESIGNATORS: &[&[u8]] = &[
     &[0x01, 0x02, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
@@ -322,6 +329,12 @@ const EDGE_DESIGNATORS: &[&[u8]] = &[
     &[0x01, 0x0B, 0, 4, 1, 2, 3, 4],
     &[0x02, 0x01, 0, 5, b'S', b'H', b'O', b'R', b'T'],
     &[0x01, 0x07, 0, 8, 0, 1, 2, 3, 4, 5, 6, 7],
+    &[0x01, 0x00, 0, 6, b'b', 0x53, 0x0C, 0x73, 0xE9, 0x62],
+];
+
+/// VPD page codes for the Supported VPD Pages lists: standard ones and unknown ones.
+const VPD_PAGES: &[u8] = &[
+    0x00, 0x80, 0x83, 0x86, 0x87, 0x89, 0x8A, 0xB0, 0xB1, 0xB2, 0xB3, 0xC0, 0xD5, 0xFE,
 ];
 
 /// The designator types covered (SPC-5 table 658; 9h is transport specific and left out).
@@ -333,6 +346,31 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..40 {
         out.push((format!("inq-{i:02}"), standard_inquiry(&mut r)));
+    }
+    // Short transfers (ADDITIONAL LENGTH still announcing the whole data) and data longer
+    // than ADDITIONAL LENGTH announces (SPC-5 6.7.2).
+    for (i, len) in [5usize, 8, 12, 20, 31, 35, 40, 57, 60, 66]
+        .into_iter()
+        .enumerate()
+    {
+        let mut b = standard_inquiry(&mut r);
+        b.resize(96, 0);
+        b[4] = 91;
+        b.truncate(len);
+        out.push((format!("inq-short{i}"), b));
+    }
+    for i in 0..4 {
+        let mut b = standard_inquiry(&mut r);
+        b.resize(96, 0x41);
+        b[4] = r.pick(&[31u8, 40, 55]);
+        out.push((format!("inq-al{i}"), b));
+    }
+    // VPD 00h: sorted page lists from the standard pages and unknown ones.
+    for i in 0..6 {
+        let mut pages: Vec<u8> = (0..(1 + r.below(10))).map(|_| r.pick(VPD_PAGES)).collect();
+        pages.sort_unstable();
+        pages.dedup();
+        out.push((format!("vpd00-{i:02}"), vpd(0x00, &pages)));
     }
     // VPD 83h: first each type alone, then random mixes.
     for (i, &kind) in DESIGNATOR_KINDS.iter().cycle().take(30).enumerate() {
@@ -405,6 +443,14 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         let mut body = r.bytes(4);
         body[1] &= 0xFE; // DP clear: no provisioning group descriptor
         body[2] &= 0xFB;
+        // A third with DP set and a provisioning group descriptor (SBC-4 6.6.6).
+        if i % 3 == 0 {
+            body[1] |= 1;
+            let kind = r.pick(&[0x1u8, 0x2, 0x3, 0x8]);
+            let mut d = designator(&mut r, kind);
+            d[1] &= 0x0F; // association: logical unit
+            body.extend(d);
+        }
         out.push((format!("vpdb2-{i:02}"), vpd(0xB2, &body)));
     }
     // READ BUFFER descriptor (SPC-5 6.16.5): every OFFSET BOUNDARY code.
@@ -670,6 +716,7 @@ fn compare_inquiry(case: &str, bytes: &[u8], d: &mut Diffs) {
         ("Product revision level", "product_revision_level"),
     ] {
         let theirs = l.get(sg).map_or("", |s| s.trim_end());
+        let theirs = if theirs == "<none>" { "" } else { theirs };
         d.check(
             case,
             &format!("inquiry.{key}"),
@@ -702,12 +749,14 @@ fn compare_inquiry(case: &str, bytes: &[u8], d: &mut Diffs) {
             "not listed",
         );
     } else {
-        d.check(
-            case,
-            "inquiry.version_descriptor_count",
-            descs.len(),
-            listed.len(),
-        );
+        // sg_inq reads descriptors up to the end of the data it is given, past ADDITIONAL
+        // LENGTH; we stop there (SPC-5 6.7.2: the data is ADDITIONAL LENGTH + 5 bytes).
+        let key = if bytes.len() > usize::from(bytes[4]) + 5 {
+            "inquiry.version_descriptors_beyond_additional_length"
+        } else {
+            "inquiry.version_descriptor_count"
+        };
+        d.check(case, key, descs.len(), listed.len());
     }
     for (v, line) in descs.iter().zip(&listed) {
         let unknown_to_them = line.contains("unrecognised version descriptor code");
@@ -770,6 +819,9 @@ fn compare_supported(case: &str, ours: &Value, text: &str, d: &mut Diffs) {
         ("bl", 0xB0),
         ("bdc", 0xB1),
         ("lbpv", 0xB2),
+        ("mpp", 0x87),
+        ("pc", 0x8A),
+        ("ref", 0xB3),
     ]
     .into_iter()
     .collect();
@@ -777,6 +829,10 @@ fn compare_supported(case: &str, ours: &Value, text: &str, d: &mut Diffs) {
         .lines()
         .skip(1)
         .map(|l| {
+            let l = l.trim();
+            if l.starts_with("0x") {
+                return sg_num(l);
+            }
             let a = l.rsplit('[').next().unwrap().trim_end_matches(']');
             *abbrev
                 .get(a)
@@ -945,6 +1001,45 @@ fn compare_provisioning(case: &str, ours: &Value, text: &str, d: &mut Diffs) {
             num(ours, &format!("/{key}")),
             sg_num(theirs),
         );
+    }
+    compare_provisioning_group(case, ours, text, d);
+}
+
+/// The provisioning group descriptor of page B2h (SBC-4 6.6.6), a designation descriptor.
+fn compare_provisioning_group(case: &str, ours: &Value, text: &str, d: &mut Diffs) {
+    let mine = &ours["provisioning_group_descriptor"];
+    let theirs = text
+        .split_once("Provisioning group descriptor:\n")
+        .map(|(_, rest)| parse_designators(&format!("-\n{rest}"), false));
+    d.check(
+        case,
+        "vpdb2.descriptor_present",
+        !mine.is_null(),
+        theirs.is_some(),
+    );
+    if let (false, Some(t)) = (mine.is_null(), theirs) {
+        d.check(case, "vpdb2.descriptor_count", 1, t.len());
+        if let Some(t) = t.first() {
+            d.check(
+                case,
+                "vpdb2.descriptor_type",
+                num(mine, "/designator_type"),
+                t.kind,
+            );
+            d.check(
+                case,
+                "vpdb2.descriptor_code_set",
+                num(mine, "/code_set"),
+                t.code_set,
+            );
+            let theirs = sg_designator_value(t);
+            d.check(
+                case,
+                "vpdb2.descriptor_value",
+                designator_value(mine),
+                theirs,
+            );
+        }
     }
 }
 
