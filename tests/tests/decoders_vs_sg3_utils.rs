@@ -90,21 +90,7 @@ const KNOWN: &[(&str, &str)] = &[
 /// Disagreements where our decoder is wrong (field key, what is wrong). Each must still
 /// occur: once the library is fixed, the entry is stale and the test fails until it is
 /// removed, which is how the fix is verified.
-const KNOWN_OUR_BUGS: &[(&str, &str)] = &[
-    (
-        "lun.missing_level_after_bus",
-        "report_luns.rs Lun::decode stops when the remaining bytes are zero, even after a \
-         peripheral device level with a non-zero BUS IDENTIFIER, whose next level (00 00: \
-         LUN 0) is part of the address (SAM-5 4.7)",
-    ),
-    (
-        "lun.levels_after_final_level",
-        "report_luns.rs Lun::decode goes on decoding levels after a level that addresses a \
-         logical unit (flat space, logical unit, extended, or peripheral with BUS \
-         IDENTIFIER 0); SAM-5 4.7: such a level ends the hierarchy, so the rest is not a \
-         level (sg_luns: 'unexpected data at next level')",
-    ),
-];
+const KNOWN_OUR_BUGS: &[(&str, &str)] = &[];
 
 /// Field keys that must be compared at least once (a guard against parsers that silently
 /// stop matching sg3_utils' text).
@@ -1544,29 +1530,7 @@ fn compare_lun(case: &str, bytes: [u8; 8], d: &mut Diffs) {
         SG_LUNS,
         &["--test", &hex(&bytes).replace(' ', ""), "--decode"],
     );
-    let mut theirs = sg_lun_levels(&text);
-    // SAM-5 4.7: only peripheral device addressing with a non-zero BUS IDENTIFIER leads to a
-    // next level; every other level addresses a logical unit and ends the hierarchy.
-    let zero_level = "Peripheral device addressing: lun=0";
-    let mut ours = ours;
-    if theirs.len() > ours.len() && theirs[ours.len()..].iter().all(|l| l == zero_level) {
-        d.check(
-            case,
-            "lun.missing_level_after_bus",
-            ours.len(),
-            theirs.len(),
-        );
-        theirs.truncate(ours.len());
-    }
-    if ours.len() > theirs.len() && ours[..theirs.len()] == theirs[..] {
-        d.check(
-            case,
-            "lun.levels_after_final_level",
-            ours.len(),
-            theirs.len(),
-        );
-        ours.truncate(theirs.len());
-    }
+    let theirs = sg_lun_levels(&text);
     d.check(case, "lun.levels", ours.join(" / "), theirs.join(" / "));
     // Linux integer LUN -> T10 bytes: sg_luns --test=L<n>.
     let linux = Lun::decode(bytes).linux_lun;

@@ -148,9 +148,13 @@ pub struct Lun {
     /// The LUN as the Linux kernel's integer (`scsilun_to_int` order): 2-byte levels
     /// swapped into a 64-bit number, first level lowest.
     pub linux_lun: u64,
-    /// The addressing fields, first level first (SAM-5 4.7.2: up to four levels); a level
-    /// is listed when it or any later byte is non-zero.
+    /// The addressing fields, first level first (SAM-5 4.7.2: up to four levels). A level
+    /// follows only a peripheral device level with a non-zero BUS IDENTIFIER; every other
+    /// level addresses the logical unit and ends the hierarchy.
     pub levels: Vec<LunAddress>,
+    /// True when bytes after the level that ends the hierarchy are not zero (SAM-5 4.7
+    /// requires zeros there); they are not decoded as levels.
+    pub data_after_last_level: bool,
 }
 
 /// A well-known logical unit's name (SPC-5 8.1).
@@ -289,15 +293,25 @@ impl Lun {
     pub fn decode(bytes: [u8; 8]) -> Self {
         let mut levels = Vec::new();
         let mut at = 0;
-        while at < 8 && (at == 0 || bytes[at..].iter().any(|&b| b != 0)) {
-            let (address, used) = LunAddress::decode(&bytes[at..]);
+        let mut data_after_last_level = false;
+        while let Some(rest) = bytes.get(at..).filter(|rest| !rest.is_empty()) {
+            let (address, used) = LunAddress::decode(rest);
+            let next_level = matches!(
+                address,
+                LunAddress::PeripheralDevice { bus_identifier, .. } if bus_identifier != 0
+            );
             levels.push(address);
             at += used;
+            if !next_level {
+                data_after_last_level = bytes.get(at..).is_some_and(|r| r.iter().any(|&b| b != 0));
+                break;
+            }
         }
         Lun {
             bytes,
             linux_lun: lun_to_linux(bytes),
             levels,
+            data_after_last_level,
         }
     }
 }
@@ -327,6 +341,36 @@ mod tests {
     use super::*;
     use crate::command::ScsiCommand;
     use proptest::prelude::*;
+
+    /// SAM-5 4.7: a peripheral level with a non-zero BUS IDENTIFIER leads to a next level
+    /// (here LUN 0); any other level ends the hierarchy, and non-zero bytes after it are
+    /// flagged, not decoded.
+    #[test]
+    fn hierarchy_ends_at_the_level_that_addresses_the_logical_unit() {
+        let bus = Lun::decode([0x01, 0x02, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            bus.levels,
+            [
+                LunAddress::PeripheralDevice {
+                    bus_identifier: 1,
+                    target_or_lun: 2
+                },
+                LunAddress::PeripheralDevice {
+                    bus_identifier: 0,
+                    target_or_lun: 0
+                },
+            ]
+        );
+        assert!(!bus.data_after_last_level);
+
+        let logical = Lun::decode([0x81, 0x23, 0x45, 0x67, 0, 0, 0, 0]);
+        assert_eq!(logical.levels.len(), 1);
+        assert!(logical.data_after_last_level);
+
+        let four = Lun::decode([0x01, 0x01, 0x02, 0x02, 0x03, 0x03, 0x00, 0x04]);
+        assert_eq!(four.levels.len(), 4);
+        assert!(!four.data_after_last_level);
+    }
 
     #[test]
     fn cdb_bytes_and_minimum_length() {
