@@ -1,5 +1,13 @@
-//! The built-in emulated devices behind `sim:` — an SBC disk with a volatile write cache,
-//! an NVMe controller, USB bridges and named fault profiles.
+//! The built-in emulated devices behind `sim:` — an SBC disk with a volatile write cache
+//! and power cuts, an NVMe controller, USB bridges and named fault profiles — so every
+//! scsitool command runs on a machine with no hardware, and the failures that hurt users
+//! can be reproduced on demand.
 //!
-//! This crate is a placeholder in the workspace layout; the devices arrive with the
-//! emulator issue. It exports nothing yet.
+//! Layers, bottom up:
+//! - [`block`]: the contract every emulated medium meets ([`block::BlockDevice`]): blocks,
+//!   a volatile write cache, flush and FUA, as SBC-4 4.15 and NVMe's volatile write cache
+//!   describe them.
+//!
+//! Depends on `cdb` only.
+
+pub mod block;
