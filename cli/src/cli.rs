@@ -90,14 +90,21 @@ pub enum SenseCommand {
         #[arg(long, short, value_name = "SS", default_value = "02", value_parser = parse_status)]
         status: u8,
         /// Exit with the status a command that got this answer would exit with (see Exit
-        /// status), instead of 0: for scripts that hold sense data from elsewhere.
+        /// status), instead of 0: for scripts that hold sense data from elsewhere. With
+        /// several buffers, the first one that is not a success decides.
         #[arg(long)]
         exit_status: bool,
     },
 }
 
-/// Parses a status byte given in hex, with or without `0x`.
+/// Parses a status byte given in hex: one or two hex digits, with or without `0x`.
 fn parse_status(text: &str) -> Result<u8, String> {
-    let digits = text.trim_start_matches("0x").trim_start_matches("0X");
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("'{text}' is not a hex status byte (00 to ff)"));
+    }
     u8::from_str_radix(digits, 16).map_err(|_| format!("'{text}' is not a hex status byte"))
 }

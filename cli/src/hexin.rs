@@ -72,29 +72,63 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
     Ok(bytes)
 }
 
-/// Where a command's byte strings come from: its `HEX...` arguments form one buffer; a
-/// single `-` reads standard input, one buffer per non-blank line.
-pub fn read_inputs(args: &[String]) -> Result<Vec<Vec<u8>>, crate::exit::Failure> {
-    let usage = |e: HexError| crate::exit::Failure::usage(e.to_string());
-    if args.len() == 1 && args[0] == "-" {
-        let text = std::io::read_to_string(std::io::stdin()).map_err(|e| {
-            crate::exit::Failure::new(
-                crate::exit::ExitStatus::Other,
-                format!("reading standard input: {e}"),
-            )
-        })?;
-        let mut buffers = Vec::new();
-        for (number, line) in text.lines().enumerate() {
-            let bytes = parse_hex(line).map_err(|e| {
-                crate::exit::Failure::usage(format!("standard input line {}: {e}", number + 1))
-            })?;
-            if !bytes.is_empty() {
-                buffers.push(bytes);
+/// The longest line accepted on standard input: far more than any sense buffer or CDB in
+/// hex, small enough that a runaway input (`< /dev/zero`) is refused, not buffered.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Feeds each byte string a command was given to `each`, in order, as soon as it is read:
+/// the `HEX...` arguments form one buffer; a single `-` reads standard input, one buffer
+/// per non-blank line. `each` learns whether the input is a stream (so output is JSON
+/// Lines). A malformed line stops the run with a usage error naming the line, after the
+/// lines before it were handled.
+pub fn for_each_input(
+    args: &[String],
+    mut each: impl FnMut(Vec<u8>, bool) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use crate::exit::Failure;
+    use std::io::{BufRead, Read};
+    match args {
+        [only] if only == "-" => {
+            let mut stdin = std::io::stdin().lock();
+            let mut line = Vec::new();
+            for number in 1.. {
+                line.clear();
+                let read = Read::by_ref(&mut stdin)
+                    .take(MAX_LINE as u64 + 1)
+                    .read_until(b'\n', &mut line)
+                    .map_err(|e| {
+                        Failure::new(
+                            crate::exit::ExitStatus::Other,
+                            format!("reading standard input: {e}"),
+                        )
+                    })?;
+                if read == 0 {
+                    return Ok(());
+                }
+                if line.len() > MAX_LINE {
+                    return Err(Failure::usage(format!(
+                        "standard input line {number}: longer than {MAX_LINE} bytes"
+                    ))
+                    .into());
+                }
+                let text = std::str::from_utf8(&line).map_err(|_| {
+                    Failure::usage(format!("standard input line {number}: not UTF-8 text"))
+                })?;
+                let bytes = parse_hex(text)
+                    .map_err(|e| Failure::usage(format!("standard input line {number}: {e}")))?;
+                if !bytes.is_empty() {
+                    each(bytes, true)?;
+                }
             }
+            Ok(())
         }
-        Ok(buffers)
-    } else {
-        Ok(vec![parse_hex(&args.join(" ")).map_err(usage)?])
+        _ if args.iter().any(|a| a == "-") => {
+            Err(Failure::usage("`-` (read standard input) must be the only HEX argument").into())
+        }
+        _ => {
+            let bytes = parse_hex(&args.join(" ")).map_err(|e| Failure::usage(e.to_string()))?;
+            each(bytes, false)
+        }
     }
 }
 

@@ -158,3 +158,69 @@ fn exit_status_reports_the_category_of_the_sense() {
         );
     }
 }
+
+#[test]
+fn stdin_is_handled_line_by_line_with_specific_errors() {
+    // A bad line stops the run, naming the line, after the good lines were printed.
+    let out = scsitool(
+        &["--json", "sense", "decode", "-"],
+        &format!("{QEMU_INVALID_OPCODE}\nzz\n{QEMU_INVALID_OPCODE}\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+    let message = String::from_utf8(out.stderr).unwrap();
+    assert!(message.contains("standard input line 2"), "{message}");
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scsitool"))
+        .args(["sense", "decode", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"\xff 70\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("line 1: not UTF-8"));
+
+    let long = "7".repeat(70_000);
+    let out = scsitool(&["sense", "decode", "-"], &long);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("longer than"));
+
+    let mixed = scsitool(&["sense", "decode", "-", "70"], "");
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8(mixed.stderr)
+        .unwrap()
+        .contains("must be the only HEX argument"));
+}
+
+#[test]
+fn exit_status_of_a_stream_is_the_first_failure() {
+    let no_sense = "70 00 00 00 00 00 00 0a 00 00 00 00 00 00 00 00 00 00";
+    let not_ready = "70 00 02 00 00 00 00 0a 00 00 00 00 04 01 00 00 00 00";
+    let input = format!("{no_sense}\n{QEMU_INVALID_OPCODE}\n{not_ready}\n");
+    let out = scsitool(&["--json", "sense", "decode", "--exit-status", "-"], &input);
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn status_must_be_one_hex_byte() {
+    for bad in ["0x0x2", "+2", "100", ""] {
+        let out = scsitool(
+            &["sense", "decode", "--status", bad, QEMU_INVALID_OPCODE],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let ok = scsitool(
+        &["sense", "decode", "--status", "0x08", QEMU_INVALID_OPCODE],
+        "",
+    );
+    assert_eq!(ok.status.code(), Some(0));
+}

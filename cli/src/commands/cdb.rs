@@ -1,7 +1,7 @@
 //! `scsitool cdb decode`: names any CDB and lists its fields (SPC-5 4.2), like
 //! `sg_decode_sense --cdb` but field by field.
 
-use crate::hexin::{read_inputs, to_hex};
+use crate::hexin::{for_each_input, to_hex};
 use crate::output::{Output, Report};
 use anyhow::Result;
 use cdb::command::Direction;
@@ -51,16 +51,13 @@ impl Report for DecodedCdb {
 
 /// Decodes each CDB given and prints it.
 pub fn decode_command(out: Output, hex: &[String]) -> Result<()> {
-    let inputs = read_inputs(hex)?;
-    let stream = inputs.len() != 1 || hex.first().is_some_and(|a| a == "-");
-    for bytes in inputs {
+    for_each_input(hex, |bytes, stream| {
         out.trace(1, "CDB", &bytes);
         let decoded = decode(&bytes).map_err(|e| crate::exit::Failure::usage(e.to_string()))?;
         if stream {
-            out.emit_line(&decoded)?;
+            out.emit_line(&decoded)
         } else {
-            out.emit(&decoded)?;
+            out.emit(&decoded)
         }
-    }
-    Ok(())
+    })
 }

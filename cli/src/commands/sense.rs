@@ -3,7 +3,7 @@
 //! says what a retry policy should do about it.
 
 use crate::exit::{ExitStatus, Failure};
-use crate::hexin::read_inputs;
+use crate::hexin::for_each_input;
 use crate::output::{Output, Report};
 use anyhow::Result;
 use cdb::scsi::status::Status;
@@ -41,31 +41,35 @@ impl Report for SenseReport {
     }
 }
 
-/// Decodes each sense buffer given and prints it. With `exit_status`, fails with the exit
-/// status of the last buffer's category (ExitStatus::for_device).
+/// Decodes each sense buffer given and prints it. With `exit_status`, the run ends with
+/// the exit status of the first buffer whose category is not success
+/// ([`ExitStatus::for_device`]), after every buffer was printed.
 pub fn decode_command(out: Output, hex: &[String], status: u8, exit_status: bool) -> Result<()> {
     let status = Status::from(status);
-    let mut category = ExitStatus::Success;
-    let inputs = read_inputs(hex)?;
-    let stream = hex.first().is_some_and(|a| a == "-");
-    for bytes in inputs {
+    let mut first_failure = None;
+    for_each_input(hex, |bytes, stream| {
         out.trace(1, "sense", &bytes);
         let sense = cdb::sense::decode(&bytes).map_err(|e| Failure::usage(e.to_string()))?;
-        category = ExitStatus::for_device(status, Some(&sense));
+        let category = ExitStatus::for_device(status, Some(&sense));
+        if category != ExitStatus::Success {
+            first_failure.get_or_insert(category);
+        }
         let report = SenseReport {
             classification: classify(status, Some(&sense)),
             sense,
             status: status.code(),
         };
         if stream {
-            out.emit_line(&report)?;
+            out.emit_line(&report)
         } else {
-            out.emit(&report)?;
+            out.emit(&report)
         }
+    })?;
+    match first_failure {
+        Some(category) if exit_status => {
+            let message = format!("exit status {}: {}", category.code(), category.meaning());
+            Err(Failure::new(category, message).into())
+        }
+        _ => Ok(()),
     }
-    if exit_status && category != ExitStatus::Success {
-        let message = format!("exit status {}: {}", category.code(), category.meaning());
-        return Err(Failure::new(category, message).into());
-    }
-    Ok(())
 }
