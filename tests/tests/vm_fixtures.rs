@@ -52,7 +52,6 @@ fn live_devices_match_the_committed_fixtures() {
         out.join("console.log").display()
     );
     let fixtures = repo().join("cdb/tests/fixtures/qemu-7.2");
-    let mut compared = 0;
     for label in ["bot", "uas-ss", "uas-hs", "virtio-4k"] {
         for what in STABLE {
             let name = format!("{label}.{what}");
@@ -60,15 +59,20 @@ fn live_devices_match_the_committed_fixtures() {
                 .unwrap_or_else(|e| panic!("{name} not captured: {e}"));
             let committed = std::fs::read(fixtures.join(&name)).unwrap();
             assert_eq!(live, committed, "{name} differs from the committed fixture");
-            compared += 1;
         }
     }
     for name in ["nvme.id-ctrl.bin", "nvme.id-ns.bin", "nvme.fw-log.bin"] {
-        let live = std::fs::read(out.join(name)).unwrap();
-        assert_eq!(live, std::fs::read(fixtures.join(name)).unwrap(), "{name}");
-        compared += 1;
+        let mut live = std::fs::read(out.join(name)).unwrap();
+        let mut committed = std::fs::read(fixtures.join(name)).unwrap();
+        if name == "nvme.id-ctrl.bin" {
+            // FR (bytes 71:64) is QEMU's version string, which changes with every Debian
+            // point release of QEMU; everything else is the device's configuration.
+            for data in [&mut live, &mut committed] {
+                data.get_mut(64..72).unwrap().fill(0);
+            }
+        }
+        assert_eq!(live, committed, "{name}");
     }
-    assert_eq!(compared, 4 * STABLE.len() + 3);
     let log = std::fs::read_to_string(out.join("scenario.log")).unwrap();
     assert!(
         log.contains("70 00 05 00 00 00 00 0a  00 00 00 00 20 00 00 00"),
