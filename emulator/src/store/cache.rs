@@ -130,7 +130,10 @@ impl WriteCache {
             let from = start.max(lba);
             let to = (start + extent.blocks).min(end);
             if from > cursor {
-                medium(cursor, &mut buf[byte(cursor - lba, bs)..byte(from - lba, bs)])?;
+                medium(
+                    cursor,
+                    &mut buf[byte(cursor - lba, bs)..byte(from - lba, bs)],
+                )?;
             }
             let source = &self.writes[&extent.seq].data;
             let at = byte(extent.skip + (from - start), bs);

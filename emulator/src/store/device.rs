@@ -40,10 +40,7 @@ impl<M: Medium> CachedDevice<M> {
     /// A zero block size is refused with [`BlockError::Misaligned`].
     pub fn new(medium: M, block_size: u32) -> Result<Self, BlockError> {
         if block_size == 0 {
-            return Err(BlockError::Misaligned {
-                len: 0,
-                block_size,
-            });
+            return Err(BlockError::Misaligned { len: 0, block_size });
         }
         Ok(CachedDevice {
             block_count: medium.len() / u64::from(block_size),

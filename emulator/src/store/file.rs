@@ -26,7 +26,8 @@ impl FileMedium {
     /// never truncated, since that would destroy durable data.
     pub fn open(path: &Path, len: u64) -> Result<Self, BlockError> {
         let shown = path.display();
-        let failed = |what: &str, e: std::io::Error| BlockError::Backing(format!("{what} {shown}: {e}"));
+        let failed =
+            |what: &str, e: std::io::Error| BlockError::Backing(format!("{what} {shown}: {e}"));
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -34,10 +35,7 @@ impl FileMedium {
             .truncate(false)
             .open(path)
             .map_err(|e| failed("cannot open", e))?;
-        let current = file
-            .metadata()
-            .map_err(|e| failed("cannot stat", e))?
-            .len();
+        let current = file.metadata().map_err(|e| failed("cannot stat", e))?.len();
         if current > len {
             return Err(BlockError::Backing(format!(
                 "{shown} is {current} bytes, larger than the {len}-byte device; refusing to \
@@ -45,8 +43,7 @@ impl FileMedium {
             )));
         }
         if current < len {
-            file.set_len(len)
-                .map_err(|e| failed("cannot extend", e))?;
+            file.set_len(len).map_err(|e| failed("cannot extend", e))?;
         }
         Ok(FileMedium { file, len })
     }

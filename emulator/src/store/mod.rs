@@ -20,3 +20,6 @@ pub use file::FileMedium;
 pub use medium::Medium;
 pub use power::PowerCut;
 pub use ram::RamMedium;
+
+#[cfg(test)]
+mod device_tests;

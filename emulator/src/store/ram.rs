@@ -102,7 +102,10 @@ mod tests {
         assert_eq!(medium.allocated_bytes(), 0);
         let mut buf = vec![0xAAu8; 4096];
         medium.read_at(TIB - 4096, &mut buf).expect("read");
-        assert!(buf.iter().all(|&b| b == 0), "unwritten blocks read as zeros");
+        assert!(
+            buf.iter().all(|&b| b == 0),
+            "unwritten blocks read as zeros"
+        );
 
         medium.write_at(0, &[1u8; 512]).expect("write");
         medium.write_at(TIB / 2, &[2u8; 4096]).expect("write");
@@ -116,16 +119,22 @@ mod tests {
     #[test]
     fn writes_spanning_chunks_read_back_and_zeros_stay_sparse() {
         let mut medium = RamMedium::new(4 * CHUNK as u64);
+        // Spans the end of chunk 0, all of chunk 1 and the start of chunk 2.
         let data: Vec<u8> = (0..CHUNK + 1024).map(|i| (i % 251) as u8 + 1).collect();
         medium.write_at(CHUNK as u64 - 512, &data).expect("write");
-        assert_eq!(medium.allocated_bytes(), 2 * CHUNK as u64);
+        assert_eq!(medium.allocated_bytes(), 3 * CHUNK as u64);
         let mut back = vec![0u8; data.len() + 1024];
-        medium.read_at(CHUNK as u64 - 1024, &mut back).expect("read");
+        medium
+            .read_at(CHUNK as u64 - 1024, &mut back)
+            .expect("read");
         assert_eq!(&back[..512], &[0u8; 512][..]);
         assert_eq!(&back[512..512 + data.len()], &data[..]);
         assert_eq!(&back[512 + data.len()..], &[0u8; 512][..]);
 
-        medium.write_at(3 * CHUNK as u64, &[0u8; 4096]).expect("write");
-        assert_eq!(medium.allocated_bytes(), 2 * CHUNK as u64);
+        // Zeros over an unwritten chunk allocate nothing.
+        medium
+            .write_at(3 * CHUNK as u64, &[0u8; 4096])
+            .expect("write");
+        assert_eq!(medium.allocated_bytes(), 3 * CHUNK as u64);
     }
 }
