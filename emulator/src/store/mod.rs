@@ -23,3 +23,5 @@ pub use ram::RamMedium;
 
 #[cfg(test)]
 mod device_tests;
+#[cfg(test)]
+mod file_tests;
