@@ -53,7 +53,10 @@ fn open_creates_extends_and_never_truncates() {
     drop(dev);
 
     let refused = FileMedium::open(&scratch.0, LEN / 2).expect_err("larger file");
-    assert!(refused.to_string().contains("refusing to truncate"), "{refused}");
+    assert!(
+        refused.to_string().contains("refusing to truncate"),
+        "{refused}"
+    );
     let len = std::fs::metadata(&scratch.0).expect("stat").len();
     assert_eq!(len, LEN, "the larger file is left alone");
 
@@ -93,13 +96,20 @@ fn child_writes_then_waits_for_sigkill() {
     dev.write(1, &block(2), false).expect("cached");
     dev.flush().expect("flush: block 1 durable");
     dev.write(3, &block(4), false).expect("cached");
-    dev.set_write_cache(false).expect("disabling WCE: block 3 durable");
+    dev.set_write_cache(false)
+        .expect("disabling WCE: block 3 durable");
     dev.write(4, &block(5), false).expect("WCE off: durable");
     dev.set_write_cache(true).expect("enable");
     dev.write(2, &block(3), false).expect("cached: lost");
-    dev.write(1, &block(6), false).expect("cached over durable: lost");
-    dev.write(10, &[7u8; 16 * BS], false).expect("cached 16 blocks: lost");
-    assert_eq!(firsts(&mut dev)[..5], [1, 6, 3, 4, 5], "reads see cached data");
+    dev.write(1, &block(6), false)
+        .expect("cached over durable: lost");
+    dev.write(10, &[7u8; 16 * BS], false)
+        .expect("cached 16 blocks: lost");
+    assert_eq!(
+        firsts(&mut dev)[..5],
+        [1, 6, 3, 4, 5],
+        "reads see cached data"
+    );
     println!("{READY}");
     loop {
         std::thread::sleep(std::time::Duration::from_secs(1));
@@ -140,5 +150,9 @@ fn a_killed_process_keeps_exactly_the_durable_data() {
     let mut dev = open_device(&scratch.0);
     let mut expect = vec![0u8; BLOCKS as usize];
     expect[..5].copy_from_slice(&[1, 2, 0, 4, 5]);
-    assert_eq!(firsts(&mut dev), expect, "exactly the durable data survives");
+    assert_eq!(
+        firsts(&mut dev),
+        expect,
+        "exactly the durable data survives"
+    );
 }

@@ -25,3 +25,5 @@ pub use ram::RamMedium;
 mod device_tests;
 #[cfg(test)]
 mod file_tests;
+#[cfg(test)]
+mod model_tests;
