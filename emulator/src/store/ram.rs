@@ -3,6 +3,7 @@
 //! like a fully provisioned medium formatted with zeros (SBC-4 4.7, logical block
 //! provisioning).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use super::medium::Medium;
@@ -75,14 +76,16 @@ impl Medium for RamMedium {
     fn write_at(&mut self, offset: u64, data: &[u8]) -> Result<(), BlockError> {
         for (index, within, at, take) in pieces(offset, data.len()) {
             let piece = &data[at..at + take];
-            let chunk = match self.chunks.get_mut(&index) {
-                Some(chunk) => chunk,
+            let chunk = match self.chunks.entry(index) {
+                Entry::Occupied(chunk) => chunk.into_mut(),
                 // Zeros over a never-written chunk change nothing: stay sparse.
-                None if piece.iter().all(|&b| b == 0) => continue,
-                None => self
-                    .chunks
-                    .entry(index)
-                    .or_insert_with(|| vec![0u8; CHUNK].into_boxed_slice()),
+                Entry::Vacant(_) if piece.iter().all(|&b| b == 0) => continue,
+                // A whole new chunk is a copy of the data, without zeroing it first.
+                Entry::Vacant(chunk) if take == CHUNK => {
+                    chunk.insert(piece.into());
+                    continue;
+                }
+                Entry::Vacant(chunk) => chunk.insert(vec![0u8; CHUNK].into_boxed_slice()),
             };
             chunk[within..within + take].copy_from_slice(piece);
         }
