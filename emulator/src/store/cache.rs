@@ -11,7 +11,8 @@
 //! `O(log e)` per extent they trim plus the copy; a read costs `O(log e + k)` for the `k`
 //! extents it overlaps plus the copy; destaging one write costs `O(log e + k)` for the
 //! extents inside its range. Memory is the cached writes' buffers plus a constant per write
-//! and per extent, and the owner bounds it with [`WriteCache::cost`].
+//! and per extent; extents are at most one per cached block, so the whole is proportional to
+//! what is cached, and the owner bounds it with [`WriteCache::cost`].
 
 use std::collections::BTreeMap;
 

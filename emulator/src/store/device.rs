@@ -21,9 +21,12 @@ pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 ///   Flushing and destaging write cached data back in write order, oldest write first.
 /// - [`CachedDevice::power_cut`] drops what was not durable, as a [`PowerCut`] policy says.
 ///
-/// Complexity: see the cache module — reads and writes cost a logarithmic lookup per
-/// cached extent they touch plus the copy; memory is the medium's plus at most the cache
-/// bound, never proportional to the device size.
+/// Complexity, with `e` cached extents (runs of cached blocks, at most one per cached
+/// block) of which `k` overlap the request: a read or a write costs `O((k + 1) log e)`
+/// plus the copy and one allocation per cached write, none per block; a flush costs
+/// `O(e log e)` plus the copy; a power cut likewise. Memory is the medium's (sparse for
+/// [`super::RamMedium`]) plus at most the cache bound, never proportional to the device
+/// size.
 pub struct CachedDevice<M> {
     medium: M,
     block_size: u32,
