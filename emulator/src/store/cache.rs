@@ -9,7 +9,8 @@
 //!
 //! Complexity, with `e` extents and `w` writes cached: insert and discard cost
 //! `O(log e)` per extent they trim plus the copy; a read costs `O(log e + k)` for the `k`
-//! extents it overlaps plus the copy; destaging one write costs `O(log e + k)` for the
+//! extents it overlaps plus the copy; a flush or a power cut costs `O(e log w)` plus the
+//! copy; destaging the oldest write (when the cache is full) costs `O(k log e)` for the `k`
 //! extents inside its range. Memory is the cached writes' buffers plus a constant per write
 //! and per extent; extents are at most one per cached block, so the whole is proportional to
 //! what is cached, and the owner bounds it with [`WriteCache::cost`].
@@ -164,22 +165,61 @@ impl WriteCache {
         Ok(true)
     }
 
+    /// Flush: hands every cached run to `medium` in LBA order, then empties the cache (only
+    /// if every run was accepted).
+    pub(crate) fn flush<E>(
+        &mut self,
+        medium: impl FnMut(u64, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.write_back(|_| u64::MAX, medium)?;
+        self.clear();
+        Ok(())
+    }
+
     /// Power cut: every cached write, oldest first, persists the number of leading blocks
     /// `kept` chooses for its length; then the cache is empty.
     pub(crate) fn cut<E>(
         &mut self,
         mut kept: impl FnMut(u64) -> u64,
+        medium: impl FnMut(u64, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let limits: BTreeMap<u64, u64> = self
+            .writes
+            .iter()
+            .map(|(&seq, write)| {
+                let blocks = (write.data.len() / self.block_size) as u64;
+                (seq, write.lba + kept(blocks).min(blocks))
+            })
+            .collect();
+        let outcome = self.write_back(|seq| limits.get(&seq).copied().unwrap_or(0), medium);
+        self.clear();
+        outcome
+    }
+
+    /// Hands every cached run to `medium`, in LBA order, as far as it lies below the limit
+    /// `limit` gives for its write.
+    fn write_back<E>(
+        &self,
+        limit: impl Fn(u64) -> u64,
         mut medium: impl FnMut(u64, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let outcome = self.writes.iter().try_for_each(|(&seq, write)| {
-            let blocks = (write.data.len() / self.block_size) as u64;
-            let survivors = kept(blocks).min(blocks);
-            self.persist(seq, write.lba + survivors, &mut medium)
-        });
+        let bs = self.block_size;
+        for (&start, extent) in &self.extents {
+            let end = (start + extent.blocks).min(limit(extent.seq));
+            if end > start {
+                let at = byte(extent.skip, bs);
+                let data = &self.writes[&extent.seq].data;
+                medium(start, &data[at..at + byte(end - start, bs)])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Empties the cache.
+    fn clear(&mut self) {
         self.writes.clear();
         self.extents.clear();
         self.cost = 0;
-        outcome
     }
 
     /// Passes the live blocks of write `seq` below `limit` to `medium`.

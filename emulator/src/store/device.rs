@@ -18,13 +18,15 @@ pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 ///   the newest data, cached or durable.
 /// - A FUA write, any write with the cache disabled, [`BlockDevice::flush`] (SYNCHRONIZE
 ///   CACHE, SBC-4 5.28, 5.29; NVMe Flush) and disabling the cache make data durable.
-///   Flushing and destaging write cached data back in write order, oldest write first.
+///   A flush writes the cached blocks back in LBA order; a full cache destages its oldest
+///   write first.
 /// - [`CachedDevice::power_cut`] drops what was not durable, as a [`PowerCut`] policy says.
 ///
 /// Complexity, with `e` cached extents (runs of cached blocks, at most one per cached
 /// block) of which `k` overlap the request: a read or a write costs `O((k + 1) log e)`
-/// plus the copy and one allocation per cached write, none per block; a flush costs
-/// `O(e log e)` plus the copy; a power cut likewise. Memory is the medium's (sparse for
+/// plus the copy and one allocation per cached write, none per block (a write that fills
+/// the cache also destages its oldest writes); a flush or a power cut costs `O(e log e)`
+/// plus the copy. Memory is the medium's (sparse for
 /// [`super::RamMedium`]) plus at most the cache bound, never proportional to the device
 /// size.
 pub struct CachedDevice<M> {
@@ -143,8 +145,9 @@ impl<M: Medium> BlockDevice for CachedDevice<M> {
     }
 
     fn flush(&mut self) -> Result<(), BlockError> {
-        while self.destage_oldest()? {}
-        Ok(())
+        let (medium, size) = (&mut self.medium, u64::from(self.block_size));
+        self.cache
+            .flush(|lba, data| medium.write_at(lba * size, data))
     }
 
     fn write_cache_enabled(&self) -> bool {
