@@ -7,7 +7,10 @@
 //! - [`block`]: the contract every emulated medium meets ([`block::BlockDevice`]): blocks,
 //!   a volatile write cache, flush and FUA, as SBC-4 4.15 and NVMe's volatile write cache
 //!   describe them.
+//! - [`store`]: the media under it (sparse RAM, a host file that survives the process) and
+//!   the volatile write cache model with seeded power cuts ([`store::CachedDevice`]).
 //!
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod store;
