@@ -230,7 +230,7 @@ fn error_log_records_failed_commands_newest_first() {
     assert_eq!(log.entries[15].error_count, 7);
 }
 
-fn wce(ctrl: &mut super::Controller<super::RamDisk>, sel: Select) -> u32 {
+fn wce(ctrl: &mut super::Controller<super::Disk>, sel: Select) -> u32 {
     ok(ctrl, &GetFeatures::volatile_write_cache(sel))
 }
 

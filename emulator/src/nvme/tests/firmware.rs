@@ -1,7 +1,7 @@
 //! Firmware Image Download and Firmware Commit against NVMe Base 2.0 5.13, 5.14 and the
 //! Firmware Slot Information log (5.16.1.4).
 
-use super::{controller, ok, status, Controller, RamDisk};
+use super::{controller, ok, status, Controller, Disk};
 use crate::nvme::{image, Config, FirmwareConfig};
 use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
 use cdb::nvme::fw_slot::FirmwareSlotLog;
@@ -9,7 +9,7 @@ use cdb::nvme::identify::IdentifyController;
 use cdb::nvme::log_page::LogPage;
 use cdb::nvme::{ResetKind, Status, StatusClass};
 
-fn with_firmware(firmware: FirmwareConfig) -> Controller<RamDisk> {
+fn with_firmware(firmware: FirmwareConfig) -> Controller<Disk> {
     controller(
         512,
         Config {
@@ -25,7 +25,7 @@ fn image_for(fr: &[u8; 8]) -> Vec<u8> {
 }
 
 /// Downloads `image` in the chunk size Identify Controller's FWUG asks for.
-fn download(ctrl: &mut Controller<RamDisk>, image: &[u8]) {
+fn download(ctrl: &mut Controller<Disk>, image: &[u8]) {
     let chunk = ok(ctrl, &IdentifyController::controller()).firmware_chunk_bytes() as usize;
     for (i, piece) in image.chunks(chunk).enumerate() {
         ok(
@@ -35,15 +35,15 @@ fn download(ctrl: &mut Controller<RamDisk>, image: &[u8]) {
     }
 }
 
-fn commit(ctrl: &mut Controller<RamDisk>, fs: u8, ca: CommitAction) -> Status {
+fn commit(ctrl: &mut Controller<Disk>, fs: u8, ca: CommitAction) -> Status {
     Status::from_field(status(ctrl, &FirmwareCommit::new(fs, ca, false).unwrap()))
 }
 
-fn running(ctrl: &mut Controller<RamDisk>) -> String {
+fn running(ctrl: &mut Controller<Disk>) -> String {
     ok(ctrl, &IdentifyController::controller()).fr
 }
 
-fn slots(ctrl: &mut Controller<RamDisk>) -> FirmwareSlotLog {
+fn slots(ctrl: &mut Controller<Disk>) -> FirmwareSlotLog {
     ok(ctrl, &LogPage::firmware_slot())
 }
 

@@ -1,8 +1,9 @@
 //! Flush, Read and Write against NVMe Base 2.0 7.1 and NVM Command Set 1.0, and the
 //! durability the volatile write cache promises (Base 2.0 5.27.1.4).
 
-use super::{controller, ok, run, status};
+use super::{controller, durable, ok, run, status};
 use crate::nvme::Config;
+use crate::store::PowerCut;
 use cdb::nvme::features::SetFeatures;
 use cdb::nvme::log_page::LogPage;
 use cdb::nvme::nvm::{Flush, Read, Write, NSID_BROADCAST};
@@ -36,53 +37,68 @@ fn cached_writes_become_durable_on_flush_and_fua() {
     let mut ctrl = controller(512, Config::default());
     let a = pattern(512, 1);
     ok(&mut ctrl, &Write::new(1, 0, &a, 512).unwrap());
-    assert_ne!(
-        ctrl.device().durable_block(0),
-        &a[..],
-        "write cache on: not yet durable"
-    );
+    assert_ne!(durable(&ctrl, 0), &a[..], "write cache on: not yet durable");
     ok(&mut ctrl, &Flush::new(1).unwrap());
-    assert_eq!(ctrl.device().durable_block(0), &a[..]);
+    assert_eq!(durable(&ctrl, 0), &a[..]);
 
     let b = pattern(512, 2);
     ok(
         &mut ctrl,
         &Write::new(1, 1, &b, 512).unwrap().with_flags(true, false),
     );
-    assert_eq!(
-        ctrl.device().durable_block(1),
-        &b[..],
-        "FUA: durable on completion"
-    );
+    assert_eq!(durable(&ctrl, 1), &b[..], "FUA: durable on completion");
 
     let c = pattern(512, 3);
     ok(&mut ctrl, &Write::new(1, 2, &c, 512).unwrap());
     ok(&mut ctrl, &Flush::new(NSID_BROADCAST).unwrap());
-    assert_eq!(
-        ctrl.device().durable_block(2),
-        &c[..],
-        "Flush of every namespace"
-    );
+    assert_eq!(durable(&ctrl, 2), &c[..], "Flush of every namespace");
 
     ok(&mut ctrl, &SetFeatures::volatile_write_cache(false, false));
     let d = pattern(512, 4);
     ok(&mut ctrl, &Write::new(1, 3, &d, 512).unwrap());
-    assert_eq!(
-        ctrl.device().durable_block(3),
-        &d[..],
-        "no cache: durable on completion"
-    );
+    assert_eq!(durable(&ctrl, 3), &d[..], "no cache: durable on completion");
 }
 
 #[test]
 fn flush_of_another_namespace_is_rejected() {
     let mut ctrl = controller(512, Config::default());
+    let a = pattern(512, 1);
+    ok(&mut ctrl, &Write::new(1, 0, &a, 512).unwrap());
     assert_eq!(status(&mut ctrl, &Flush::new(2).unwrap()), 0x400b);
     let mut zero = Flush::new(1).unwrap().entry();
     zero.nsid = 0u32.into();
     let c = ctrl.submit(Queue::Io, &zero, &[], &mut []);
     assert_eq!(c.status.to_field(), 0x400b);
-    assert_eq!(ctrl.device().flushes, 0);
+    assert_ne!(durable(&ctrl, 0), a, "a rejected Flush flushes nothing");
+}
+
+#[test]
+fn a_power_cut_keeps_exactly_what_was_made_durable() {
+    let mut ctrl = controller(4096, Config::default());
+    let flushed = pattern(4096, 1);
+    let fua = pattern(4096, 2);
+    let cached = pattern(4096, 3);
+    ok(&mut ctrl, &Write::new(1, 0, &flushed, 4096).unwrap());
+    ok(&mut ctrl, &Flush::new(1).unwrap());
+    ok(
+        &mut ctrl,
+        &Write::new(1, 1, &fua, 4096)
+            .unwrap()
+            .with_flags(true, false),
+    );
+    ok(&mut ctrl, &Write::new(1, 2, &cached, 4096).unwrap());
+    let (_, before) = run(&mut ctrl, &Read::new(1, 2, 1, 4096).unwrap());
+    assert_eq!(before, cached, "reads see the cached data");
+    ctrl.device_mut().power_cut(PowerCut::LoseAll).unwrap();
+    ctrl.power_cycle().unwrap();
+    let (_, after) = run(&mut ctrl, &Read::new(1, 0, 3, 4096).unwrap());
+    assert_eq!(&after[..4096], &flushed[..]);
+    assert_eq!(&after[4096..8192], &fua[..]);
+    assert!(
+        after[8192..].iter().all(|&b| b == 0),
+        "the cached write is lost"
+    );
+    assert_eq!(ok(&mut ctrl, &LogPage::smart_health(0)).power_cycles, 2);
 }
 
 #[test]

@@ -8,111 +8,35 @@ mod fuzz;
 mod io;
 
 use super::{Config, Controller};
-use crate::block::{check_range, BlockDevice, BlockError};
+use crate::block::BlockDevice;
+use crate::store::{CachedDevice, Medium, RamMedium};
 use cdb::command::DataPhase;
 use cdb::nvme::{Completion, NvmeCommand, Status};
 
-/// A RAM medium with a volatile write cache, recording what is durable separately from
-/// what is cached (the test double until `emulator::store` lands).
-pub(super) struct RamDisk {
-    block_size: u32,
-    durable: Vec<u8>,
-    cached: Vec<(u64, Vec<u8>)>,
-    cache_enabled: bool,
-    pub flushes: usize,
-}
+/// The block device under test: `store`'s cached device over a RAM medium.
+pub(super) type Disk = CachedDevice<RamMedium>;
 
-impl RamDisk {
-    pub fn new(block_size: u32, blocks: u64) -> RamDisk {
-        RamDisk {
-            block_size,
-            durable: vec![0; (u64::from(block_size) * blocks) as usize],
-            cached: Vec::new(),
-            cache_enabled: false,
-            flushes: 0,
-        }
-    }
-
-    /// The durable contents of `lba` (what survives a power cut).
-    pub fn durable_block(&self, lba: u64) -> &[u8] {
-        let bs = self.block_size as usize;
-        &self.durable[lba as usize * bs..(lba as usize + 1) * bs]
-    }
-
-    fn land(&mut self, lba: u64, data: &[u8]) {
-        let start = lba as usize * self.block_size as usize;
-        self.durable[start..start + data.len()].copy_from_slice(data);
-    }
-}
-
-impl BlockDevice for RamDisk {
-    fn block_size(&self) -> u32 {
-        self.block_size
-    }
-
-    fn block_count(&self) -> u64 {
-        self.durable.len() as u64 / u64::from(self.block_size)
-    }
-
-    fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), BlockError> {
-        check_range(lba, buf.len(), self.block_size, self.block_count())?;
-        let start = lba as usize * self.block_size as usize;
-        buf.copy_from_slice(&self.durable[start..start + buf.len()]);
-        let bs = u64::from(self.block_size);
-        for (at, data) in &self.cached {
-            for (i, block) in data.chunks(bs as usize).enumerate() {
-                let b = at + i as u64;
-                if b >= lba && b < lba + buf.len() as u64 / bs {
-                    let off = ((b - lba) * bs) as usize;
-                    buf[off..off + bs as usize].copy_from_slice(block);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn write(&mut self, lba: u64, data: &[u8], fua: bool) -> Result<(), BlockError> {
-        check_range(lba, data.len(), self.block_size, self.block_count())?;
-        if self.cache_enabled && !fua {
-            self.cached.push((lba, data.to_vec()));
-        } else {
-            self.land(lba, data);
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<(), BlockError> {
-        self.flushes += 1;
-        for (lba, data) in std::mem::take(&mut self.cached) {
-            self.land(lba, &data);
-        }
-        Ok(())
-    }
-
-    fn write_cache_enabled(&self) -> bool {
-        self.cache_enabled
-    }
-
-    fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError> {
-        if !enabled {
-            self.flush()?;
-        }
-        self.cache_enabled = enabled;
-        Ok(())
-    }
+/// The durable contents of block `lba` (what survives a power cut).
+pub(super) fn durable(ctrl: &Controller<Disk>, lba: u64) -> Vec<u8> {
+    let bs = ctrl.device().block_size();
+    let mut block = vec![0; bs as usize];
+    ctrl.device()
+        .medium()
+        .read_at(lba * u64::from(bs), &mut block)
+        .expect("readable medium");
+    block
 }
 
 /// A controller over a 1024-block RAM disk of `block_size` bytes.
-pub(super) fn controller(block_size: u32, config: Config) -> Controller<RamDisk> {
-    Controller::new(RamDisk::new(block_size, 1024), config).expect("valid block size")
+pub(super) fn controller(block_size: u32, config: Config) -> Controller<Disk> {
+    let medium = RamMedium::new(u64::from(block_size) * 1024);
+    let disk = CachedDevice::new(medium, block_size).expect("valid block size");
+    Controller::new(disk, config).expect("an NVMe block size")
 }
 
 /// Submits a typed command the way a transport does (its queue, data phase and a CID)
 /// and returns the completion and the data-in bytes.
-pub(super) fn run<C: NvmeCommand>(
-    ctrl: &mut Controller<RamDisk>,
-    cmd: &C,
-) -> (Completion, Vec<u8>) {
+pub(super) fn run<C: NvmeCommand>(ctrl: &mut Controller<Disk>, cmd: &C) -> (Completion, Vec<u8>) {
     let mut sqe = cmd.entry();
     sqe.set_cid(0x1234);
     let (out, mut data_in): (&[u8], Vec<u8>) = match cmd.data_phase() {
@@ -126,7 +50,7 @@ pub(super) fn run<C: NvmeCommand>(
 }
 
 /// Runs a command that must succeed and decodes its answer.
-pub(super) fn ok<C: NvmeCommand>(ctrl: &mut Controller<RamDisk>, cmd: &C) -> C::Response
+pub(super) fn ok<C: NvmeCommand>(ctrl: &mut Controller<Disk>, cmd: &C) -> C::Response
 where
     C::Response: std::fmt::Debug,
 {
@@ -136,6 +60,6 @@ where
 }
 
 /// Runs a command and returns its status field as Linux and nvme-cli print it.
-pub(super) fn status<C: NvmeCommand>(ctrl: &mut Controller<RamDisk>, cmd: &C) -> u16 {
+pub(super) fn status<C: NvmeCommand>(ctrl: &mut Controller<Disk>, cmd: &C) -> u16 {
     run(ctrl, cmd).0.status.to_field()
 }
