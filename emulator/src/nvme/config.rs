@@ -23,9 +23,10 @@ pub struct FirmwareConfig {
     /// answers Firmware Activation Requires Maximum Time Violation (12h) and activates at
     /// the next Controller Level Reset instead.
     pub immediate_exceeds_mtfa: bool,
-    /// The reset Commit Actions 001b and 010b need: `None` answers Successful Completion
-    /// (activation at the next Controller Level Reset), otherwise 0Bh, 10h or 11h and
-    /// activation at the next reset of that kind or a stronger one.
+    /// The reset activating an image needs: `None` answers Successful Completion (Commit
+    /// Actions 001b and 010b activate at the next Controller Level Reset, 011b at once);
+    /// otherwise Commit Actions 001b, 010b and 011b answer 0Bh, 10h or 11h and the image
+    /// activates at the next reset of that kind or a stronger one.
     pub reset_required: Option<ResetKind>,
     /// Largest image the controller accepts, in bytes; pieces beyond it are rejected
     /// with Invalid Field in Command.

@@ -40,19 +40,23 @@ fn strength(kind: ResetKind) -> u8 {
     }
 }
 
-/// The Command Specific status telling the host which reset activates the image
-/// (Base 2.0 5.13, Figure "Firmware Commit – Command Specific Status Values").
-fn needs_reset(kind: ResetKind) -> Status {
-    let sc = match kind {
-        ResetKind::Conventional => 0x0b,
-        ResetKind::NvmSubsystem => 0x10,
-        ResetKind::ControllerLevel => 0x11,
-    };
+/// A Firmware Commit status reporting a successful commit (Command Specific, DNR clear;
+/// Base 2.0 5.13, Figure "Firmware Commit – Command Specific Status Values").
+fn commit_status(sc: u8) -> Status {
     Status {
         sct: sct::COMMAND_SPECIFIC,
         sc,
         ..Status::SUCCESS
     }
+}
+
+/// The status telling the host which reset activates the committed image.
+fn needs_reset(kind: ResetKind) -> Status {
+    commit_status(match kind {
+        ResetKind::Conventional => specific::REQUIRES_CONVENTIONAL_RESET,
+        ResetKind::NvmSubsystem => specific::REQUIRES_NVM_SUBSYSTEM_RESET,
+        ResetKind::ControllerLevel => specific::REQUIRES_CONTROLLER_LEVEL_RESET,
+    })
 }
 
 impl Firmware {
@@ -182,19 +186,18 @@ impl Firmware {
                     return Err(Reject::invalid_field());
                 }
                 let slot = self.replace(config, commit.fs())?;
-                if config.immediate_exceeds_mtfa {
-                    self.pending = Some((slot, ResetKind::ControllerLevel));
-                    return Ok(Done {
-                        dw0: 0,
-                        status: Status {
-                            sct: sct::COMMAND_SPECIFIC,
-                            sc: specific::MAX_TIME_VIOLATION,
-                            ..Status::SUCCESS
-                        },
-                    });
-                }
-                self.activate(slot);
-                Ok(Done::ok())
+                Ok(match config.reset_required {
+                    Some(kind) => self.schedule(slot, kind, needs_reset(kind)),
+                    None if config.immediate_exceeds_mtfa => self.schedule(
+                        slot,
+                        ResetKind::ControllerLevel,
+                        commit_status(specific::MAX_TIME_VIOLATION),
+                    ),
+                    None => {
+                        self.activate(slot);
+                        Done::ok()
+                    }
+                })
             }
             CommitAction::ReplaceBootPartition | CommitAction::ActivateBootPartition => {
                 Err(Reject::invalid_field())
@@ -204,12 +207,17 @@ impl Firmware {
 
     /// Schedules `slot` for activation at the next reset the configuration needs.
     fn activate_at_reset(&mut self, config: &FirmwareConfig, slot: u8) -> Done {
-        let kind = config.reset_required.unwrap_or(ResetKind::ControllerLevel);
-        self.pending = Some((slot, kind));
-        Done {
-            dw0: 0,
-            status: config.reset_required.map_or(Status::SUCCESS, needs_reset),
+        match config.reset_required {
+            Some(kind) => self.schedule(slot, kind, needs_reset(kind)),
+            None => self.schedule(slot, ResetKind::ControllerLevel, Status::SUCCESS),
         }
+    }
+
+    /// Schedules `slot` for activation at a reset at least as strong as `kind`; the
+    /// commit completes with `status`.
+    fn schedule(&mut self, slot: u8, kind: ResetKind, status: Status) -> Done {
+        self.pending = Some((slot, kind));
+        Done { dw0: 0, status }
     }
 
     /// Validates the downloaded image and stores it in slot `fs` (0: the controller picks

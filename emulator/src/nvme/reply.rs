@@ -29,10 +29,16 @@ pub(crate) mod specific {
     pub const INVALID_FIRMWARE_IMAGE: u8 = 0x07;
     /// Invalid Log Page (Get Log Page).
     pub const INVALID_LOG_PAGE: u8 = 0x09;
+    /// Firmware Activation Requires Conventional Reset (Firmware Commit).
+    pub const REQUIRES_CONVENTIONAL_RESET: u8 = 0x0b;
     /// Feature Identifier Not Saveable (Set Features).
     pub const NOT_SAVEABLE: u8 = 0x0d;
     /// Feature Not Namespace Specific (Set Features).
     pub const NOT_NAMESPACE_SPECIFIC: u8 = 0x0f;
+    /// Firmware Activation Requires NVM Subsystem Reset (Firmware Commit).
+    pub const REQUIRES_NVM_SUBSYSTEM_RESET: u8 = 0x10;
+    /// Firmware Activation Requires Controller Level Reset (Firmware Commit).
+    pub const REQUIRES_CONTROLLER_LEVEL_RESET: u8 = 0x11;
     /// Firmware Activation Requires Maximum Time Violation (Firmware Commit).
     pub const MAX_TIME_VIOLATION: u8 = 0x12;
     /// Overlapping Range (Firmware Image Download).

@@ -161,22 +161,30 @@ fn reset_required_statuses_name_the_reset() {
         (ResetKind::NvmSubsystem, 0x0110),
         (ResetKind::ControllerLevel, 0x0111),
     ];
+    let actions = [
+        CommitAction::ReplaceAndActivate,
+        CommitAction::ReplaceAndActivateImmediately,
+    ];
     for (kind, field) in cases {
-        let mut ctrl = with_firmware(FirmwareConfig {
-            reset_required: Some(kind),
-            ..FirmwareConfig::default()
-        });
-        download(&mut ctrl, &image_for(b"4.0     "));
-        let s = commit(&mut ctrl, 2, CommitAction::ReplaceAndActivate);
-        assert_eq!(s.to_field(), field);
-        assert_eq!(s.class(), StatusClass::NeedsReset { reset: kind });
-        assert!(!s.dnr, "the commit succeeded");
-        if kind != ResetKind::ControllerLevel {
-            ctrl.reset(ResetKind::ControllerLevel).unwrap();
-            assert_eq!(running(&mut ctrl), "1.0", "{kind:?} needs a stronger reset");
+        for ca in actions {
+            let mut ctrl = with_firmware(FirmwareConfig {
+                reset_required: Some(kind),
+                ..FirmwareConfig::default()
+            });
+            download(&mut ctrl, &image_for(b"4.0     "));
+            let s = commit(&mut ctrl, 2, ca);
+            assert_eq!(s.to_field(), field, "{ca:?}");
+            assert_eq!(s.class(), StatusClass::NeedsReset { reset: kind });
+            assert!(!s.dnr, "the commit succeeded");
+            assert_eq!(running(&mut ctrl), "1.0", "{ca:?} waits for the reset");
+            assert_eq!(slots(&mut ctrl).next_reset_slot, Some(2));
+            if kind != ResetKind::ControllerLevel {
+                ctrl.reset(ResetKind::ControllerLevel).unwrap();
+                assert_eq!(running(&mut ctrl), "1.0", "{kind:?} needs a stronger reset");
+            }
+            ctrl.reset(kind).unwrap();
+            assert_eq!(running(&mut ctrl), "4.0");
         }
-        ctrl.reset(kind).unwrap();
-        assert_eq!(running(&mut ctrl), "4.0");
     }
 }
 
