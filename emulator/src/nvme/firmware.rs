@@ -159,9 +159,8 @@ impl Firmware {
     /// Firmware Commit (Base 2.0 5.13), Commit Actions 000b–011b.
     pub fn commit(&mut self, config: &FirmwareConfig, sqe: &SubmissionEntry) -> Outcome {
         let commit = FirmwareCommit::parse_sqe(sqe).map_err(|_| Reject::invalid_field())?;
-        let slot_error = Reject::specific(specific::INVALID_FIRMWARE_SLOT);
         if commit.fs() > self.slot_count() {
-            return Err(slot_error);
+            return Err(Reject::specific(specific::INVALID_FIRMWARE_SLOT));
         }
         match commit.ca() {
             CommitAction::ReplaceNoActivate => {

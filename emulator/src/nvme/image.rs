@@ -3,10 +3,12 @@
 //! and the Firmware Slot Information log, NVMe Base 2.0 5.17.2.1, 5.16.1.4), then any
 //! payload. Real controllers check a vendor signature instead; this is the emulator's.
 
-/// The magic every valid image starts with.
+/// The magic every valid image starts with (the emulator's own; Base 2.0 5.13 leaves
+/// image validation to the vendor).
 pub const MAGIC: [u8; 8] = *b"SIMNVMFW";
 
-/// Builds a valid image installing `revision` (printable ASCII), padded with `payload`.
+/// Builds a valid image installing `revision` (printable ASCII, as the FR field holds,
+/// Base 2.0 5.17.2.1), followed by `payload`.
 pub fn build(revision: [u8; 8], payload: &[u8]) -> Vec<u8> {
     let mut image = Vec::with_capacity(16 + payload.len());
     image.extend_from_slice(&MAGIC);
@@ -16,7 +18,8 @@ pub fn build(revision: [u8; 8], payload: &[u8]) -> Vec<u8> {
 }
 
 /// The revision a valid image installs, or `None` when the magic is missing or the
-/// revision is not printable ASCII (the controller then answers Invalid Firmware Image).
+/// revision is not printable ASCII (the controller then answers Invalid Firmware Image,
+/// Base 2.0 5.13).
 pub fn revision(image: &[u8]) -> Option<[u8; 8]> {
     let magic = image.get(..8)?;
     let revision: [u8; 8] = image.get(8..16)?.try_into().ok()?;

@@ -196,12 +196,14 @@ impl<D: BlockDevice> Controller<D> {
         self.reset(ResetKind::NvmSubsystem)
     }
 
-    /// The block device behind the namespace.
+    /// The block device behind namespace 1 (its logical blocks are the namespace's, NVM
+    /// Command Set 1.0 2.1).
     pub fn device(&self) -> &D {
         &self.device
     }
 
-    /// The block device behind the namespace, for fault injection and power cuts.
+    /// The block device behind namespace 1, for fault injection and power cuts (whose
+    /// effect on the volatile write cache Base 2.0 5.27.1.4 describes).
     pub fn device_mut(&mut self) -> &mut D {
         &mut self.device
     }
