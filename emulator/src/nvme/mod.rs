@@ -1,5 +1,5 @@
 //! An emulated NVMe controller with one namespace (NSID 1) over any
-//! [`BlockDevice`](crate::block::BlockDevice) (NVMe Base 2.0, NVM Command Set 1.0).
+//! [`BlockDevice`] (NVMe Base 2.0, NVM Command Set 1.0).
 //!
 //! A transport hands each submission queue entry to [`Controller::submit`] with the
 //! host's data buffers and gets the completion queue entry back (Base 2.0 4.6). Admin:
