@@ -9,8 +9,12 @@
 //!   describe them.
 //! - [`store`]: the media under it (sparse RAM, a host file that survives the process) and
 //!   the volatile write cache model with seeded power cuts ([`store::CachedDevice`]).
+//! - [`nvme`]: an NVMe controller with one namespace over a block device (NVMe Base 2.0,
+//!   NVM Command Set 1.0): Identify, log pages, the write cache feature, firmware update,
+//!   Flush, Read and Write, entered through [`nvme::Controller::submit`].
 //!
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod nvme;
 pub mod store;
