@@ -38,18 +38,19 @@ pub struct DecodedEntry {
     pub unmodelled: Vec<CdbField>,
 }
 
+/// A decoded entry's fields and the entry they emit back.
+type Decoded = Result<(Vec<CdbField>, SubmissionEntry), DecodeError>;
+
 /// A command this crate models: its opcode, name, the selector beyond the opcode that
 /// picks it, and its decoder (fields plus the entry they re-emit).
 struct Modelled {
     opc: u8,
     name: &'static str,
     selects: fn(&SubmissionEntry) -> bool,
-    decode: fn(&SubmissionEntry) -> Result<(Vec<CdbField>, SubmissionEntry), DecodeError>,
+    decode: fn(&SubmissionEntry) -> Decoded,
 }
 
-fn layout<L: SqeLayout>(
-    sqe: &SubmissionEntry,
-) -> Result<(Vec<CdbField>, SubmissionEntry), DecodeError> {
+fn layout<L: SqeLayout>(sqe: &SubmissionEntry) -> Decoded {
     L::parse_sqe(sqe).map(|l| (l.fields(), l.to_sqe()))
 }
 
