@@ -88,6 +88,10 @@ impl NvmeCommand for Flush {
 
 /// The entry fields Read and Write share (NVM Command Set 1.0 3.2.4, 3.2.6): SLBA in
 /// CDW11:10; NLB (15:0), FUA (30) and LR (31) in CDW12.
+///
+/// Not modelled: PRINFO (CDW12 29:26), STC and DTYPE (Write CDW12 24, 23:20), CDW13
+/// (DSM, DSPEC) and the protection information fields of CDW2, CDW3, CDW14 and CDW15;
+/// builders leave them zero, and [`super::decode::decode_entry`] lists any set bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadWriteFields {
     /// True for Write (01h), false for Read (02h).
