@@ -199,7 +199,7 @@ fn rw_fields(
     })
 }
 
-/// Read (NVM Command Set 1.0 3.2.4): (NLB + 1) × LBA data size bytes in.
+/// Read (NVM Command Set 1.0 3.2.4): (NLB + 1) × per-block transfer size bytes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Read {
     fields: ReadWriteFields,
@@ -207,8 +207,12 @@ pub struct Read {
 }
 
 impl Read {
-    /// Reads `blocks` (1 to 65536) logical blocks of `lba_size` bytes (the LBA data size
-    /// of the namespace's format in use) from `slba`.
+    /// Reads `blocks` (1 to 65536) logical blocks of `lba_size` bytes each from `slba`.
+    ///
+    /// `lba_size` is the bytes one block occupies in the data transfer: the LBA data size
+    /// of the namespace's format in use, plus its Metadata Size (MS) when the namespace
+    /// transfers metadata as extended data LBAs (FLBAS bit 4, NVM Command Set 1.0
+    /// 4.1.5.1); [`super::id_ns::IdentifyNamespaceData::lba_transfer_size`] gives it.
     pub fn new(nsid: u32, slba: u64, blocks: u32, lba_size: u32) -> Result<Self, BuildError> {
         Ok(Read {
             fields: rw_fields("Read", false, nsid, slba, u64::from(blocks), lba_size)?,
@@ -268,6 +272,11 @@ pub struct Write<'a> {
 
 impl<'a> Write<'a> {
     /// Writes `data` (a non-empty multiple of `lba_size`, at most 65536 blocks) at `slba`.
+    ///
+    /// `lba_size` is the bytes one block occupies in the data transfer: the LBA data size
+    /// plus the Metadata Size (MS) when the namespace uses extended data LBAs (FLBAS bit
+    /// 4, NVM Command Set 1.0 4.1.5.1), so `data` interleaves each block's metadata after
+    /// its data; [`super::id_ns::IdentifyNamespaceData::lba_transfer_size`] gives it.
     pub fn new(nsid: u32, slba: u64, data: &'a [u8], lba_size: u32) -> Result<Self, BuildError> {
         if lba_size != 0 && data.len() % lba_size as usize != 0 {
             return Err(BuildError::Invalid {
