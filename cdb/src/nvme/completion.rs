@@ -87,7 +87,8 @@ mod tests {
 
     #[test]
     fn decodes_invalid_opcode_dnr() {
-        // Dword 3 = CID 0012h, phase 1, status 4001h (QEMU, qemu-facts.md).
+        // Dword 3 = CID 0012h, phase 1, status 4001h (QEMU 7.2's answer to Firmware
+        // Commit, tests/fixtures/qemu-7.2/capture.log).
         let mut b = [0u8; 16];
         b[0] = 0x01;
         b[8] = 0x05;

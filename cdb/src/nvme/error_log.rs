@@ -34,10 +34,19 @@ pub struct ErrorInformationEntry {
     pub vendor_specific_information_available: u8,
     /// Transport Type (TRTYPE), byte 29.
     pub transport_type: u8,
+    /// Command Set Identifier (CSI), byte 30: the I/O Command Set of the command the
+    /// error is associated with (reserved, zero, before NVMe 2.0).
+    pub command_set_identifier: u8,
+    /// Opcode, byte 31: the opcode of the command the error is associated with
+    /// (reserved, zero, before NVMe 2.0).
+    pub opcode: u8,
     /// Command Specific Information, bytes 39:32.
     pub command_specific_information: u64,
     /// Transport Type Specific Information, bytes 41:40.
     pub transport_type_specific_information: u16,
+    /// Log Page Version (LPV), byte 63: the version of this entry's layout (0 before
+    /// NVMe 2.0).
+    pub log_page_version: u8,
 }
 
 /// The Error Information log: the whole entries present (Base 2.0 5.16.1.2).
@@ -66,8 +75,11 @@ impl ErrorInformationEntry {
             nsid: b.u32(24),
             vendor_specific_information_available: b.u8(28),
             transport_type: b.u8(29),
+            command_set_identifier: b.u8(30),
+            opcode: b.u8(31),
             command_specific_information: b.u64(32),
             transport_type_specific_information: b.u16(40),
+            log_page_version: b.u8(63),
         }
     }
 
@@ -108,6 +120,14 @@ mod tests {
         d[12..14].copy_from_slice(&((0x4281u16 << 1) | 1).to_le_bytes());
         d[16] = 0x40;
         d[24] = 1;
+        // CSI 0 (NVM), opcode 02h (Read), CSI byte 30 / opcode 31 / LPV 63 as libnvme's
+        // struct nvme_error_log_page places them; command specific information after.
+        d[29] = 3;
+        d[30] = 0;
+        d[31] = 0x02;
+        d[32] = 0x77;
+        d[40] = 0x55;
+        d[63] = 1;
         let log = ErrorInformationLog::decode(&d);
         assert_eq!(log.entries.len(), 2);
         assert_eq!(log.trailing_bytes, 2);
@@ -119,6 +139,24 @@ mod tests {
         );
         assert_eq!(e.status.name(), Some("Unrecovered Read Error"));
         assert!(e.status.dnr);
+        assert_eq!(
+            (e.transport_type, e.command_set_identifier, e.opcode),
+            (3, 0, 0x02)
+        );
+        assert_eq!(
+            (
+                e.command_specific_information,
+                e.transport_type_specific_information,
+                e.log_page_version
+            ),
+            (0x77, 0x55, 1)
+        );
+        let mut csi = [0u8; ERROR_ENTRY_LEN];
+        csi[30] = 0x02;
+        assert_eq!(
+            ErrorInformationEntry::decode(&csi).command_set_identifier,
+            2
+        );
         assert!(!log.entries[1].is_valid());
     }
 

@@ -223,7 +223,8 @@ mod tests {
             (s.opc(), s.cdw10.get(), s.cdw11.get()),
             (0x09, 0x8000_0006, 1)
         );
-        // QEMU (qemu-facts.md): Get Features 06h returns the cache state in Dword 0.
+        // QEMU (hw/nvme/ctrl.c nvme_get_feature, NVME_VOLATILE_WRITE_CACHE): Get Features
+        // 06h returns the cache state in Dword 0.
         let cmd = GetFeatures::volatile_write_cache(Select::Current);
         assert_eq!(cmd.decode(1, &[]).unwrap(), 1);
         assert!(VolatileWriteCache::from_dw0(1).wce);

@@ -424,14 +424,15 @@ pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// An Identify Controller structure built from QEMU 7.2's hw/nvme/ctrl.c values as
-    /// recorded in /work/shared/qemu-facts.md and hw/nvme/ctrl.c (nvme_init_ctrl): VID
-    /// 1B36, SSVID 1AF4, MN "QEMU NVMe Ctrl", FR = QEMU version, FRMW 03h, OACS without
-    /// firmware download (7.2 sets Format NVM, Namespace Management and Doorbell Buffer
-    /// Config: bits 1, 3, 8 = 010Ah), IEEE OUI 525400h, MDTS 7 (default `mdts`), VER
-    /// 1.4, WCTEMP 343 K, CCTEMP 373 K, SQES 66h, CQES 44h, NN 256, VWC 07h, LPA 07h,
-    /// PSD0 MP 9C4h / ENLAT 10h / EXLAT 4h, SUBNQN "nqn.2019-08.org.qemu:<serial>", with
-    /// `serial=S3` as in qemu-facts.md. FR is QEMU_VERSION; "7.2.0" stands in for it.
+    /// An Identify Controller structure built from QEMU 7.2's values, set in
+    /// hw/nvme/ctrl.c (nvme_init_ctrl) and seen in the captured
+    /// tests/fixtures/qemu-7.2/nvme.id-ctrl.bin: VID 1B36, SSVID 1AF4, MN "QEMU NVMe
+    /// Ctrl", FR = QEMU version, FRMW 03h, OACS without firmware download (7.2 sets Format
+    /// NVM, Namespace Management and Doorbell Buffer Config: bits 1, 3, 8 = 010Ah), IEEE
+    /// OUI 525400h, MDTS 7 (default `mdts`), VER 1.4, WCTEMP 343 K, CCTEMP 373 K, SQES
+    /// 66h, CQES 44h, NN 256, VWC 07h, LPA 07h, PSD0 MP 9C4h / ENLAT 10h / EXLAT 4h,
+    /// SUBNQN "nqn.2019-08.org.qemu:<serial>". This one has serial "S3" and FR "7.2.0"
+    /// where the capture (serial NVME0001, QEMU 7.2.22) has "NVME0001" and "7.2.22".
     pub(crate) fn qemu_id_ctrl() -> Vec<u8> {
         let mut d = vec![0u8; 4096];
         d[0..2].copy_from_slice(&[0x36, 0x1b]);

@@ -194,6 +194,19 @@ impl IdentifyNamespaceData {
     pub fn lba_data_size(&self) -> Option<u64> {
         self.lba_format_in_use().and_then(LbaFormat::data_size)
     }
+
+    /// Bytes each logical block occupies in a Read or Write data transfer with the format
+    /// in use: the LBA data size, plus the Metadata Size (MS) when FLBAS bit 4 says the
+    /// metadata is transferred at the end of each block as an extended data LBA (NVM
+    /// Command Set 1.0 4.1.5.1, FLBAS and LBA Format). This is the `lba_size` to give
+    /// [`super::nvm::Read::new`] and [`super::nvm::Write::new`]. `None` when the format
+    /// in use is not reported or supported, or the size does not fit 32 bits.
+    pub fn lba_transfer_size(&self) -> Option<u32> {
+        let format = self.lba_format_in_use()?;
+        let metadata = if self.metadata_extended { format.ms } else { 0 };
+        let size = format.data_size()?.checked_add(u64::from(metadata))?;
+        u32::try_from(size).ok()
+    }
 }
 
 #[cfg(test)]
@@ -252,6 +265,14 @@ mod tests {
         let ns = IdentifyNamespaceData::decode(&d).unwrap();
         assert_eq!((ns.format_index, ns.metadata_extended), (4, true));
         assert_eq!(ns.lba_data_size(), Some(4096));
+        // Format 4 carries no metadata: 4096 bytes a block either way.
+        assert_eq!(ns.lba_transfer_size(), Some(4096));
+        d[26] = 0x17; // format 7 (4096 + 64), extended: 4160 bytes a block
+        let ns = IdentifyNamespaceData::decode(&d).unwrap();
+        assert_eq!(ns.lba_transfer_size(), Some(4160));
+        d[26] = 0x07; // format 7, metadata in a separate buffer: data only
+        let ns = IdentifyNamespaceData::decode(&d).unwrap();
+        assert_eq!(ns.lba_transfer_size(), Some(4096));
         d[26] = 0x61; // FLBAS bits 6:5 = 3 → index 31h, beyond NLBAF
         let ns = IdentifyNamespaceData::decode(&d).unwrap();
         assert_eq!(ns.format_index, 0x31);
@@ -265,7 +286,9 @@ mod tests {
             match IdentifyNamespaceData::decode(&d) {
                 Ok(ns) => {
                     prop_assert!(ns.lbaf.len() <= 64);
-                    let _ = ns.lba_data_size();
+                    if let Some(t) = ns.lba_transfer_size() {
+                        prop_assert!(u64::from(t) >= ns.lba_data_size().unwrap_or(u64::MAX));
+                    }
                 }
                 Err(_) => prop_assert!(d.len() < ID_NS_DECODED_LEN),
             }

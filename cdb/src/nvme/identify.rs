@@ -85,6 +85,10 @@ impl IdentifyCns for ActiveNamespacesCns {
 }
 
 /// The Identify command (Base 2.0 5.17) for the CNS `C`.
+///
+/// CNS 00h–02h use none of CNTID (CDW10 31:16), the CNS Specific Identifier and CSI
+/// (CDW11) or the UUID Index (CDW14), which the host clears (Base 2.0 5.17.1, Figure "CNS
+/// Values"); [`super::decode::decode_entry`] lists any set bits there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identify<C> {
     nsid: u32,

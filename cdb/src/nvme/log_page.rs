@@ -16,7 +16,7 @@ pub const OPC_GET_LOG_PAGE: u8 = 0x02;
 const NAME: &str = "Get Log Page";
 
 /// Get Log Page for any Log Page Identifier (Base 2.0 5.16.1): LID, LSP, RAE, NUMD (from
-/// the byte length) and LPO.
+/// the byte length), LSI, LPO, and CDW14's UUID Index, OT and CSI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GetLogPage {
     nsid: u32,
@@ -24,8 +24,19 @@ pub struct GetLogPage {
     lsp: u8,
     rae: bool,
     len: u32,
+    lsi: u16,
     lpo: u64,
+    uuid_index: u8,
+    ot: bool,
+    csi: u8,
 }
+
+/// Bit positions in CDW11 and CDW14 (Base 2.0 5.16, Figures "Get Log Page – Command Dword
+/// 11" and "– Command Dword 14").
+const LSI_SHIFT: u32 = 16;
+const OT_BIT: u32 = 23;
+const CSI_SHIFT: u32 = 24;
+const UUID_INDEX_MAX: u8 = 0x7f;
 
 impl GetLogPage {
     /// Reads `len` bytes of log `lid` for `nsid` from byte offset `lpo`; `len` must be a
@@ -49,7 +60,11 @@ impl GetLogPage {
             lsp: 0,
             rae: false,
             len,
+            lsi: 0,
             lpo,
+            uuid_index: 0,
+            ot: false,
+            csi: 0,
         })
     }
 
@@ -63,6 +78,42 @@ impl GetLogPage {
     /// Sets Retain Asynchronous Event (RAE, CDW10 bit 15).
     pub fn with_rae(mut self, rae: bool) -> Self {
         self.rae = rae;
+        self
+    }
+
+    /// Sets the Log Specific Identifier (LSI, CDW11 bits 31:16), e.g. an Endurance Group
+    /// or NVM Set identifier for the logs that take one (Base 2.0 5.16).
+    pub fn with_lsi(mut self, lsi: u16) -> Self {
+        self.lsi = lsi;
+        self
+    }
+
+    /// Sets the UUID Index (CDW14 bits 6:0, at most 7Fh): which vendor UUID's log to
+    /// read, 0 for none (Base 2.0 5.16, 8.25).
+    pub fn with_uuid_index(mut self, uuid_index: u8) -> Result<Self, BuildError> {
+        BuildError::check_max(
+            NAME,
+            "UUID Index",
+            u64::from(uuid_index),
+            UUID_INDEX_MAX.into(),
+        )?;
+        self.uuid_index = uuid_index;
+        Ok(self)
+    }
+
+    /// Sets the Command Set Identifier (CSI, CDW14 bits 31:24) of the log, for logs
+    /// specific to an I/O Command Set (Base 2.0 5.16; 0 is the NVM Command Set).
+    pub fn with_csi(mut self, csi: u8) -> Self {
+        self.csi = csi;
+        self
+    }
+
+    /// Makes the Log Page Offset an index into the log's list of data structures rather
+    /// than a byte offset: Offset Type (OT, CDW14 bit 23) set, LPO = `index`, which need
+    /// not be dword aligned (Base 2.0 5.16).
+    pub fn with_lpo_index(mut self, index: u64) -> Self {
+        self.ot = true;
+        self.lpo = index;
         self
     }
 
@@ -96,9 +147,29 @@ impl GetLogPage {
         false
     }
 
-    /// Log Page Offset (LPO) in bytes.
+    /// Log Page Offset (LPO): in bytes, or an index when [`Self::ot`] is set.
     pub fn lpo(&self) -> u64 {
         self.lpo
+    }
+
+    /// Log Specific Identifier (LSI).
+    pub fn lsi(&self) -> u16 {
+        self.lsi
+    }
+
+    /// UUID Index (0: no UUID selected).
+    pub fn uuid_index(&self) -> u8 {
+        self.uuid_index
+    }
+
+    /// Offset Type (OT): the LPO is an index, not a byte offset.
+    pub fn ot(&self) -> bool {
+        self.ot
+    }
+
+    /// Command Set Identifier (CSI).
+    pub fn csi(&self) -> u8 {
+        self.csi
     }
 
     /// Number of Dwords (NUMD), 0's based; NUMDL is bits 15:0, NUMDU bits 31:16.
@@ -121,15 +192,22 @@ impl SqeLayout for GetLogPage {
             },
         )?;
         let lpo = u64::from(sqe.cdw12.get()) | (u64::from(sqe.cdw13.get()) << 32);
-        let glp = GetLogPage::new(cdw10 as u8, sqe.nsid.get(), len, lpo).map_err(|_| {
-            DecodeError::InvalidValue {
+        let cdw14 = sqe.cdw14.get();
+        let ot = cdw14 & (1 << OT_BIT) != 0;
+        // A byte offset must be dword aligned; an index (OT set) need not be.
+        let glp = GetLogPage::new(cdw10 as u8, sqe.nsid.get(), len, if ot { 0 } else { lpo })
+            .map_err(|_| DecodeError::InvalidValue {
                 what: "Get Log Page LPO (not dword aligned)",
                 value: lpo,
-            }
-        })?;
+            })?;
         Ok(GetLogPage {
             lsp: ((cdw10 >> 8) & 0x7f) as u8,
             rae: cdw10 & (1 << 15) != 0,
+            lsi: (sqe.cdw11.get() >> LSI_SHIFT) as u16,
+            lpo,
+            uuid_index: cdw14 as u8 & UUID_INDEX_MAX,
+            ot,
+            csi: (cdw14 >> CSI_SHIFT) as u8,
             ..glp
         })
     }
@@ -143,7 +221,11 @@ impl SqeLayout for GetLogPage {
             CdbField::flag("RAE", self.rae),
             CdbField::new("NUMDL", numd & 0xffff),
             CdbField::new("NUMDU", numd >> 16),
+            CdbField::new("LSI", self.lsi),
             CdbField::new("LPO", self.lpo),
+            CdbField::new("UUID Index", self.uuid_index),
+            CdbField::flag("OT", self.ot),
+            CdbField::new("CSI", self.csi),
         ]
     }
 
@@ -156,9 +238,14 @@ impl SqeLayout for GetLogPage {
                 | (u32::from(self.rae) << 15)
                 | ((numd & 0xffff) << 16),
         );
-        sqe.cdw11 = U32::new(numd >> 16);
+        sqe.cdw11 = U32::new((numd >> 16) | (u32::from(self.lsi) << LSI_SHIFT));
         sqe.cdw12 = U32::new(self.lpo as u32);
         sqe.cdw13 = U32::new((self.lpo >> 32) as u32);
+        sqe.cdw14 = U32::new(
+            u32::from(self.uuid_index)
+                | (u32::from(self.ot) << OT_BIT)
+                | (u32::from(self.csi) << CSI_SHIFT),
+        );
         sqe
     }
 }
@@ -258,7 +345,11 @@ impl<K: LogPageKind> LogPage<K> {
                 lsp: 0,
                 rae: false,
                 len: 512,
+                lsi: 0,
                 lpo: 0,
+                uuid_index: 0,
+                ot: false,
+                csi: 0,
             },
             kind: PhantomData,
         }
@@ -371,10 +462,38 @@ mod tests {
         assert!(LogPage::error_information(0).is_err());
     }
 
+    #[test]
+    fn lsi_uuid_index_ot_csi() {
+        // LSI in CDW11 31:16, UUID Index CDW14 6:0, OT bit 23, CSI 31:24 (Base 2.0 5.16;
+        // libnvme NVME_LOG_CDW11_LSI_SHIFT 16, NVME_LOG_CDW14_{UUID,OT,CSI}_SHIFT 0/23/24).
+        let glp = GetLogPage::new(0x0d, 0, 512, 0)
+            .unwrap()
+            .with_lsi(0x0102)
+            .with_uuid_index(0x7f)
+            .unwrap()
+            .with_csi(0x02)
+            .with_lpo_index(3);
+        let sqe = glp.to_sqe();
+        assert_eq!(sqe.cdw11.get(), 0x0102_0000);
+        assert_eq!(sqe.cdw12.get(), 3);
+        assert_eq!(sqe.cdw14.get(), 0x0280_007f);
+        assert_eq!(GetLogPage::parse_sqe(&sqe).unwrap(), glp);
+        assert!(glp.with_uuid_index(0x80).is_err());
+        // An unaligned LPO is an error only as a byte offset.
+        let mut bytes = sqe;
+        bytes.cdw14 = U32::new(0);
+        assert!(GetLogPage::parse_sqe(&bytes).is_err());
+    }
+
     proptest! {
         #[test]
-        fn round_trip(lid: u8, nsid: u32, dwords in 1u32..=0x3fff_ffff, lpo in any::<u64>().prop_map(|o| o & !3), lsp in 0u8..0x80, rae: bool) {
-            let glp = GetLogPage::new(lid, nsid, dwords * 4, lpo).unwrap().with_lsp(lsp).unwrap().with_rae(rae);
+        fn round_trip(lid: u8, nsid: u32, dwords in 1u32..=0x3fff_ffff, lpo in any::<u64>().prop_map(|o| o & !3), lsp in 0u8..0x80, rae: bool, lsi: u16, uuid_index in 0u8..0x80, csi: u8, index: Option<u64>) {
+            let glp = GetLogPage::new(lid, nsid, dwords * 4, lpo).unwrap().with_lsp(lsp).unwrap().with_rae(rae)
+                .with_lsi(lsi).with_uuid_index(uuid_index).unwrap().with_csi(csi);
+            let glp = match index {
+                Some(i) => glp.with_lpo_index(i),
+                None => glp,
+            };
             prop_assert_eq!(glp.numd(), dwords - 1);
             prop_assert_eq!(GetLogPage::parse_sqe(&glp.to_sqe()).unwrap(), glp);
             let smart = LogPage::smart_health(nsid);

@@ -88,6 +88,10 @@ impl NvmeCommand for Flush {
 
 /// The entry fields Read and Write share (NVM Command Set 1.0 3.2.4, 3.2.6): SLBA in
 /// CDW11:10; NLB (15:0), FUA (30) and LR (31) in CDW12.
+///
+/// Not modelled: PRINFO (CDW12 29:26), STC and DTYPE (Write CDW12 24, 23:20), CDW13
+/// (DSM, DSPEC) and the protection information fields of CDW2, CDW3, CDW14 and CDW15;
+/// builders leave them zero, and [`super::decode::decode_entry`] lists any set bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadWriteFields {
     /// True for Write (01h), false for Read (02h).
@@ -195,7 +199,7 @@ fn rw_fields(
     })
 }
 
-/// Read (NVM Command Set 1.0 3.2.4): (NLB + 1) × LBA data size bytes in.
+/// Read (NVM Command Set 1.0 3.2.4): (NLB + 1) × per-block transfer size bytes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Read {
     fields: ReadWriteFields,
@@ -203,8 +207,12 @@ pub struct Read {
 }
 
 impl Read {
-    /// Reads `blocks` (1 to 65536) logical blocks of `lba_size` bytes (the LBA data size
-    /// of the namespace's format in use) from `slba`.
+    /// Reads `blocks` (1 to 65536) logical blocks of `lba_size` bytes each from `slba`.
+    ///
+    /// `lba_size` is the bytes one block occupies in the data transfer: the LBA data size
+    /// of the namespace's format in use, plus its Metadata Size (MS) when the namespace
+    /// transfers metadata as extended data LBAs (FLBAS bit 4, NVM Command Set 1.0
+    /// 4.1.5.1); [`super::id_ns::IdentifyNamespaceData::lba_transfer_size`] gives it.
     pub fn new(nsid: u32, slba: u64, blocks: u32, lba_size: u32) -> Result<Self, BuildError> {
         Ok(Read {
             fields: rw_fields("Read", false, nsid, slba, u64::from(blocks), lba_size)?,
@@ -264,6 +272,11 @@ pub struct Write<'a> {
 
 impl<'a> Write<'a> {
     /// Writes `data` (a non-empty multiple of `lba_size`, at most 65536 blocks) at `slba`.
+    ///
+    /// `lba_size` is the bytes one block occupies in the data transfer: the LBA data size
+    /// plus the Metadata Size (MS) when the namespace uses extended data LBAs (FLBAS bit
+    /// 4, NVM Command Set 1.0 4.1.5.1), so `data` interleaves each block's metadata after
+    /// its data; [`super::id_ns::IdentifyNamespaceData::lba_transfer_size`] gives it.
     pub fn new(nsid: u32, slba: u64, data: &'a [u8], lba_size: u32) -> Result<Self, BuildError> {
         if lba_size != 0 && data.len() % lba_size as usize != 0 {
             return Err(BuildError::Invalid {

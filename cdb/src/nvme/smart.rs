@@ -98,6 +98,10 @@ pub struct SmartHealthLog {
     pub total_time_for_thermal_management_temperature_1: u32,
     /// Total Time For Thermal Management Temperature 2, bytes 231:228, seconds.
     pub total_time_for_thermal_management_temperature_2: u32,
+    /// Bytes of the decoded fields (0–231) the transfer did not return (a Get Log Page
+    /// with NUMD smaller than the page, Base 2.0 5.16); those fields read as zero (a
+    /// temperature sensor as `None`). 0 when every field is present.
+    pub missing_bytes: usize,
 }
 
 /// Kelvins to degrees Celsius (Base 2.0 5.16.1.3 reports kelvins; 273 K = 0 °C as the
@@ -107,9 +111,10 @@ pub fn kelvin_to_celsius(kelvin: u16) -> i32 {
 }
 
 impl SmartHealthLog {
-    /// Decodes the log; needs bytes 0–231 (the 512-byte page's defined fields).
+    /// Decodes the log's defined fields (bytes 0–231 of the 512-byte page) from what
+    /// was returned: a short transfer decodes the fields present and counts the rest in
+    /// [`Self::missing_bytes`]. Never fails; the `Result` is the decoder contract.
     pub fn decode(data: &[u8]) -> Result<Self, DecodeError> {
-        DecodeError::ensure_len(data, SMART_DECODED_LEN, "SMART / Health Information log")?;
         let b = Le(data);
         let cw = b.u8(0);
         let bit = |n: u8| cw & (1 << n) != 0;
@@ -147,6 +152,7 @@ impl SmartHealthLog {
             thermal_management_temperature_2_transition_count: b.u32(220),
             total_time_for_thermal_management_temperature_1: b.u32(224),
             total_time_for_thermal_management_temperature_2: b.u32(228),
+            missing_bytes: SMART_DECODED_LEN.saturating_sub(data.len()),
         })
     }
 
@@ -194,19 +200,33 @@ mod tests {
         assert_eq!(s.power_on_hours, 0x1234);
         assert_eq!(s.temperature_sensors[0], None);
         assert_eq!(s.temperature_sensors[1], Some(300));
-        assert!(SmartHealthLog::decode(&d[..231]).is_err());
+        assert_eq!(s.missing_bytes, 0);
+    }
+
+    #[test]
+    fn short_transfer_decodes_what_is_present() {
+        // NUMD 31 (128 bytes): Critical Warning through Power Cycles' predecessor.
+        let mut d = vec![0u8; 128];
+        d[1..3].copy_from_slice(&323u16.to_le_bytes());
+        d[96] = 9;
+        let s = SmartHealthLog::decode(&d).unwrap();
+        assert_eq!(s.composite_temperature, 323);
+        assert_eq!(s.controller_busy_time, 9);
+        assert_eq!(s.power_cycles, 0);
+        assert_eq!(s.missing_bytes, SMART_DECODED_LEN - 128);
+        // A field cut in the middle reads its present bytes only.
+        let s = SmartHealthLog::decode(&[0, 0x43]).unwrap();
+        assert_eq!((s.composite_temperature, s.missing_bytes), (0x43, 230));
     }
 
     proptest! {
         #[test]
         fn arbitrary_bytes(d in proptest::collection::vec(any::<u8>(), 0..600)) {
-            match SmartHealthLog::decode(&d) {
-                Ok(s) => {
-                    prop_assert_eq!(s.temperature_sensors.len(), 8);
-                    let _ = (s.data_units_read_bytes(), s.composite_temperature_celsius());
-                }
-                Err(_) => prop_assert!(d.len() < SMART_DECODED_LEN),
-            }
+            let s = SmartHealthLog::decode(&d).unwrap();
+            prop_assert_eq!(s.temperature_sensors.len(), 8);
+            prop_assert_eq!(s.missing_bytes + d.len().min(SMART_DECODED_LEN), SMART_DECODED_LEN);
+            prop_assert_eq!(s.critical_warning.raw, d.first().copied().unwrap_or(0));
+            let _ = (s.data_units_read_bytes(), s.composite_temperature_celsius());
         }
     }
 }

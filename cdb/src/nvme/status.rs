@@ -361,13 +361,14 @@ mod tests {
 
     #[test]
     fn qemu_firmware_commit_status_is_invalid_opcode_dnr() {
-        // /work/shared/qemu-facts.md: QEMU 7.2 answers Firmware Commit and Image Download
-        // with 0x4001.
+        // QEMU 7.2 answers Firmware Commit and Image Download with 0x4001: nvme-cli's
+        // report in tests/fixtures/qemu-7.2/capture.log.
         let s = Status::from_field(0x4001);
         assert_eq!((s.sct, s.sc, s.crd, s.more, s.dnr), (0, 1, 0, false, true));
         assert_eq!(s.name(), Some("Invalid Command Opcode"));
         assert_eq!(s.class(), StatusClass::Fatal);
-        // qemu-facts.md: QEMU answers an unsupported log page with 0x4002.
+        // QEMU answers an unsupported log page with NVME_INVALID_FIELD | NVME_DNR, 0x4002
+        // (hw/nvme/ctrl.c nvme_get_log, default case).
         assert_eq!(
             Status::from_field(0x4002).name(),
             Some("Invalid Field in Command")

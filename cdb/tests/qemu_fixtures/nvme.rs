@@ -226,12 +226,19 @@ fn smart_log_agrees_with_nvme_cli() {
                 ),
             ],
             cli_only: &[],
-            ours_only: &[(
-                "temperature_sensors",
-                "nvme-cli prints temperature_sensor_N only for implemented (non-zero) sensors",
-            )],
+            ours_only: &[
+                (
+                    "temperature_sensors",
+                    "nvme-cli prints temperature_sensor_N only for implemented (non-zero) sensors",
+                ),
+                (
+                    "missing_bytes",
+                    "short-transfer accounting, not a log field",
+                ),
+            ],
         },
     );
+    assert_eq!(s.missing_bytes, 0);
     assert_eq!(compared, cli.len());
     // nvme-cli printed no temperature_sensor_N: none is implemented.
     assert!(!cli.keys().any(|k| k.starts_with("temperature_sensor")));
@@ -263,6 +270,7 @@ fn firmware_slot_log_agrees_with_nvme_cli() {
     assert_eq!(l.frs[0].as_deref(), Some(revision.trim_end()));
     assert_eq!(l.frs[0].as_deref(), Some("1.0"));
     assert!(l.frs[1..].iter().all(Option::is_none));
+    assert_eq!(l.missing_bytes, 0);
 }
 
 #[test]
