@@ -9,6 +9,8 @@
 //!   describe them.
 //! - [`store`]: the media under it (sparse RAM, a host file that survives the process) and
 //!   the volatile write cache model with seeded power cuts ([`store::CachedDevice`]).
+//! - [`fault`]: named fault profiles (lying flush, ignored FUA, misdirected writes, torn
+//!   writes, bit rot, slow flush, reordered loss) over any block device.
 //! - [`nvme`]: an NVMe controller with one namespace over a block device (NVMe Base 2.0,
 //!   NVM Command Set 1.0): Identify, log pages, the write cache feature, firmware update,
 //!   Flush, Read and Write, entered through [`nvme::Controller::submit`].
@@ -16,5 +18,7 @@
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod fault;
 pub mod nvme;
+mod rng;
 pub mod store;

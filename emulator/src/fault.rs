@@ -1,0 +1,337 @@
+//! Named fault profiles: devices that break the promises of SBC-4 4.15 and NVMe Base 2.0
+//! 5.27.1.4 (write caching, FUA, flush) in the ways field failures do, deterministically
+//! for a seed, so scsitool's `verify` and tests can reproduce them on demand.
+//!
+//! [`Profile`] names each one and says what it imitates; [`FaultyDevice`] applies a
+//! profile's behaviour to any [`BlockDevice`], and [`Profile::power_cut`] gives the
+//! [`PowerCut`] policy a power cut follows.
+
+use crate::block::{BlockDevice, BlockError};
+use crate::rng::SplitMix64;
+use crate::store::PowerCut;
+use std::time::Duration;
+
+/// A named fault profile of the block layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// Keeps every promise.
+    Honest,
+    /// Acknowledges SYNCHRONIZE CACHE / Flush without making cached data durable.
+    LyingFlush,
+    /// Treats FUA writes as ordinary cached writes.
+    FuaIgnored,
+    /// Lands one write in every [`Profile::MISDIRECT_EVERY`] on another LBA.
+    Misdirected,
+    /// Tears multi-block writes at a power cut: a prefix persists, the rest is lost.
+    Torn,
+    /// Flips one stored bit in one write in every [`Profile::BITROT_EVERY`].
+    Bitrot,
+    /// Keeps its promises, but every flush takes [`Profile::SLOW_FLUSH`].
+    SlowFlush,
+    /// Persists an arbitrary subset of cached writes at a power cut, in any order.
+    Reorder,
+}
+
+impl Profile {
+    /// Every profile, in the order `scsitool sim profiles` lists them.
+    pub const ALL: [Profile; 8] = [
+        Profile::Honest,
+        Profile::LyingFlush,
+        Profile::FuaIgnored,
+        Profile::Misdirected,
+        Profile::Torn,
+        Profile::Bitrot,
+        Profile::SlowFlush,
+        Profile::Reorder,
+    ];
+
+    /// How often `misdirected` misplaces a write: one in this many.
+    pub const MISDIRECT_EVERY: u64 = 16;
+    /// How often `bitrot` corrupts a write: one in this many.
+    pub const BITROT_EVERY: u64 = 16;
+    /// How long a `slow-flush` flush takes.
+    pub const SLOW_FLUSH: Duration = Duration::from_millis(20);
+
+    /// The profile's name in device URIs (`sim:lying-flush`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Honest => "honest",
+            Profile::LyingFlush => "lying-flush",
+            Profile::FuaIgnored => "fua-ignored",
+            Profile::Misdirected => "misdirected",
+            Profile::Torn => "torn",
+            Profile::Bitrot => "bitrot",
+            Profile::SlowFlush => "slow-flush",
+            Profile::Reorder => "reorder",
+        }
+    }
+
+    /// One line saying what the profile does and which field failure it imitates.
+    pub fn imitates(self) -> &'static str {
+        match self {
+            Profile::Honest => "a correct device: flush, FUA and write-cache-off make data durable",
+            Profile::LyingFlush => {
+                "acknowledges SYNCHRONIZE CACHE/Flush without persisting (the SCSI HBA DEXT bug)"
+            }
+            Profile::FuaIgnored => {
+                "completes FUA writes from volatile cache (firmware ignoring FUA)"
+            }
+            Profile::Misdirected => {
+                "one write in 16 lands on another LBA, the intended one keeps old data"
+            }
+            Profile::Torn => "a power cut persists only a prefix of multi-block writes in flight",
+            Profile::Bitrot => "one write in 16 is stored with a flipped bit (silent corruption)",
+            Profile::SlowFlush => "flushes take 20 ms each (a device that really flushes, slowly)",
+            Profile::Reorder => {
+                "a power cut persists an arbitrary subset of cached writes (unserializable loss)"
+            }
+        }
+    }
+
+    /// The profile named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// What a power cut keeps on a device with this profile.
+    pub fn power_cut(self, seed: u64) -> PowerCut {
+        match self {
+            Profile::Torn => PowerCut::Tear { seed },
+            Profile::Reorder => PowerCut::KeepSome { seed },
+            _ => PowerCut::LoseAll,
+        }
+    }
+}
+
+/// A block device that misbehaves as its [`Profile`] says.
+#[derive(Debug)]
+pub struct FaultyDevice<D> {
+    inner: D,
+    profile: Profile,
+    rng: SplitMix64,
+    writes: u64,
+}
+
+impl<D: BlockDevice> FaultyDevice<D> {
+    /// Wraps `inner`; `seed` decides where misdirected writes land and which bits rot.
+    pub fn new(inner: D, profile: Profile, seed: u64) -> Self {
+        FaultyDevice {
+            inner,
+            profile,
+            rng: SplitMix64(seed),
+            writes: 0,
+        }
+    }
+
+    /// The profile in effect.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The wrapped device (for power cuts and inspection).
+    pub fn inner_mut(&mut self) -> &mut D {
+        &mut self.inner
+    }
+
+    /// Another LBA for a write of `blocks` blocks at `lba`, or `None` if the medium has no
+    /// other place for it.
+    fn misdirect(&mut self, lba: u64, blocks: u64) -> Option<u64> {
+        let places = self.inner.block_count().checked_sub(blocks)?;
+        if places == 0 {
+            return None;
+        }
+        // Any start in 0..=places other than `lba`.
+        let pick = self.rng.next() % places;
+        Some(if pick >= lba { pick + 1 } else { pick })
+    }
+}
+
+impl<D: BlockDevice> BlockDevice for FaultyDevice<D> {
+    fn block_size(&self) -> u32 {
+        self.inner.block_size()
+    }
+
+    fn block_count(&self) -> u64 {
+        self.inner.block_count()
+    }
+
+    fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), BlockError> {
+        self.inner.read(lba, buf)
+    }
+
+    fn write(&mut self, lba: u64, data: &[u8], fua: bool) -> Result<(), BlockError> {
+        let blocks =
+            crate::block::check_range(lba, data.len(), self.block_size(), self.block_count())?;
+        self.writes += 1;
+        let nth = |every: u64| self.writes % every == 0;
+        match self.profile {
+            Profile::FuaIgnored => self.inner.write(lba, data, false),
+            Profile::Misdirected if nth(Profile::MISDIRECT_EVERY) => {
+                let target = self.misdirect(lba, blocks).unwrap_or(lba);
+                self.inner.write(target, data, fua)
+            }
+            Profile::Bitrot if nth(Profile::BITROT_EVERY) && !data.is_empty() => {
+                let mut rotten = data.to_vec();
+                let bit = self.rng.next() % (rotten.len() as u64 * 8);
+                rotten[(bit / 8) as usize] ^= 1 << (bit % 8);
+                self.inner.write(lba, &rotten, fua)
+            }
+            _ => self.inner.write(lba, data, fua),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), BlockError> {
+        match self.profile {
+            Profile::LyingFlush => Ok(()),
+            Profile::SlowFlush => {
+                std::thread::sleep(Profile::SLOW_FLUSH);
+                self.inner.flush()
+            }
+            _ => self.inner.flush(),
+        }
+    }
+
+    fn write_cache_enabled(&self) -> bool {
+        self.inner.write_cache_enabled()
+    }
+
+    fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError> {
+        self.inner.set_write_cache(enabled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{CachedDevice, RamMedium};
+
+    const BS: usize = 512;
+    const BLOCKS: u64 = 256;
+
+    fn device(profile: Profile) -> FaultyDevice<CachedDevice<RamMedium>> {
+        let cached = CachedDevice::new(RamMedium::new(BLOCKS * BS as u64), BS as u32).unwrap();
+        FaultyDevice::new(cached, profile, 7)
+    }
+
+    fn block(byte: u8) -> Vec<u8> {
+        vec![byte; BS]
+    }
+
+    fn read(dev: &mut FaultyDevice<CachedDevice<RamMedium>>, lba: u64) -> Vec<u8> {
+        let mut buf = block(0);
+        dev.read(lba, &mut buf).unwrap();
+        buf
+    }
+
+    fn cut(dev: &mut FaultyDevice<CachedDevice<RamMedium>>) {
+        let policy = dev.profile().power_cut(7);
+        dev.inner_mut().power_cut(policy).unwrap();
+    }
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for profile in Profile::ALL {
+            assert_eq!(Profile::from_name(profile.name()), Some(profile));
+            assert!(!profile.imitates().is_empty());
+        }
+        assert_eq!(Profile::from_name("no-such"), None);
+    }
+
+    #[test]
+    fn honest_flush_survives_a_power_cut_and_lying_flush_does_not() {
+        for (profile, survives) in [(Profile::Honest, true), (Profile::LyingFlush, false)] {
+            let mut dev = device(profile);
+            dev.write(3, &block(0xAB), false).unwrap();
+            dev.flush().unwrap();
+            cut(&mut dev);
+            assert_eq!(read(&mut dev, 3) == block(0xAB), survives, "{profile:?}");
+        }
+    }
+
+    #[test]
+    fn fua_ignored_loses_fua_writes() {
+        for (profile, survives) in [(Profile::Honest, true), (Profile::FuaIgnored, false)] {
+            let mut dev = device(profile);
+            dev.write(5, &block(0xCD), true).unwrap();
+            cut(&mut dev);
+            assert_eq!(read(&mut dev, 5) == block(0xCD), survives, "{profile:?}");
+        }
+    }
+
+    #[test]
+    fn misdirected_lands_the_nth_write_elsewhere() {
+        let mut dev = device(Profile::Misdirected);
+        for lba in 0..Profile::MISDIRECT_EVERY {
+            dev.write(lba, &block(lba as u8 + 1), false).unwrap();
+        }
+        let last = Profile::MISDIRECT_EVERY - 1;
+        // The intended LBA keeps its old (zero) data; the data is somewhere else.
+        assert_eq!(read(&mut dev, last), block(0));
+        let landed: Vec<u64> = (0..BLOCKS)
+            .filter(|&lba| read(&mut dev, lba) == block(last as u8 + 1))
+            .collect();
+        assert_eq!(landed.len(), 1);
+        assert_ne!(landed[0], last);
+        // Every other write is where it was sent, unless the misdirected one overwrote it.
+        for lba in (0..last).filter(|lba| !landed.contains(lba)) {
+            assert_eq!(read(&mut dev, lba), block(lba as u8 + 1));
+        }
+    }
+
+    #[test]
+    fn bitrot_flips_exactly_one_bit_of_the_nth_write() {
+        let mut dev = device(Profile::Bitrot);
+        for lba in 0..Profile::BITROT_EVERY {
+            dev.write(lba, &block(0x55), false).unwrap();
+        }
+        let flipped: u32 = (0..Profile::BITROT_EVERY)
+            .map(|lba| {
+                read(&mut dev, lba)
+                    .iter()
+                    .map(|b| (b ^ 0x55).count_ones())
+                    .sum::<u32>()
+            })
+            .sum();
+        assert_eq!(flipped, 1);
+        assert_ne!(read(&mut dev, Profile::BITROT_EVERY - 1), block(0x55));
+    }
+
+    #[test]
+    fn slow_flush_takes_its_time_and_keeps_its_promise() {
+        let mut dev = device(Profile::SlowFlush);
+        dev.write(1, &block(0x11), false).unwrap();
+        let start = std::time::Instant::now();
+        dev.flush().unwrap();
+        assert!(start.elapsed() >= Profile::SLOW_FLUSH);
+        cut(&mut dev);
+        assert_eq!(read(&mut dev, 1), block(0x11));
+    }
+
+    #[test]
+    fn torn_and_reorder_choose_their_power_cut() {
+        assert_eq!(Profile::Torn.power_cut(3), PowerCut::Tear { seed: 3 });
+        assert_eq!(
+            Profile::Reorder.power_cut(3),
+            PowerCut::KeepSome { seed: 3 }
+        );
+        assert_eq!(Profile::LyingFlush.power_cut(3), PowerCut::LoseAll);
+        let mut dev = device(Profile::Torn);
+        let data: Vec<u8> = (0..8).flat_map(|i| block(i + 1)).collect();
+        dev.write(10, &data, false).unwrap();
+        cut(&mut dev);
+        let kept = (10..18)
+            .filter(|&lba| read(&mut dev, lba) != block(0))
+            .count();
+        assert!(
+            (1..8).contains(&kept),
+            "a torn write keeps a proper prefix: {kept}"
+        );
+    }
+
+    #[test]
+    fn bad_ranges_are_refused_before_any_fault() {
+        let mut dev = device(Profile::Misdirected);
+        assert!(dev.write(BLOCKS, &block(1), false).is_err());
+        assert!(dev.write(0, &[1, 2, 3], false).is_err());
+    }
+}
