@@ -7,7 +7,12 @@
 //! - [`block`]: the contract every emulated medium meets ([`block::BlockDevice`]): blocks,
 //!   a volatile write cache, flush and FUA, as SBC-4 4.15 and NVMe's volatile write cache
 //!   describe them.
+//! - [`sbc`]: an SBC-4 direct-access target over any block device — INQUIRY and VPD
+//!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
+//!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, unit attention and sense data as
+//!   SPC-5 and SAM-5 require.
 //!
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod sbc;
