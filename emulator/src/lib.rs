@@ -7,6 +7,8 @@
 //! - [`block`]: the contract every emulated medium meets ([`block::BlockDevice`]): blocks,
 //!   a volatile write cache, flush and FUA, as SBC-4 4.15 and NVMe's volatile write cache
 //!   describe them.
+//! - [`store`]: the media under it (sparse RAM, a host file that survives the process) and
+//!   the volatile write cache model with seeded power cuts ([`store::CachedDevice`]).
 //! - [`sbc`]: an SBC-4 direct-access target over any block device — INQUIRY and VPD
 //!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
 //!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, unit attention and sense data as
@@ -16,3 +18,4 @@
 
 pub mod block;
 pub mod sbc;
+pub mod store;
