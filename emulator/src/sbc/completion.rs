@@ -17,7 +17,7 @@ pub struct Completion {
 }
 
 impl Completion {
-    /// GOOD status after `data_in_len` bytes of data-in.
+    /// GOOD status (SAM-5 5.3.1) after `data_in_len` bytes of data-in.
     pub fn good(data_in_len: usize) -> Self {
         Completion {
             status: Status::Good,

@@ -3,6 +3,7 @@
 
 use super::sense::{self, SenseCode};
 use crate::block::{BlockDevice, BlockError};
+use std::fmt;
 
 /// What INQUIRY reports about the logical unit (SPC-5 6.7.2, 7.7.6, 7.7.19).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ impl Default for Identity {
 /// TRANSFER LENGTH in the Block Limits VPD page (SBC-4 6.6.4).
 pub const MAX_TRANSFER_BYTES: u32 = 16 << 20;
 
-/// A direct-access block device logical unit (SBC-4) over any [`BlockDevice`].
+/// A direct-access block device logical unit (SBC-4 4.1) over any [`BlockDevice`].
 pub struct Disk {
     identity: Identity,
     device: Box<dyn BlockDevice + Send>,
@@ -47,6 +48,21 @@ pub struct Disk {
     stopped: bool,
     d_sense: bool,
     default_wce: bool,
+}
+
+impl fmt::Debug for Disk {
+    /// The identity and state; the medium by its geometry and write-cache setting.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Disk")
+            .field("identity", &self.identity)
+            .field("block_size", &self.device.block_size())
+            .field("block_count", &self.device.block_count())
+            .field("wce", &self.device.write_cache_enabled())
+            .field("unit_attention", &self.unit_attention)
+            .field("stopped", &self.stopped)
+            .field("d_sense", &self.d_sense)
+            .finish()
+    }
 }
 
 impl Disk {
@@ -64,17 +80,17 @@ impl Disk {
         }
     }
 
-    /// The INQUIRY identity.
+    /// The identity INQUIRY reports (SPC-5 6.7.2, 7.7).
     pub fn identity(&self) -> &Identity {
         &self.identity
     }
 
-    /// The medium.
+    /// The medium (SBC-4 4.5: the logical blocks the unit stores).
     pub fn device(&self) -> &dyn BlockDevice {
         self.device.as_ref()
     }
 
-    /// The medium, for fault injection and power cuts by the layers above.
+    /// The medium, for fault injection and power cuts by the layers above (SBC-4 4.5).
     pub fn device_mut(&mut self) -> &mut dyn BlockDevice {
         self.device.as_mut()
     }

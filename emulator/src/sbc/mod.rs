@@ -50,6 +50,7 @@ pub const MAX_LUNS: usize = 0x4000;
 const UNIT_ATTENTION_EXEMPT: [u8; 3] = [0x12, 0xa0, 0x03];
 
 /// A SCSI target device: logical units numbered 0 to n−1 (SAM-5 4.6).
+#[derive(Debug)]
 pub struct Target {
     units: Vec<Disk>,
 }
@@ -61,18 +62,18 @@ impl Target {
         Target { units }
     }
 
-    /// The number of logical units.
+    /// The number of logical units, as REPORT LUNS lists them (SPC-5 6.33).
     pub fn luns(&self) -> u16 {
         // At most MAX_LUNS (4000h) units are kept.
         self.units.len() as u16
     }
 
-    /// Logical unit `lun`, if it exists.
+    /// Logical unit `lun`, if it exists (SAM-5 4.6.1).
     pub fn unit(&self, lun: u16) -> Option<&Disk> {
         self.units.get(usize::from(lun))
     }
 
-    /// Logical unit `lun`, mutably, if it exists.
+    /// Logical unit `lun`, mutably, if it exists (SAM-5 4.6.1).
     pub fn unit_mut(&mut self, lun: u16) -> Option<&mut Disk> {
         self.units.get_mut(usize::from(lun))
     }

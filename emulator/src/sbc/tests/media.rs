@@ -1,7 +1,6 @@
 //! READ/WRITE, SYNCHRONIZE CACHE and READ CAPACITY (SBC-4 5.15–5.41) against the write
 //! cache rules of SBC-4 4.15.
 
-use super::double::lock;
 use super::{assert_field, assert_sense, Harness};
 use cdb::scsi::sbc::read_capacity::{ReadCapacity10, ReadCapacity16};
 use cdb::scsi::sbc::read_write::{Read10, Read16, RwOptions, Write10, Write16};
@@ -30,11 +29,11 @@ fn cached_write_reads_back_and_becomes_durable_on_synchronize_cache() {
         h.good(&Read10::new(100, 4, 512, RwOptions::default()).unwrap()),
         data
     );
-    assert_eq!(lock(&h.media).dirty(), 4);
-    assert_eq!(lock(&h.media).durable(101), vec![0; 512]);
+    assert!(h.media.cached());
+    assert_eq!(h.media.durable(101), vec![0; 512]);
     h.good(&SynchronizeCache10::all());
-    assert_eq!(lock(&h.media).dirty(), 0);
-    assert_eq!(lock(&h.media).durable(101), data[512..1024]);
+    assert!(!h.media.cached());
+    assert_eq!(h.media.durable(101), data[512..1024]);
 }
 
 #[test]
@@ -42,8 +41,8 @@ fn fua_write_is_durable_when_it_completes() {
     let mut h = Harness::ready();
     let data = pattern(2, 7);
     h.good(&Write16::new(2046, &data, 512, FUA).unwrap());
-    assert_eq!(lock(&h.media).dirty(), 0);
-    assert_eq!(lock(&h.media).durable(2047), data[512..]);
+    assert!(!h.media.cached());
+    assert_eq!(h.media.durable(2047), data[512..]);
     let dpo_fua = RwOptions { dpo: true, ..FUA };
     assert_eq!(h.good(&Read16::new(2046, 2, 512, dpo_fua).unwrap()), data);
 }
@@ -53,7 +52,7 @@ fn synchronize_cache_16_with_range_and_immed() {
     let mut h = Harness::ready();
     h.good(&Write10::new(5, &pattern(1, 3), 512, RwOptions::default()).unwrap());
     h.good(&SynchronizeCache16::new(true, 0, 2048, 0).unwrap());
-    assert_eq!(lock(&h.media).dirty(), 0);
+    assert!(!h.media.cached());
     // SBC-4 5.29: a range past the last LBA is LOGICAL BLOCK ADDRESS OUT OF RANGE.
     let sense = h.check(&SynchronizeCache16::new(false, 2000, 49, 0).unwrap());
     assert_sense(&sense, 0x05, 0x21, 0x00);
@@ -148,6 +147,28 @@ fn missing_data_out_is_a_data_phase_error() {
     let completion = h.target.execute(0, bytes.as_bytes(), &data[..600], &mut []);
     let sense = cdb::sense::decode(&completion.sense).unwrap();
     assert_sense(&sense, 0x0b, 0x4b, 0x00);
-    assert_eq!(lock(&h.media).durable(0), vec![0; 512]);
-    assert_eq!(lock(&h.media).dirty(), 0);
+    assert_eq!(h.media.durable(0), vec![0; 512]);
+    assert!(!h.media.cached());
+}
+
+#[test]
+fn power_cut_loses_exactly_what_was_not_made_durable() {
+    let mut h = Harness::ready();
+    let (synced, fua, cached) = (pattern(1, 1), pattern(1, 2), pattern(1, 3));
+    h.good(&Write10::new(10, &synced, 512, RwOptions::default()).unwrap());
+    h.good(&SynchronizeCache10::all());
+    h.good(&Write10::new(11, &fua, 512, FUA).unwrap());
+    h.good(&Write10::new(12, &cached, 512, RwOptions::default()).unwrap());
+    h.media.power_cut();
+    h.target.reset().unwrap();
+    assert_sense(
+        &h.check(&Read10::new(10, 3, 512, RwOptions::default()).unwrap()),
+        0x06,
+        0x29,
+        0x00,
+    );
+    let after = h.good(&Read10::new(10, 3, 512, RwOptions::default()).unwrap());
+    assert_eq!(after[..512], synced);
+    assert_eq!(after[512..1024], fua);
+    assert_eq!(after[1024..], [0; 512]);
 }

@@ -14,14 +14,13 @@ use super::{Completion, Disk, Identity, Target};
 use cdb::command::{DataPhase, ScsiCommand};
 use cdb::scsi::status::Status;
 use cdb::sense::{SenseData, SenseKeySpecific};
-use double::{Media, VecDevice};
-use std::sync::{Arc, Mutex};
+use double::Media;
 
-/// A target with `luns` RAM disks of `blocks` blocks of `block_size` bytes, write cache
-/// on, and a handle on LUN 0's medium.
+/// A target with `luns` RAM disks (`store::CachedDevice` over `store::RamMedium`), write
+/// cache on, and a handle on LUN 0's medium.
 pub(super) struct Harness {
     pub target: Target,
-    pub media: Arc<Mutex<Media>>,
+    pub media: Media,
 }
 
 impl Harness {
@@ -35,18 +34,18 @@ impl Harness {
         let mut media = None;
         let units = (0..luns)
             .map(|lun| {
-                let (device, handle) = VecDevice::new(blocks, block_size);
+                let (device, handle) = Media::new(blocks, block_size);
                 media.get_or_insert(handle);
                 let identity = Identity {
                     serial: format!("SIM{lun:08}"),
                     ..Identity::default()
                 };
-                Disk::new(identity, Box::new(device))
+                Disk::new(identity, device)
             })
             .collect();
         Harness {
             target: Target::new(units),
-            media: media.unwrap_or_else(|| VecDevice::new(blocks, block_size).1),
+            media: media.unwrap_or_else(|| Media::new(blocks, block_size).1),
         }
     }
 
@@ -142,4 +141,11 @@ pub(super) fn assert_field(sense: &SenseData, asc: u8, in_cdb: bool, byte: u16, 
         }),
         "{sense:?}"
     );
+}
+
+/// Transports may run the target on another thread.
+#[test]
+fn target_is_send() {
+    fn send<T: Send>() {}
+    send::<Target>();
 }

@@ -1,7 +1,6 @@
 //! MODE SENSE / MODE SELECT (SPC-5 6.11–6.14) with the caching (SBC-4 6.5.5) and control
 //! (SPC-5 7.5.10) pages.
 
-use super::double::lock;
 use super::{assert_field, assert_sense, Harness};
 use cdb::scsi::sbc::read_write::{RwOptions, Write10};
 use cdb::scsi::spc::mode::page::DecodedModePage;
@@ -49,15 +48,15 @@ fn wce_follows_mode_select_in_both_forms() {
     h.good(&Write10::new(0, &[1; 512], 512, RwOptions::default()).unwrap());
     toggle_wce::<Ten>(&mut h, false);
     // SBC-4 4.15: disabling the cache leaves nothing only in the cache.
-    assert!(!lock(&h.media).wce());
-    assert_eq!(lock(&h.media).dirty(), 0);
-    assert_eq!(lock(&h.media).durable(0), vec![1; 512]);
+    assert!(!h.media.wce());
+    assert!(!h.media.cached());
+    assert_eq!(h.media.durable(0), vec![1; 512]);
     assert!(!wce(&sense_page::<Ten>(&mut h, PageControl::Current, 0x08)));
     // With WCE = 0 every write is durable when it completes.
     h.good(&Write10::new(1, &[2; 512], 512, RwOptions::default()).unwrap());
-    assert_eq!(lock(&h.media).durable(1), vec![2; 512]);
+    assert_eq!(h.media.durable(1), vec![2; 512]);
     toggle_wce::<Six>(&mut h, true);
-    assert!(lock(&h.media).wce());
+    assert!(h.media.wce());
     assert!(wce(&sense_page::<Six>(&mut h, PageControl::Current, 0x08)));
     // Default values stay what the unit powered on with.
     assert!(wce(&sense_page::<Ten>(&mut h, PageControl::Default, 0x08)));
@@ -145,7 +144,7 @@ fn changing_an_unchangeable_bit_points_into_the_parameter_list() {
     // Header 8 + block descriptor 8 + page byte 2.
     assert_field(&sense, 0x26, false, 18, 0);
     // Nothing changed.
-    assert!(lock(&h.media).wce());
+    assert!(h.media.wce());
 }
 
 #[test]

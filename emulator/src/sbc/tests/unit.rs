@@ -1,7 +1,6 @@
 //! Unit attention (SAM-5 5.14), REQUEST SENSE (SPC-5 6.39), START STOP UNIT (SBC-4 5.27),
 //! REPORT LUNS (SPC-5 6.33) and LUNs without a logical unit.
 
-use super::double::lock;
 use super::{assert_field, assert_sense, Harness};
 use cdb::scsi::sbc::read_capacity::ReadCapacity10;
 use cdb::scsi::sbc::read_write::{Read10, RwOptions, Write10};
@@ -51,7 +50,7 @@ fn reset_reestablishes_the_unit_attention_and_default_wce() {
         .set_write_cache(false)
         .unwrap();
     h.target.reset().unwrap();
-    assert!(lock(&h.media).wce());
+    assert!(h.media.wce());
     let sense = h.check(&TestUnitReady);
     assert_sense(&sense, key::UNIT_ATTENTION, 0x29, 0x00);
     h.good(&TestUnitReady);
@@ -63,7 +62,7 @@ fn stopped_unit_is_not_ready_for_media_access() {
     h.good(&Write10::new(0, &[5; 512], 512, RwOptions::default()).unwrap());
     h.good(&StartStopUnit::stop());
     // Stopping writes the cache to the medium unless NO_FLUSH (SBC-4 5.27).
-    assert_eq!(lock(&h.media).dirty(), 0);
+    assert!(!h.media.cached());
     for sense in [
         h.check(&TestUnitReady),
         h.check(&Read10::new(0, 1, 512, RwOptions::default()).unwrap()),
