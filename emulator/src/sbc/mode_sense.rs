@@ -52,7 +52,8 @@ pub(crate) fn mode_sense<F: ModeForm>(
     for code in codes {
         body.extend(mode_pages::page(disk, code, values).unwrap_or_default());
     }
-    let data = with_header::<F>(&body, descriptor.len(), parsed.llbaa());
+    let longlba = parsed.llbaa() && !descriptor.is_empty();
+    let data = with_header::<F>(&body, descriptor.len(), longlba);
     Ok(transfer(
         data_in,
         &data,
