@@ -174,3 +174,35 @@ fn reporting_option_mismatches_are_invalid_fields() {
     ));
     assert_field(&sense, 0x24, true, 2, 2);
 }
+
+/// The bytes of a typed command's CDB, to be padded or altered the way transports and
+/// broken initiators do.
+fn cdb_of<C: cdb::command::ScsiCommand>(cmd: &C) -> Vec<u8> {
+    cmd.cdb().as_bytes().to_vec()
+}
+
+#[test]
+fn padded_short_and_naca_cdbs() {
+    use cdb::scsi::sbc::read_write::{Read10, RwOptions};
+    use cdb::scsi::spc::test_unit_ready::TestUnitReady;
+    let mut h = Harness::ready();
+    // A 10-byte CDB in a 16-byte CDB block (USB mass storage pads CBWCB): the padding is
+    // not part of the command.
+    let mut padded = cdb_of(&Read10::new(0, 1, 512, RwOptions::default()).unwrap());
+    padded.resize(16, 0xee);
+    let mut data_in = [0u8; 512];
+    let completion = h.target.execute(0, &padded, &[], &mut data_in);
+    assert_eq!(completion.status, cdb::scsi::status::Status::Good);
+    assert_eq!(completion.data_in_len, 512);
+    // A CDB shorter than its operation code's group requires cannot be that command.
+    let completion = h.target.execute(0, &padded[..6], &[], &mut data_in);
+    let sense = cdb::sense::decode(&completion.sense).unwrap();
+    assert_sense(&sense, key::ILLEGAL_REQUEST, 0x20, 0x00);
+    // NACA = 1 without NormACA support is INVALID FIELD IN CDB at the CONTROL byte
+    // (SAM-5 5.2).
+    let mut naca = cdb_of(&TestUnitReady);
+    naca[5] |= 0x04;
+    let completion = h.target.execute(0, &naca, &[], &mut []);
+    let sense = cdb::sense::decode(&completion.sense).unwrap();
+    assert_field(&sense, 0x24, true, 5, 2);
+}
