@@ -6,11 +6,12 @@ use cdb::scsi::sbc::read_capacity::{ReadCapacity10, ReadCapacity16};
 use cdb::scsi::sbc::read_write::{Read10, Read16, RwOptions, Write10, Write16};
 use cdb::scsi::sbc::synchronize_cache::{SynchronizeCache10, SynchronizeCache16};
 
-const FUA: RwOptions = RwOptions {
-    dpo: false,
-    fua: true,
-    group_number: 0,
-};
+fn fua_only() -> RwOptions {
+    RwOptions {
+        fua: true,
+        ..RwOptions::default()
+    }
+}
 
 fn pattern(blocks: usize, seed: u8) -> Vec<u8> {
     (0..blocks * 512)
@@ -40,10 +41,13 @@ fn cached_write_reads_back_and_becomes_durable_on_synchronize_cache() {
 fn fua_write_is_durable_when_it_completes() {
     let mut h = Harness::ready();
     let data = pattern(2, 7);
-    h.good(&Write16::new(2046, &data, 512, FUA).unwrap());
+    h.good(&Write16::new(2046, &data, 512, fua_only()).unwrap());
     assert!(!h.media.cached());
     assert_eq!(h.media.durable(2047), data[512..]);
-    let dpo_fua = RwOptions { dpo: true, ..FUA };
+    let dpo_fua = RwOptions {
+        dpo: true,
+        ..fua_only()
+    };
     assert_eq!(h.good(&Read16::new(2046, 2, 512, dpo_fua).unwrap()), data);
 }
 
@@ -65,7 +69,7 @@ fn transfers_past_the_last_lba_are_out_of_range() {
     let mut h = Harness::ready();
     let sense = h.check(&Read10::new(2047, 2, 512, RwOptions::default()).unwrap());
     assert_sense(&sense, 0x05, 0x21, 0x00);
-    let sense = h.check(&Write16::new(u64::MAX, &pattern(1, 0), 512, FUA).unwrap());
+    let sense = h.check(&Write16::new(u64::MAX, &pattern(1, 0), 512, fua_only()).unwrap());
     assert_sense(&sense, 0x05, 0x21, 0x00);
     // TRANSFER LENGTH 0 transfers nothing and is not an error (SBC-4 5.15).
     let (completion, data) = h.send(&Read10::new(2047, 0, 512, RwOptions::default()).unwrap());
@@ -120,7 +124,7 @@ fn read_capacity_10_defers_to_16_above_32_bits() {
     assert_eq!(rc16.returned_logical_block_address, (1 << 32) + 9);
     // And the blocks above 2^32 are addressable with the 16-byte commands.
     let data = pattern(1, 9);
-    h.good(&Write16::new((1 << 32) + 9, &data, 512, FUA).unwrap());
+    h.good(&Write16::new((1 << 32) + 9, &data, 512, fua_only()).unwrap());
     assert_eq!(
         h.good(&Read16::new((1 << 32) + 9, 1, 512, RwOptions::default()).unwrap()),
         data
@@ -157,7 +161,7 @@ fn power_cut_loses_exactly_what_was_not_made_durable() {
     let (synced, fua, cached) = (pattern(1, 1), pattern(1, 2), pattern(1, 3));
     h.good(&Write10::new(10, &synced, 512, RwOptions::default()).unwrap());
     h.good(&SynchronizeCache10::all());
-    h.good(&Write10::new(11, &fua, 512, FUA).unwrap());
+    h.good(&Write10::new(11, &fua, 512, fua_only()).unwrap());
     h.good(&Write10::new(12, &cached, 512, RwOptions::default()).unwrap());
     h.media.power_cut();
     h.target.reset().unwrap();
