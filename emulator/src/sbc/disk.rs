@@ -3,6 +3,7 @@
 
 use super::sense::{self, SenseCode};
 use crate::block::{BlockDevice, BlockError};
+use cdb::scsi::spc::vpd::ActivateMicrocode;
 use std::fmt;
 
 /// What INQUIRY reports about the logical unit (SPC-5 6.7.2, 7.7.6, 7.7.19).
@@ -18,9 +19,9 @@ pub struct Identity {
     /// vendor specific part of the T10 vendor ID designator and the seed of the NAA
     /// designator (SPC-5 7.7.6).
     pub serial: String,
-    /// ACTIVATE MICROCODE of the Extended INQUIRY Data VPD page (SPC-5 7.7.7, two bits):
-    /// 0 until the logical unit supports microcode download.
-    pub activate_microcode: u8,
+    /// ACTIVATE MICROCODE of the Extended INQUIRY Data VPD page (SPC-5 7.7.7): not
+    /// indicated until the logical unit supports microcode download.
+    pub activate_microcode: ActivateMicrocode,
 }
 
 impl Default for Identity {
@@ -31,7 +32,7 @@ impl Default for Identity {
             product: "SIM DISK".into(),
             revision: "0001".into(),
             serial: "SIM00000000".into(),
-            activate_microcode: 0,
+            activate_microcode: ActivateMicrocode::NotIndicated,
         }
     }
 }

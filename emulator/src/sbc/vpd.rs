@@ -38,7 +38,7 @@ pub(crate) fn page(disk: &Disk, page_code: u8) -> Option<Vec<u8>> {
         EXTENDED_INQUIRY_DATA => extended_inquiry(identity),
         BLOCK_LIMITS => block_limits(disk.device().block_size()),
         BLOCK_DEVICE_CHARACTERISTICS => block_device_characteristics(),
-        LOGICAL_BLOCK_PROVISIONING => vec![0; 4],
+        LOGICAL_BLOCK_PROVISIONING => logical_block_provisioning(),
         _ => return None,
     };
     // Every body above is shorter than 64 KiB.
@@ -90,7 +90,7 @@ fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
 /// (simple task attribute), V_SUP (volatile cache), LUICLR, and the longest sense data.
 fn extended_inquiry(identity: &Identity) -> Vec<u8> {
     let mut body = vec![0; LONG_PAGE];
-    body[0] = (identity.activate_microcode & 0x03) << 6;
+    body[0] = (identity.activate_microcode.code() & 0x03) << 6;
     body[1] = 0x01;
     body[2] = 0x01;
     body[3] = 0x01;
@@ -114,4 +114,10 @@ fn block_device_characteristics() -> Vec<u8> {
     body[0..2].copy_from_slice(&1u16.to_be_bytes());
     body[4] = 0x02;
     body
+}
+
+/// Logical Block Provisioning (SBC-4 6.6.6): PROVISIONING TYPE 000b (fully provisioned),
+/// no UNMAP or WRITE SAME unmapping, no threshold.
+fn logical_block_provisioning() -> Vec<u8> {
+    vec![0; 4]
 }

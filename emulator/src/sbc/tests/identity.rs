@@ -168,3 +168,32 @@ fn short_vpd_allocation_truncates() {
     // PAGE LENGTH still counts the whole page (SPC-5 7.7.1).
     assert!(u16::from_be_bytes([data[2], data[3]]) > 20);
 }
+
+#[test]
+fn identity_fields_reach_inquiry_and_vpd() {
+    let identity = crate::sbc::Identity {
+        vendor: "ACME".into(),
+        product: "ROADRUNNER 9000 PLUS".into(),
+        revision: "R2D2".into(),
+        serial: "XYZ".into(),
+        activate_microcode: ActivateMicrocode::BeforeCompletion,
+    };
+    let (device, media) = super::double::Media::new(8, 512);
+    let mut h = Harness {
+        target: crate::sbc::Target::new(vec![crate::sbc::Disk::new(identity, device)]),
+        media,
+    };
+    let s = standard(&mut h);
+    assert_eq!(s.t10_vendor_identification, "ACME");
+    // PRODUCT IDENTIFICATION is 16 bytes (SPC-5 6.7.2).
+    assert_eq!(s.product_identification, "ROADRUNNER 9000");
+    assert_eq!(s.product_revision_level, "R2D2");
+    let VpdPage::ExtendedInquiryData(ext) = vpd(&mut h, 0x86) else {
+        panic!("page 86h")
+    };
+    assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
+    let VpdPage::UnitSerialNumber(serial) = vpd(&mut h, 0x80) else {
+        panic!("page 80h")
+    };
+    assert_eq!(serial.product_serial_number, "XYZ");
+}
