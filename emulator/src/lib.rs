@@ -14,6 +14,10 @@
 //! - [`nvme`]: an NVMe controller with one namespace over a block device (NVMe Base 2.0,
 //!   NVM Command Set 1.0): Identify, log pages, the write cache feature, firmware update,
 //!   Flush, Read and Write, entered through [`nvme::Controller::submit`].
+//! - [`sbc`]: an SBC-4 direct-access target over any block device — INQUIRY and VPD
+//!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
+//!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, unit attention and sense data as
+//!   SPC-5 and SAM-5 require.
 //!
 //! Depends on `cdb` only.
 
@@ -21,4 +25,5 @@ pub mod block;
 pub mod fault;
 pub mod nvme;
 mod rng;
+pub mod sbc;
 pub mod store;
