@@ -80,6 +80,45 @@ pub trait BlockDevice {
 
     /// Enables or disables the volatile write cache; disabling flushes it first.
     fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError>;
+
+    /// Cuts the power: what was not durable is lost, as far as this device's power-cut
+    /// behaviour says, and the device comes back as after power-on (SBC-4 4.15).
+    fn lose_power(&mut self) -> Result<(), BlockError>;
+}
+
+/// A boxed device is a device, so media and faults can be chosen at run time.
+impl<T: BlockDevice + ?Sized> BlockDevice for Box<T> {
+    fn block_size(&self) -> u32 {
+        (**self).block_size()
+    }
+
+    fn block_count(&self) -> u64 {
+        (**self).block_count()
+    }
+
+    fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), BlockError> {
+        (**self).read(lba, buf)
+    }
+
+    fn write(&mut self, lba: u64, data: &[u8], fua: bool) -> Result<(), BlockError> {
+        (**self).write(lba, data, fua)
+    }
+
+    fn flush(&mut self) -> Result<(), BlockError> {
+        (**self).flush()
+    }
+
+    fn write_cache_enabled(&self) -> bool {
+        (**self).write_cache_enabled()
+    }
+
+    fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError> {
+        (**self).set_write_cache(enabled)
+    }
+
+    fn lose_power(&mut self) -> Result<(), BlockError> {
+        (**self).lose_power()
+    }
 }
 
 /// Checks that `len` bytes at `lba` are whole blocks inside a medium of `capacity` blocks of

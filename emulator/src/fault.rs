@@ -128,11 +128,6 @@ impl<D: BlockDevice> FaultyDevice<D> {
         self.profile
     }
 
-    /// The wrapped device (for power cuts and inspection).
-    pub fn inner_mut(&mut self) -> &mut D {
-        &mut self.inner
-    }
-
     /// Another LBA for a write of `blocks` blocks at `lba`, or `None` if the medium has no
     /// other place for it.
     fn misdirect(&mut self, lba: u64, blocks: u64) -> Option<u64> {
@@ -198,6 +193,10 @@ impl<D: BlockDevice> BlockDevice for FaultyDevice<D> {
     fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError> {
         self.inner.set_write_cache(enabled)
     }
+
+    fn lose_power(&mut self) -> Result<(), BlockError> {
+        self.inner.lose_power()
+    }
 }
 
 #[cfg(test)]
@@ -209,7 +208,9 @@ mod tests {
     const BLOCKS: u64 = 256;
 
     fn device(profile: Profile) -> FaultyDevice<CachedDevice<RamMedium>> {
-        let cached = CachedDevice::new(RamMedium::new(BLOCKS * BS as u64), BS as u32).unwrap();
+        let cached = CachedDevice::new(RamMedium::new(BLOCKS * BS as u64), BS as u32)
+            .unwrap()
+            .with_power_cut(profile.power_cut(7));
         FaultyDevice::new(cached, profile, 7)
     }
 
@@ -224,8 +225,7 @@ mod tests {
     }
 
     fn cut(dev: &mut FaultyDevice<CachedDevice<RamMedium>>) {
-        let policy = dev.profile().power_cut(7);
-        dev.inner_mut().power_cut(policy).unwrap();
+        dev.lose_power().unwrap();
     }
 
     #[test]

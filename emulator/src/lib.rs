@@ -18,6 +18,8 @@
 //!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
 //!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, unit attention and sense data as
 //!   SPC-5 and SAM-5 require.
+//! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, RAM or file medium,
+//!   options) and building the device they name.
 //!
 //! Depends on `cdb` only.
 
@@ -26,4 +28,6 @@ pub mod fault;
 pub mod nvme;
 mod rng;
 pub mod sbc;
+pub mod sim;
 pub mod store;
+pub mod uri;

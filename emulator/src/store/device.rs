@@ -37,6 +37,7 @@ pub struct CachedDevice<M> {
     cache_bound: usize,
     write_cache: bool,
     power_on_write_cache: bool,
+    power_cut: PowerCut,
 }
 
 impl<M: Medium> CachedDevice<M> {
@@ -55,6 +56,7 @@ impl<M: Medium> CachedDevice<M> {
             cache_bound: DEFAULT_CACHE_BYTES,
             write_cache: true,
             power_on_write_cache: true,
+            power_cut: PowerCut::LoseAll,
         })
     }
 
@@ -70,6 +72,12 @@ impl<M: Medium> CachedDevice<M> {
     pub fn with_write_cache(mut self, enabled: bool) -> Self {
         self.write_cache = enabled;
         self.power_on_write_cache = enabled;
+        self
+    }
+
+    /// Sets what [`BlockDevice::lose_power`] keeps (default [`PowerCut::LoseAll`]).
+    pub fn with_power_cut(mut self, policy: PowerCut) -> Self {
+        self.power_cut = policy;
         self
     }
 
@@ -160,5 +168,9 @@ impl<M: Medium> BlockDevice for CachedDevice<M> {
         }
         self.write_cache = enabled;
         Ok(())
+    }
+
+    fn lose_power(&mut self) -> Result<(), BlockError> {
+        self.power_cut(self.power_cut)
     }
 }

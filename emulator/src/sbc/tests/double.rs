@@ -3,7 +3,7 @@
 //! cut the power.
 
 use crate::block::{BlockDevice, BlockError};
-use crate::store::{CachedDevice, Medium, PowerCut, RamMedium};
+use crate::store::{CachedDevice, Medium, RamMedium};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 type Ram = CachedDevice<RamMedium>;
@@ -50,7 +50,7 @@ impl Media {
 
     /// Cuts the power like an honest device: the cache is lost (SBC-4 4.15).
     pub fn power_cut(&self) {
-        self.lock().power_cut(PowerCut::LoseAll).expect("power cut");
+        self.lock().lose_power().expect("power cut");
     }
 }
 
@@ -81,5 +81,9 @@ impl BlockDevice for Media {
 
     fn set_write_cache(&mut self, enabled: bool) -> Result<(), BlockError> {
         self.lock().set_write_cache(enabled)
+    }
+
+    fn lose_power(&mut self) -> Result<(), BlockError> {
+        self.lock().lose_power()
     }
 }
