@@ -1,6 +1,14 @@
-//! Transports that carry `cdb` commands to devices: Linux SG_IO and NVMe pass-through,
-//! userspace USB Bulk-Only and UAS, the macOS DriverKit user client, NVMe tunnels through
-//! USB bridges, and `sim:`.
+//! Transports that carry `cdb` commands to devices, behind one small trait per protocol:
+//! [`scsi::ScsiTransport`] (CDB, data buffer, timeout → status, sense, bytes moved).
 //!
-//! This crate is a placeholder in the workspace layout; its trait and backends arrive with
-//! the Linux transports issue. It exports nothing yet.
+//! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate). Linux SG_IO
+//! and NVMe pass-through, USB Bulk-Only and UAS, and the macOS DriverKit user client
+//! arrive with their issues.
+//!
+//! [`execute`] runs a typed [`cdb::command::ScsiCommand`] over any transport: the buffer
+//! is sized and directed by the command itself, and the answer is decoded by it.
+
+pub mod execute;
+pub mod open;
+pub mod scsi;
+pub mod sim;

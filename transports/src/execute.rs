@@ -1,0 +1,210 @@
+//! Running a typed command over any transport: the data buffer is sized and directed by
+//! the command ([`ScsiCommand::data_phase`]), so the CDB's allocation length and the
+//! transfer always agree, and the answer is decoded by the command itself.
+
+use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use cdb::command::{DataPhase, ScsiCommand};
+use cdb::error::DecodeError;
+use cdb::scsi::status::Status;
+use cdb::sense::key::UNIT_ATTENTION;
+use cdb::sense::{classify, RetryClass, SenseData};
+use std::time::Duration;
+
+/// A command that completed: GOOD, or CHECK CONDITION with only recovered or
+/// informational sense (SPC-5 4.4: RECOVERED ERROR, NO SENSE).
+#[derive(Debug)]
+pub struct Executed<R> {
+    /// The decoded data-in (or `()` for commands without it).
+    pub response: R,
+    /// The data-in bytes the device returned.
+    pub data_in: Vec<u8>,
+    /// The device's raw answer.
+    pub reply: ScsiReply,
+    /// UNIT ATTENTION conditions reported (and the command reissued) before it ran
+    /// (SAM-5 5.14: the command that receives the UNIT ATTENTION is not executed).
+    pub unit_attentions: Vec<SenseData>,
+}
+
+/// How many UNIT ATTENTION conditions [`execute`] clears by reissuing the command before
+/// it reports the next one as an error.
+pub const UNIT_ATTENTION_RETRIES: usize = 4;
+
+/// Why a typed command did not produce a response.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// No status came back.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The device answered with a status other than GOOD (SAM-5 5.3), with its sense.
+    #[error("{command}: {status}{}", sense.as_ref().map(|s| format!(": {}", one_line(s))).unwrap_or_default())]
+    Device {
+        /// The command's name.
+        command: &'static str,
+        /// The status.
+        status: Status,
+        /// The decoded sense data, when any came back.
+        sense: Option<SenseData>,
+        /// The raw answer.
+        reply: ScsiReply,
+    },
+    /// The device answered GOOD but its data-in could not be decoded.
+    #[error("{command}: the data the device returned cannot be decoded: {error}")]
+    Decode {
+        /// The command's name.
+        command: &'static str,
+        /// What is wrong with the data.
+        error: DecodeError,
+        /// The data-in bytes.
+        data_in: Vec<u8>,
+    },
+}
+
+/// Sense data summarised on one line: sense key and additional sense text.
+fn one_line(sense: &SenseData) -> String {
+    let key = sense.sense_key.map_or("no sense key", |k| k.name);
+    match &sense.additional_sense {
+        Some(additional) => format!(
+            "{key}, {} ({:02X}h/{:02X}h)",
+            additional
+                .description
+                .as_deref()
+                .unwrap_or("reserved ASC/ASCQ"),
+            additional.asc,
+            additional.ascq
+        ),
+        None => key.to_string(),
+    }
+}
+
+/// Executes `command` on `transport` and decodes its answer. A UNIT ATTENTION means the
+/// command was not executed: it is reissued (up to [`UNIT_ATTENTION_RETRIES`] times) and
+/// the conditions are returned in [`Executed::unit_attentions`].
+pub fn execute<C: ScsiCommand>(
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+    timeout: Duration,
+) -> Result<Executed<C::Response>, ExecuteError> {
+    let mut unit_attentions = Vec::new();
+    loop {
+        let (reply, data_in) = send(transport, command, timeout)?;
+        let sense = (!reply.sense.is_empty())
+            .then(|| cdb::sense::decode(&reply.sense).ok())
+            .flatten();
+        match classify(reply.status, sense.as_ref()) {
+            RetryClass::Good | RetryClass::Recovered => {
+                return match command.decode(&data_in) {
+                    Ok(response) => Ok(Executed {
+                        response,
+                        data_in,
+                        reply,
+                        unit_attentions,
+                    }),
+                    Err(error) => Err(ExecuteError::Decode {
+                        command: command.name(),
+                        error,
+                        data_in,
+                    }),
+                };
+            }
+            _ => match sense {
+                Some(ua)
+                    if ua.sense_key_code() == Some(UNIT_ATTENTION)
+                        && unit_attentions.len() < UNIT_ATTENTION_RETRIES =>
+                {
+                    unit_attentions.push(ua);
+                }
+                sense => {
+                    return Err(ExecuteError::Device {
+                        command: command.name(),
+                        status: reply.status,
+                        sense,
+                        reply,
+                    })
+                }
+            },
+        }
+    }
+}
+
+/// Sends `command` once: a buffer of the command's own length and direction.
+fn send<C: ScsiCommand>(
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+    timeout: Duration,
+) -> Result<(ScsiReply, Vec<u8>), TransportError> {
+    let cdb = command.cdb();
+    let phase = command.data_phase();
+    let mut data_in = match phase {
+        DataPhase::In(len) => vec![0; len as usize],
+        _ => Vec::new(),
+    };
+    let data = match phase {
+        DataPhase::None => DataBuffer::None,
+        DataPhase::In(_) => DataBuffer::In(&mut data_in),
+        DataPhase::Out(bytes) => DataBuffer::Out(bytes),
+    };
+    let reply = transport.execute(ScsiRequest {
+        cdb: cdb.as_bytes(),
+        data,
+        timeout,
+    })?;
+    data_in.truncate(reply.transferred.min(data_in.len()));
+    Ok((reply, data_in))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open::{open, Device};
+    use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
+    use cdb::scsi::spc::test_unit_ready::TestUnitReady;
+
+    fn sim(uri: &str) -> Box<dyn ScsiTransport> {
+        match open(uri).unwrap() {
+            Device::Scsi(transport) => transport,
+            Device::Nvme(_) => panic!("{uri} opened an NVMe device"),
+        }
+    }
+
+    #[test]
+    fn the_power_on_unit_attention_is_reported_and_the_command_reissued() {
+        let mut t = sim("sim:?size=1M");
+        let timeout = Duration::from_secs(1);
+        let done = execute(t.as_mut(), &TestUnitReady, timeout).unwrap();
+        assert_eq!(done.reply.status, Status::Good);
+        assert_eq!(done.unit_attentions.len(), 1);
+        assert_eq!(done.unit_attentions[0].asc_ascq(), Some((0x29, 0x00)));
+        let again = execute(t.as_mut(), &TestUnitReady, timeout).unwrap();
+        assert!(again.unit_attentions.is_empty());
+    }
+
+    #[test]
+    fn a_refusal_carries_its_sense() {
+        let mut t = sim("sim:?size=1M");
+        // READ CAPACITY (16) with a service action the target does not have: 9Eh/1Fh.
+        let raw = cdb::scsi::vendor::RawCommand::new(
+            &[0x9e, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
+            DataPhase::In(32),
+        )
+        .unwrap();
+        let error = execute(t.as_mut(), &raw, Duration::from_secs(1)).unwrap_err();
+        let ExecuteError::Device { status, sense, .. } = &error else {
+            panic!("{error}")
+        };
+        assert_eq!(*status, Status::CheckCondition);
+        assert_eq!(sense.as_ref().unwrap().sense_key_code(), Some(0x05));
+        assert!(error.to_string().contains("ILLEGAL REQUEST"), "{error}");
+    }
+
+    #[test]
+    fn the_data_in_buffer_is_the_commands_allocation_length() {
+        let mut t = sim("sim:?size=1M&vendor=ACME");
+        let inquiry = Inquiry::standard_with_length(36).unwrap();
+        let done = execute(t.as_mut(), &inquiry, Duration::from_secs(1)).unwrap();
+        assert_eq!(done.data_in.len(), 36);
+        let InquiryData::Standard(data) = done.response else {
+            panic!("not standard data")
+        };
+        assert_eq!(data.t10_vendor_identification, "ACME");
+    }
+}

@@ -1,0 +1,66 @@
+//! The SCSI transport contract (SAM-5 5.1 "The Execute Command procedure call"): a CDB,
+//! a data buffer whose direction and length the command fixed, and a timeout go in; a
+//! status, the sense data and the number of bytes moved come back.
+
+use cdb::scsi::status::Status;
+use std::time::Duration;
+
+/// The data buffer of one command: none, data-in to fill, or data-out to send.
+#[derive(Debug)]
+pub enum DataBuffer<'a> {
+    /// No data phase.
+    None,
+    /// Data-in: the device may fill up to the whole buffer.
+    In(&'a mut [u8]),
+    /// Data-out: the device receives these bytes.
+    Out(&'a [u8]),
+}
+
+/// One SCSI command for a transport.
+#[derive(Debug)]
+pub struct ScsiRequest<'a> {
+    /// The CDB bytes.
+    pub cdb: &'a [u8],
+    /// The data buffer.
+    pub data: DataBuffer<'a>,
+    /// How long the command may take before the transport gives up.
+    pub timeout: Duration,
+}
+
+/// What the device answered (SAM-5 5.1: Status, Sense Data, and the data moved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScsiReply {
+    /// The SCSI status.
+    pub status: Status,
+    /// Sense data returned with the status (autosense); empty when none.
+    pub sense: Vec<u8>,
+    /// Bytes actually moved in the data phase (the buffer length less the residual).
+    pub transferred: usize,
+}
+
+/// Why a command did not complete: no SCSI status came back.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The command did not complete within its timeout.
+    #[error("the command timed out after {0:?}")]
+    Timeout(Duration),
+    /// The device is not there (any more).
+    #[error("the device is gone: {0}")]
+    Gone(String),
+    /// The transport refused the request before sending it (e.g. a transfer longer than
+    /// the transport's maximum), naming the limit.
+    #[error("not sent: {0}")]
+    Refused(String),
+    /// The host or the link failed, with the operating system's or backend's message.
+    #[error("transport failure: {0}")]
+    Failed(String),
+}
+
+/// A path to a SCSI target that executes commands.
+pub trait ScsiTransport {
+    /// Executes one command and returns the device's answer.
+    fn execute(&mut self, request: ScsiRequest<'_>) -> Result<ScsiReply, TransportError>;
+
+    /// A short description of where commands go, e.g. `sim: SBC disk, LUN 0`.
+    fn describe(&self) -> String;
+}
