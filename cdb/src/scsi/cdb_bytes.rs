@@ -3,7 +3,7 @@
 //! checking a CDB's length, operation code and service action, and reading and writing
 //! big-endian fields of any width up to 8 bytes.
 
-use crate::error::DecodeError;
+use crate::error::{BuildError, DecodeError};
 
 /// Checks that `cdb` is exactly `len` bytes long and starts with `opcode` (SPC-5 4.2.5.1).
 pub(crate) fn check(
@@ -46,6 +46,21 @@ pub(crate) fn check_service_action(
             what,
             value: u64::from(found),
         })
+    }
+}
+
+/// A builder's rejection of the values a parsed CDB holds, as the decode error that names
+/// the same field (out of range) or the command and reason (an invalid combination), so
+/// that `parse_cdb` accepts exactly what the builder builds.
+pub(crate) fn rejected(e: BuildError) -> DecodeError {
+    match e {
+        BuildError::OutOfRange { field, value, .. } => {
+            DecodeError::InvalidValue { what: field, value }
+        }
+        BuildError::Invalid { command, reason } => DecodeError::Malformed {
+            what: command,
+            reason,
+        },
     }
 }
 

@@ -430,6 +430,17 @@ mod tests {
     }
 
     #[test]
+    fn ata_high_bytes_without_extend_imply_no_data_phase() {
+        // IDENTIFY DEVICE with COUNT's high byte set and EXTEND clear: not COUNT 0101h
+        // (131584 bytes) but an invalid CDB.
+        let cdb = [0x85, 0x08, 0x0e, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0xec, 0];
+        let d = decode(&cdb).unwrap();
+        assert_eq!(d.data, None);
+        assert!(d.fields.is_empty());
+        assert!(d.problems[0].contains("COUNT"), "{:?}", d.problems);
+    }
+
+    #[test]
     fn known_untyped_vendor_and_unknown() {
         let d = decode(&[0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0]).unwrap();
         assert_eq!(d.name, "REPORT SUPPORTED OPERATION CODES");

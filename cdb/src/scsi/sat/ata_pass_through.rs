@@ -4,7 +4,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, Direction, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::cdb_bytes::{bit, byte, check};
+use crate::scsi::cdb_bytes::{bit, byte, check, rejected};
 use std::marker::PhantomData;
 
 /// The layout of one ATA PASS-THROUGH CDB size: where each ATA register byte sits, least
@@ -261,7 +261,7 @@ fn put_le(cdb: &mut [u8], at: &[usize], value: u64) {
 }
 
 impl<S: AtaCdbSize> AtaPassThroughCdb<S> {
-    /// Builds the CDB, rejecting fields that do not fit this size, EXTEND, or that
+    /// Builds the CDB, rejecting fields that do not fit this size and EXTEND, or that
     /// contradict each other (a data length for a non-data protocol, T_DIR against a PIO
     /// or UDMA direction).
     pub fn new(registers: AtaRegisters) -> Result<Self, BuildError> {
@@ -299,10 +299,9 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
             device: byte(cdb, S::DEVICE),
             command: byte(cdb, S::COMMAND),
         };
-        Ok(AtaPassThroughCdb {
-            registers,
-            _size: PhantomData,
-        })
+        // Without EXTEND a SATL sends a 28-bit command and ignores the high bytes (as Linux
+        // ata_scsi_pass_thru does): a CDB with them set is one the builder rejects.
+        Self::new(registers).map_err(rejected)
     }
 
     fn to_cdb(&self) -> Cdb {
@@ -537,6 +536,47 @@ mod tests {
         })
         .unwrap();
         assert!(AtaPassThrough::new(tpsiu, None, 512).is_err());
+    }
+
+    #[test]
+    fn parse_rejects_what_new_rejects() {
+        // IDENTIFY DEVICE with the high COUNT byte set but EXTEND clear: a SATL sends
+        // COUNT 1 (28-bit), so the CDB must not decode as COUNT 0101h.
+        let mut cdb = [0u8; 16];
+        cdb[..3].copy_from_slice(&[0x85, 0x08, 0x0e]);
+        cdb[5] = 1;
+        cdb[6] = 1;
+        cdb[14] = 0xec;
+        assert_eq!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue {
+                what: "COUNT",
+                value: 0x101
+            })
+        );
+        cdb[5] = 0;
+        cdb[3] = 1;
+        assert!(matches!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue {
+                what: "FEATURES",
+                ..
+            })
+        ));
+        cdb[3] = 0;
+        cdb[11] = 1;
+        assert!(matches!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue { what: "LBA", .. })
+        ));
+        // With EXTEND the same bytes are a 48-bit command.
+        cdb[1] |= 1;
+        assert!(AtaPassThrough16Cdb::parse_cdb(&cdb).is_ok());
+        // T_DIR against PIO Data-In.
+        let mut c12 = [0xa1, 0x08, 0x06, 0, 1, 0, 0, 0, 0, 0xec, 0, 0];
+        assert!(AtaPassThrough12Cdb::parse_cdb(&c12).is_err());
+        c12[2] = 0x0e;
+        assert!(AtaPassThrough12Cdb::parse_cdb(&c12).is_ok());
     }
 
     fn registers(extend: bool) -> impl Strategy<Value = AtaRegisters> {
