@@ -96,6 +96,12 @@ fn protocol_direction(protocol: u8) -> Option<Direction> {
     }
 }
 
+/// Whether PROTOCOL is a reserved code (SAT-5 table 171: 2h, 7h, Dh, Eh), which a SATL
+/// rejects (as Linux ata_scsi_map_proto does).
+fn protocol_reserved(protocol: u8) -> bool {
+    matches!(protocol, 0x2 | 0x7 | 0xd | 0xe)
+}
+
 /// Whether PROTOCOL transfers data at all (SAT-5 table 171).
 fn protocol_has_data(protocol: u8) -> bool {
     matches!(protocol, 0x4 | 0x5 | 0x6 | 0xa | 0xb | 0xc)
@@ -105,6 +111,9 @@ fn protocol_has_data(protocol: u8) -> bool {
 /// data (SAT-5 12.2.2.1, 12.2.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AtaRegisters {
+    /// MULTIPLE_COUNT (3 bits): log2 of the sectors per DRQ data block for READ/WRITE
+    /// MULTIPLE commands (SAT-5 12.2.2.1).
+    pub multiple_count: u8,
     /// PROTOCOL (4 bits, SAT-5 table 171); see [`protocol_name`].
     pub protocol: u8,
     /// EXTEND: a 48-bit command (16-byte form only).
@@ -202,7 +211,11 @@ impl AtaRegisters {
             command: S::NAME,
             reason,
         };
+        max("MULTIPLE_COUNT", u64::from(self.multiple_count), 0x7)?;
         max("PROTOCOL", u64::from(self.protocol), 0xf)?;
+        if protocol_reserved(self.protocol) {
+            return Err(invalid("PROTOCOL is a reserved value"));
+        }
         max("OFF_LINE", u64::from(self.off_line), 0x3)?;
         max("T_LENGTH", u64::from(self.t_length), 0x3)?;
         if self.extend && !S::HAS_EXTEND {
@@ -285,6 +298,7 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
         check(cdb, S::LEN, S::OPCODE, S::NAME)?;
         let b2 = byte(cdb, 2);
         let registers = AtaRegisters {
+            multiple_count: byte(cdb, 1) >> 5,
             protocol: (byte(cdb, 1) >> 1) & 0x0f,
             extend: S::HAS_EXTEND && bit(cdb, 1, 0),
             off_line: b2 >> 6,
@@ -309,7 +323,7 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
         let mut cdb = Cdb::zeroed(S::LEN);
         let b = cdb.bytes_mut();
         b[0] = S::OPCODE;
-        b[1] = (r.protocol << 1) | u8::from(r.extend);
+        b[1] = (r.multiple_count << 5) | (r.protocol << 1) | u8::from(r.extend);
         b[2] = (r.off_line << 6)
             | (u8::from(r.ck_cond) << 5)
             | (u8::from(r.t_type) << 4)
@@ -326,7 +340,10 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
 
     fn fields(&self) -> Vec<CdbField> {
         let r = &self.registers;
-        let mut fields = vec![CdbField::new("PROTOCOL", r.protocol)];
+        let mut fields = vec![
+            CdbField::new("MULTIPLE_COUNT", r.multiple_count),
+            CdbField::new("PROTOCOL", r.protocol),
+        ];
         if S::HAS_EXTEND {
             fields.push(CdbField::flag("EXTEND", r.extend));
         }
@@ -539,6 +556,41 @@ mod tests {
     }
 
     #[test]
+    fn multiple_count_and_reserved_protocols() {
+        // READ MULTIPLE (C4h), PIO Data-In, 8 sectors per DRQ block: MULTIPLE_COUNT 3 in
+        // byte 1 bits 7:5 (SAT-5 table 169): 011b << 5 | 4h << 1 = 68h.
+        let r = AtaRegisters {
+            multiple_count: 3,
+            command: 0xc4,
+            ..identify()
+        };
+        let c = AtaPassThrough12Cdb::new(r).unwrap();
+        assert_eq!(c.to_cdb().as_bytes()[1], 0x68);
+        assert_eq!(AtaPassThrough12Cdb::parse_cdb(c.to_cdb().as_bytes()), Ok(c));
+        assert_eq!(c.fields()[0], CdbField::new("MULTIPLE_COUNT", 3u8));
+        assert!(AtaPassThrough16Cdb::new(AtaRegisters {
+            multiple_count: 8,
+            ..r
+        })
+        .is_err());
+        for protocol in [0x2, 0x7, 0xd, 0xe] {
+            let r = AtaRegisters {
+                protocol,
+                t_length: 0,
+                ..AtaRegisters::default()
+            };
+            assert!(AtaPassThrough16Cdb::new(r).is_err(), "{protocol:x}");
+            let mut cdb = [0u8; 16];
+            cdb[0] = 0x85;
+            cdb[1] = protocol << 1;
+            assert!(
+                AtaPassThrough16Cdb::parse_cdb(&cdb).is_err(),
+                "{protocol:x}"
+            );
+        }
+    }
+
+    #[test]
     fn parse_rejects_what_new_rejects() {
         // IDENTIFY DEVICE with the high COUNT byte set but EXTEND clear: a SATL sends
         // COUNT 1 (28-bit), so the CDB must not decode as COUNT 0101h.
@@ -583,17 +635,24 @@ mod tests {
         let wide: u16 = if extend { 0xffff } else { 0xff };
         let lba_max: u64 = if extend { (1 << 48) - 1 } else { 0xff_ffff };
         (
-            (0u8..16, 0u8..4, any::<bool>(), any::<bool>(), any::<bool>()),
+            (
+                (0u8..16).prop_filter("reserved", |p| !protocol_reserved(*p)),
+                0u8..4,
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            ),
             (any::<bool>(), 0u8..4, 0..=wide, 0..=wide, 0..=lba_max),
-            (any::<u8>(), any::<u8>()),
+            (any::<u8>(), any::<u8>(), 0u8..8),
         )
             .prop_map(
                 move |(
                     (protocol, off_line, ck_cond, t_type, t_dir),
                     (byt_blok, t_length, features, count, lba),
-                    (device, command),
+                    (device, command, multiple_count),
                 )| {
                     let mut r = AtaRegisters {
+                        multiple_count,
                         protocol,
                         extend,
                         off_line,
@@ -640,7 +699,7 @@ mod tests {
             let _ = AtaPassThrough12Cdb::parse_cdb(&bytes);
             if let Ok(c) = AtaPassThrough16Cdb::parse_cdb(&bytes) {
                 let _ = c.registers().transfer(sector);
-                prop_assert_eq!(c.fields().len(), 13);
+                prop_assert_eq!(c.fields().len(), 14);
             }
         }
     }
