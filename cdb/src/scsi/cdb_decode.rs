@@ -477,10 +477,13 @@ mod tests {
         assert!(!d.problems.is_empty());
         assert!(decode(&[]).is_err());
         assert!(decode(&[0xc0; 261]).is_err());
-        // Invalid field in a typed layout: RDPROTECT set.
-        let d = decode(&[0x28, 0x20, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap();
+        // Invalid field in a typed layout: a reserved ATA PASS-THROUGH PROTOCOL.
+        let d = decode(&[0xa1, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         assert!(d.fields.is_empty());
-        assert!(d.problems[0].contains("RDPROTECT"));
+        assert!(d.problems[0].contains("PROTOCOL"), "{:?}", d.problems);
+        // RDPROTECT is a field like any other.
+        let d = decode(&[0x28, 0x20, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap();
+        assert_eq!(field(&d, "RDPROTECT"), Some(1));
     }
 
     #[test]
