@@ -100,6 +100,20 @@ impl LayoutEntry {
     }
 }
 
+impl ImpliedData {
+    /// The phase a CDB's length fields describe; a length of 0 (bytes or blocks) means no
+    /// data phase, as [`crate::command::DataPhase::input`] and
+    /// [`crate::command::DataPhase::output`] build it.
+    fn new(direction: Direction, bytes: Option<u32>, blocks: Option<u32>) -> Self {
+        let empty = bytes == Some(0) || blocks == Some(0);
+        ImpliedData {
+            direction: if empty { Direction::None } else { direction },
+            bytes,
+            blocks,
+        }
+    }
+}
+
 fn fields_of<T: CdbLayout>(cdb: &[u8]) -> Result<Vec<CdbField>, DecodeError> {
     T::parse_cdb(cdb).map(|x| x.fields())
 }
@@ -107,11 +121,7 @@ fn fields_of<T: CdbLayout>(cdb: &[u8]) -> Result<Vec<CdbField>, DecodeError> {
 fn data_of<T: CdbLayout + ScsiCommand>(cdb: &[u8]) -> Option<ImpliedData> {
     let x = T::parse_cdb(cdb).ok()?;
     let phase = x.data_phase();
-    Some(ImpliedData {
-        direction: phase.direction(),
-        bytes: Some(phase.len()),
-        blocks: None,
-    })
+    Some(ImpliedData::new(phase.direction(), Some(phase.len()), None))
 }
 
 /// A table line for a typed layout `T`: fields only.
@@ -141,16 +151,12 @@ pub const fn command<T: CdbLayout + ScsiCommand>(
 /// READ/WRITE: TRANSFER LENGTH counts blocks whose size the CDB does not state.
 fn rw_data<S: CdbSize, D: RwKind>(cdb: &[u8]) -> Option<ImpliedData> {
     let x = RwCdb::<S, D>::parse_cdb(cdb).ok()?;
-    let blocks = x.transfer_length();
-    Some(ImpliedData {
-        direction: match (blocks, D::WRITE) {
-            (0, _) => Direction::None,
-            (_, true) => Direction::ToDevice,
-            (_, false) => Direction::FromDevice,
-        },
-        bytes: None,
-        blocks: Some(blocks),
-    })
+    let direction = if D::WRITE {
+        Direction::ToDevice
+    } else {
+        Direction::FromDevice
+    };
+    Some(ImpliedData::new(direction, None, Some(x.transfer_length())))
 }
 
 /// ATA PASS-THROUGH: bytes, or 512-byte blocks, or logical-sector blocks (T_TYPE=1),
@@ -163,20 +169,12 @@ fn ata_data<S: AtaCdbSize>(cdb: &[u8]) -> Option<ImpliedData> {
         AtaTransferLength::Bytes(n) => (Some(n), None),
         AtaTransferLength::Tpsiu => (None, None),
     };
-    Some(ImpliedData {
-        direction: t.direction,
-        bytes,
-        blocks,
-    })
+    Some(ImpliedData::new(t.direction, bytes, blocks))
 }
 
 /// A data-out phase of `bytes` bytes (a PARAMETER LIST LENGTH).
 fn data_out(bytes: u32) -> ImpliedData {
-    ImpliedData {
-        direction: Direction::ToDevice,
-        bytes: Some(bytes),
-        blocks: None,
-    }
+    ImpliedData::new(Direction::ToDevice, Some(bytes), None)
 }
 
 /// MODE SELECT sends its PARAMETER LIST LENGTH bytes.
@@ -438,6 +436,20 @@ mod tests {
         assert_eq!(d.data, None);
         assert!(d.fields.is_empty());
         assert!(d.problems[0].contains("COUNT"), "{:?}", d.problems);
+    }
+
+    #[test]
+    fn zero_length_data_out_is_no_data_phase() {
+        // MODE SELECT (6) and WRITE BUFFER with PARAMETER LIST LENGTH 0.
+        for cdb in [
+            &[0x15, 0x10, 0, 0, 0, 0][..],
+            &[0x3b, 0x02, 0, 0, 0, 0, 0, 0, 0, 0][..],
+        ] {
+            let d = decode(cdb).unwrap();
+            assert!(d.problems.is_empty(), "{:?}", d.problems);
+            let data = d.data.unwrap();
+            assert_eq!((data.direction, data.bytes), (Direction::None, Some(0)));
+        }
     }
 
     #[test]

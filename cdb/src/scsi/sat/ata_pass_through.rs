@@ -163,8 +163,8 @@ pub struct AtaTransfer {
 
 impl AtaRegisters {
     /// The data transfer these registers describe. `logical_sector_size` is the unit when
-    /// T_TYPE is 1 (512 bytes otherwise). A zero FEATURES/COUNT yields zero bytes: ATA
-    /// commands that read 0 as 256 or 65536 sectors need an explicit count.
+    /// T_TYPE is 1 (512 bytes otherwise). A zero FEATURES/COUNT yields zero bytes and no
+    /// direction: ATA commands that read 0 as 256 or 65536 sectors need an explicit count.
     pub fn transfer(&self, logical_sector_size: u32) -> Result<AtaTransfer, BuildError> {
         if !protocol_has_data(self.protocol) || self.t_length == 0 {
             return Ok(AtaTransfer {
@@ -193,6 +193,11 @@ impl AtaRegisters {
             (true, true) => u64::from(logical_sector_size),
         };
         let bytes = u64::from(n) * unit;
+        let direction = if bytes == 0 {
+            Direction::None
+        } else {
+            direction
+        };
         BuildError::check_max(
             "ATA PASS-THROUGH",
             "transfer length (bytes)",
@@ -391,9 +396,10 @@ impl<'a, S: AtaCdbSize> AtaPassThrough<'a, S> {
         };
         let data = match (transfer.direction, data_out) {
             (Direction::None, None) => DataPhase::None,
-            (Direction::FromDevice, None) => DataPhase::In(len),
+            (Direction::None, Some(bytes)) if bytes.is_empty() => DataPhase::None,
+            (Direction::FromDevice, None) => DataPhase::input(len),
             (Direction::ToDevice, Some(bytes)) if bytes.len() == len as usize => {
-                DataPhase::Out(bytes)
+                DataPhase::output(bytes)
             }
             (Direction::ToDevice, Some(_)) => {
                 return Err(invalid("data-out length differs from the CDB's"))
@@ -588,6 +594,38 @@ mod tests {
                 "{protocol:x}"
             );
         }
+    }
+
+    #[test]
+    fn zero_length_is_no_data_phase() {
+        // PIO Data-Out with COUNT 0: no bytes, so no data-out phase (and no data needed).
+        let r = AtaRegisters {
+            protocol: 5,
+            t_dir: false,
+            count: 0,
+            ..identify()
+        };
+        assert_eq!(r.transfer(512).unwrap().direction, Direction::None);
+        let out = AtaPassThrough16Cdb::new(r).unwrap();
+        assert_eq!(
+            AtaPassThrough::new(out, None, 512).unwrap().data_phase(),
+            DataPhase::None
+        );
+        assert_eq!(
+            AtaPassThrough::new(out, Some(&[]), 512)
+                .unwrap()
+                .data_phase(),
+            DataPhase::None
+        );
+        let inp = AtaPassThrough16Cdb::new(AtaRegisters {
+            count: 0,
+            ..identify()
+        })
+        .unwrap();
+        assert_eq!(
+            AtaPassThrough::new(inp, None, 512).unwrap().data_phase(),
+            DataPhase::None
+        );
     }
 
     #[test]

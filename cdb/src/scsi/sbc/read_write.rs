@@ -284,11 +284,7 @@ impl<S: CdbSize> ScsiCommand for Read<S> {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        if self.data_len == 0 {
-            DataPhase::None
-        } else {
-            DataPhase::In(self.data_len)
-        }
+        DataPhase::input(self.data_len)
     }
 
     /// Returns the data; a short transfer is an error because READ transfers every block
@@ -376,7 +372,7 @@ impl<S: CdbSize> ScsiCommand for Write<'_, S> {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::Out(self.data)
+        DataPhase::output(self.data)
     }
 
     fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
