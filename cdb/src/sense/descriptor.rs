@@ -82,9 +82,13 @@ pub enum DescriptorBody {
         not_initiated_command_functions: u32,
         /// COMPLETED COMMAND FUNCTIONS.
         completed_command_functions: u32,
-        /// PARTITION_ID.
+        /// PARTITION_ID, as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         partition_id: u64,
-        /// OBJECT_ID.
+        /// OBJECT_ID, as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         object_id: u64,
     },
     /// 07h OSD response integrity check value (SPC-5 4.4.2.8, OSD-2): kept as bytes.

@@ -438,3 +438,19 @@ fn json_field_names_and_schema() {
     let schema = serde_json::to_value(schemars::schema_for!(SenseData)).unwrap();
     assert!(schema.to_string().contains("sense_key_specific"));
 }
+
+#[test]
+fn osd_identifiers_are_exact_hex_in_json() {
+    // Descriptor format, one OSD object identification descriptor (06h, length 1Eh):
+    // PARTITION_ID and OBJECT_ID beyond 2^53 (SPC-5 4.4.2.8, OSD-2).
+    let mut b = vec![0x72, 0x05, 0x24, 0x00, 0, 0, 0, 32, 0x06, 0x1e];
+    b.extend([0; 14]);
+    b.extend([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+    b.extend([0xff; 8]);
+    let text = serde_json::to_string(&decode(&b).unwrap()).unwrap();
+    assert!(
+        text.contains(r#""partition_id":"0123456789abcdef""#),
+        "{text}"
+    );
+    assert!(text.contains(r#""object_id":"ffffffffffffffff""#), "{text}");
+}

@@ -103,7 +103,9 @@ coded_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Eui64 {
-    /// IDENTIFIER EXTENSION (16-byte form only, bytes 0–7).
+    /// IDENTIFIER EXTENSION (16-byte form only, bytes 0–7), as hex.
+    #[serde(serialize_with = "crate::json::hex_u64_option")]
+    #[schemars(with = "Option<String>")]
     pub identifier_extension: Option<u64>,
     /// IEEE COMPANY_ID (24 bits).
     pub ieee_company_id: u32,
@@ -128,7 +130,9 @@ pub enum Naa {
     },
     /// NAA 3h, Locally Assigned (SPC-5 7.7.6.5.3): 8 bytes.
     LocallyAssigned {
-        /// LOCALLY ADMINISTERED VALUE (60 bits).
+        /// LOCALLY ADMINISTERED VALUE (60 bits), as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         locally_administered_value: u64,
     },
     /// NAA 5h, IEEE Registered (SPC-5 7.7.6.5.4): 8 bytes.
@@ -144,7 +148,9 @@ pub enum Naa {
         ieee_company_id: u32,
         /// VENDOR SPECIFIC IDENTIFIER (36 bits).
         vendor_specific_identifier: u64,
-        /// VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits).
+        /// VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits), as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         vendor_specific_identifier_extension: u64,
     },
     /// Any other NAA value (reserved).
