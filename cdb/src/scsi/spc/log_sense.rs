@@ -225,8 +225,9 @@ pub struct LogParameter {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "page", rename_all = "snake_case")]
 pub enum DecodedLogPage {
-    /// Supported Log Pages (00h) or Supported Log Pages and Subpages (00h/FFh)
-    /// (SPC-5 7.3, Supported Log Pages and Supported Log Pages and Subpages log pages).
+    /// Supported Log Pages (00h), Supported Log Pages and Subpages (00h/FFh) or
+    /// Supported Subpages (any other page, subpage FFh) (SPC-5 7.3, Supported Log Pages,
+    /// Supported Log Pages and Subpages, and Supported Subpages log pages).
     SupportedPages {
         /// The pages listed.
         pages: Vec<SupportedLogPage>,
@@ -270,7 +271,10 @@ impl LogPage {
         let mut truncated = body.len() < usize::from(page_length);
         let body = &body[..body.len().min(page_length.into())];
         let (parameters, decoded) = match (page_code, subpage_code) {
-            (0, 0) | (0, 0xff) => {
+            // Page 00h lists page codes; subpage FFh of any page lists page and subpage
+            // code pairs (Supported Log Pages and Subpages for 00h/FFh, Supported Subpages
+            // for the others).
+            (0, 0) | (_, 0xff) => {
                 let width = if subpage_code == 0 { 1 } else { 2 };
                 let pages = body
                     .chunks_exact(width)
@@ -401,6 +405,23 @@ mod tests {
         };
         assert_eq!(pages.len(), 3);
         assert_eq!(pages[2].name, Some("Environmental Reporting"));
+    }
+
+    #[test]
+    fn supported_subpages_of_any_page() {
+        // Temperature page 0Dh, subpage FFh: 0Dh/00h, 0Dh/01h, 0Dh/FFh.
+        let data = [0x4d, 0xff, 0x00, 0x06, 0x0d, 0x00, 0x0d, 0x01, 0x0d, 0xff];
+        let page = LogPage::decode(&data).unwrap();
+        assert!(page.parameters.is_empty());
+        let Some(DecodedLogPage::SupportedPages { pages }) = page.decoded else {
+            panic!("not decoded: {page:?}");
+        };
+        let codes: Vec<_> = pages
+            .iter()
+            .map(|p| (p.page_code, p.subpage_code))
+            .collect();
+        assert_eq!(codes, [(0x0d, 0), (0x0d, 1), (0x0d, 0xff)]);
+        assert_eq!(pages[1].name, Some("Environmental Reporting"));
     }
 
     #[test]
