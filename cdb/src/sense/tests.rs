@@ -454,3 +454,16 @@ fn osd_identifiers_are_exact_hex_in_json() {
     );
     assert!(text.contains(r#""object_id":"ffffffffffffffff""#), "{text}");
 }
+
+#[test]
+fn vendor_specific_and_unknown_formats_are_neither_current_nor_deferred() {
+    for (bytes, format) in [
+        (&[0x7f, 1, 2, 3][..], "Vendor specific format (0x7f)\n"),
+        (&[0x74, 1, 2, 3][..], "Unknown format (0x74)\n"),
+    ] {
+        let text = decode(bytes).unwrap().to_string();
+        assert!(text.starts_with(format), "{text}");
+    }
+    let text = decode(&qemu_fixed(0x05, 0x24, 0x00)).unwrap().to_string();
+    assert!(text.starts_with("Fixed format (0x70), current;"), "{text}");
+}
