@@ -417,12 +417,18 @@ fn decode_one(
             not_all_r: d[3] & 0x01 != 0,
             referrals: referrals(&d[4..]),
         },
-        0x0C => DescriptorBody::ForwardedSenseData {
-            fsdt: d[2] & 0x80 != 0,
-            sense_data_source: d[2] & 0x0F,
-            forwarded_status: d[3],
-            sense: decode_nested(&d[4..], depth + 1, problems).map(Box::new),
-        },
+        0x0C => {
+            let forwarded = &d[4..];
+            if forwarded.is_empty() {
+                problems.push(Problem::EmptyForwardedSense { offset });
+            }
+            DescriptorBody::ForwardedSenseData {
+                fsdt: d[2] & 0x80 != 0,
+                sense_data_source: d[2] & 0x0F,
+                forwarded_status: d[3],
+                sense: decode_nested(forwarded, depth + 1, problems).map(Box::new),
+            }
+        }
         0x0D => DescriptorBody::DirectAccessBlockDevice {
             valid: d[2] & 0x80 != 0,
             ili: d[2] & 0x20 != 0,

@@ -467,3 +467,16 @@ fn vendor_specific_and_unknown_formats_are_neither_current_nor_deferred() {
     let text = decode(&qemu_fixed(0x05, 0x24, 0x00)).unwrap().to_string();
     assert!(text.starts_with("Fixed format (0x70), current;"), "{text}");
 }
+
+#[test]
+fn empty_forwarded_sense_is_a_problem() {
+    // Descriptor format, one forwarded sense data descriptor (0Ch) with ADDITIONAL
+    // LENGTH 2: FSDT/SENSE DATA SOURCE and FORWARDED STATUS, no sense data.
+    let s = decode(&[0x72, 0x0b, 0x0d, 0x00, 0, 0, 0, 4, 0x0c, 0x02, 0x01, 0x02]).unwrap();
+    assert!(
+        s.problems
+            .contains(&Problem::EmptyForwardedSense { offset: 8 }),
+        "{:?}",
+        s.problems
+    );
+}
