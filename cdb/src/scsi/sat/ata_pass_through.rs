@@ -396,7 +396,7 @@ impl<'a, S: AtaCdbSize> AtaPassThrough<'a, S> {
         };
         let data = match (transfer.direction, data_out) {
             (Direction::None, None) => DataPhase::None,
-            (Direction::None, Some(bytes)) if bytes.is_empty() => DataPhase::None,
+            (Direction::None, Some([])) => DataPhase::None,
             (Direction::FromDevice, None) => DataPhase::input(len),
             (Direction::ToDevice, Some(bytes)) if bytes.len() == len as usize => {
                 DataPhase::output(bytes)
