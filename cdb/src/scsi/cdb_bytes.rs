@@ -1,7 +1,8 @@
 //! Byte-level access shared by the SCSI CDB layouts and parameter data of SPC-5, SBC-4
 //! and SAT-5 (SPC-5 3.5.2 big-endian fields, 4.2.5 CDB format):
 //! checking a CDB's length, operation code and service action, and reading and writing
-//! big-endian fields of any width up to 8 bytes.
+//! big-endian fields of any width up to 8 bytes, and the scattered little-endian ATA
+//! register fields of SAT-5.
 
 use crate::error::{BuildError, DecodeError};
 
@@ -82,6 +83,25 @@ pub(crate) fn put_be(bytes: &mut [u8], at: usize, width: usize, value: u64) {
     }
 }
 
+/// Reads the unsigned field whose bytes sit at the offsets `at`, least significant first
+/// (the scattered register bytes of SAT-5 ATA PASS-THROUGH); offsets past the end read as
+/// zero.
+pub(crate) fn get_le(bytes: &[u8], at: &[usize]) -> u64 {
+    at.iter()
+        .rev()
+        .fold(0, |acc, &i| (acc << 8) | u64::from(byte(bytes, i)))
+}
+
+/// Writes the low bytes of `value` at the offsets `at`, least significant first; offsets
+/// past the end are skipped.
+pub(crate) fn put_le(bytes: &mut [u8], at: &[usize], value: u64) {
+    for (k, &i) in at.iter().enumerate() {
+        if let Some(b) = bytes.get_mut(i) {
+            *b = (value >> (8 * k)) as u8;
+        }
+    }
+}
+
 /// Reads all of `bytes` (at most 8) as one big-endian unsigned integer.
 pub(crate) fn be_uint(bytes: &[u8]) -> u64 {
     get_be(bytes, 0, bytes.len())
@@ -122,6 +142,15 @@ mod tests {
         assert_eq!(b[5], 0xAA);
         assert_eq!(max_for_width(2), 0xFFFF);
         assert_eq!(max_for_width(8), u64::MAX);
+    }
+
+    #[test]
+    fn scattered_little_endian_fields() {
+        let mut b = [0u8; 4];
+        put_le(&mut b, &[3, 0, 9], 0x00cc_bbaa);
+        assert_eq!(b, [0xbb, 0, 0, 0xaa]);
+        // Offset 9 is past the end: skipped on write, zero on read.
+        assert_eq!(get_le(&b, &[3, 0, 9]), 0xbbaa);
     }
 
     #[test]

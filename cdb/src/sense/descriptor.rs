@@ -5,6 +5,7 @@ use super::key::SenseKey;
 use super::problem::Problem;
 use super::sks::{progress_percent, SenseKeySpecific};
 use super::{decode_nested, Header, SenseData};
+use crate::scsi::cdb_bytes::be_uint;
 use serde::Serialize;
 
 /// Length of the descriptor format header (SPC-5 4.4.2, table 28).
@@ -508,9 +509,4 @@ fn designation(d: &[u8]) -> Option<Designation> {
         designator_type: header[1] & 0x0F,
         designator: designator.get(..len).unwrap_or(designator).to_vec(),
     })
-}
-
-/// A big-endian unsigned integer of up to eight bytes.
-fn be_uint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |acc, &b| acc << 8 | u64::from(b))
 }

@@ -4,7 +4,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, Direction, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::cdb_bytes::{bit, byte, check, rejected};
+use crate::scsi::cdb_bytes::{bit, byte, check, get_le, put_le, rejected};
 use std::marker::PhantomData;
 
 /// The layout of one ATA PASS-THROUGH CDB size: where each ATA register byte sits, least
@@ -263,20 +263,6 @@ pub struct AtaPassThroughCdb<S: AtaCdbSize> {
 pub type AtaPassThrough12Cdb = AtaPassThroughCdb<Ata12>;
 /// ATA PASS-THROUGH (16) CDB (SAT-5 12.2.3).
 pub type AtaPassThrough16Cdb = AtaPassThroughCdb<Ata16>;
-
-fn get_le(cdb: &[u8], at: &[usize]) -> u64 {
-    at.iter()
-        .rev()
-        .fold(0, |acc, &i| (acc << 8) | u64::from(byte(cdb, i)))
-}
-
-fn put_le(cdb: &mut [u8], at: &[usize], value: u64) {
-    for (k, &i) in at.iter().enumerate() {
-        if let Some(b) = cdb.get_mut(i) {
-            *b = (value >> (8 * k)) as u8;
-        }
-    }
-}
 
 impl<S: AtaCdbSize> AtaPassThroughCdb<S> {
     /// Builds the CDB, rejecting fields that do not fit this size and EXTEND, or that

@@ -1,6 +1,7 @@
 //! Designation descriptors (SPC-5 7.7.6.1): the identifiers in the Device Identification
 //! page and the provisioning group descriptor of the Logical Block Provisioning page.
 
+use crate::scsi::cdb_bytes::be_uint;
 use crate::scsi::spc::inquiry::coded::coded_enum;
 use crate::text::ascii_field;
 use nom::bytes::complete::take;
@@ -358,11 +359,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Big-endian value of up to eight bytes.
-fn be(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |acc, &b| (acc << 8) | u64::from(b))
-}
-
 fn malformed(problem: &'static str, bytes: &[u8]) -> Designator {
     Designator::Malformed {
         problem,
@@ -463,10 +459,10 @@ fn decode_eui64(bytes: &[u8]) -> Designator {
         _ => return malformed("EUI-64 designator is not 8, 12 or 16 bytes", bytes),
     };
     Designator::Eui64(Eui64 {
-        identifier_extension: extension.map(be),
-        ieee_company_id: be(&eui[..3]) as u32,
-        vendor_specific_extension_identifier: be(&eui[3..]),
-        directory_id: directory.map(|d| be(d) as u32),
+        identifier_extension: extension.map(be_uint),
+        ieee_company_id: be_uint(&eui[..3]) as u32,
+        vendor_specific_extension_identifier: be_uint(&eui[3..]),
+        directory_id: directory.map(|d| be_uint(d) as u32),
     })
 }
 
@@ -480,7 +476,7 @@ fn decode_naa(bytes: &[u8]) -> Designator {
     if bytes.len() != want {
         return malformed("NAA designator length does not match its NAA field", bytes);
     }
-    let v = be(&bytes[..8]);
+    let v = be_uint(&bytes[..8]);
     let naa = match naa_field {
         2 => Naa::IeeeExtended {
             vendor_specific_identifier_a: ((v >> 48) & 0xfff) as u16,
@@ -497,7 +493,7 @@ fn decode_naa(bytes: &[u8]) -> Designator {
         6 => Naa::IeeeRegisteredExtended {
             ieee_company_id: ((v >> 36) & 0xff_ffff) as u32,
             vendor_specific_identifier: v & 0xf_ffff_ffff,
-            vendor_specific_identifier_extension: be(&bytes[8..]),
+            vendor_specific_identifier_extension: be_uint(&bytes[8..]),
         },
         naa => Naa::Reserved { naa },
     };
