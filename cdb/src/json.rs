@@ -49,9 +49,22 @@ pub(crate) fn guid<S: Serializer>(bytes: &[u8; 16], serializer: S) -> Result<S::
     ))
 }
 
-/// Lower-case hex digits of `bytes`.
+/// Lower-case hex digits of `bytes`, two per byte, `separator` between bytes: the one hex
+/// text form for identifiers (no separator) and byte dumps (a space).
+pub(crate) fn hex_text(bytes: &[u8], separator: &str) -> String {
+    let mut text = String::with_capacity(bytes.len() * (2 + separator.len()));
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            text.push_str(separator);
+        }
+        text.push_str(&format!("{b:02x}"));
+    }
+    text
+}
+
+/// Lower-case hex digits of `bytes`, without separators.
 fn hex_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex_text(bytes, "")
 }
 
 #[cfg(test)]
@@ -93,5 +106,7 @@ mod tests {
         assert_eq!(value["naa"], "0123456789abcdef");
         assert_eq!(value["some"], "0000000000000001");
         assert!(value["none"].is_null());
+        assert_eq!(super::hex_text(&[0x0a, 0xff, 0x10], " "), "0a ff 10");
+        assert_eq!(super::hex_text(&[], " "), "");
     }
 }

@@ -363,6 +363,5 @@ fn additional(a: &AdditionalSense) -> String {
 
 /// Bytes as space-separated hex.
 fn hex(bytes: &[u8]) -> String {
-    let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    parts.join(" ")
+    crate::json::hex_text(bytes, " ")
 }

@@ -356,7 +356,7 @@ fn decode_descriptor(head: &[u8], designator: &[u8]) -> DesignationDescriptor {
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::json::hex_text(bytes, "")
 }
 
 fn malformed(problem: &'static str, bytes: &[u8]) -> Designator {
