@@ -226,17 +226,17 @@ pub struct LogParameter {
 #[serde(tag = "page", rename_all = "snake_case")]
 pub enum DecodedLogPage {
     /// Supported Log Pages (00h), Supported Log Pages and Subpages (00h/FFh) or
-    /// Supported Subpages (any other page, subpage FFh) (SPC-5 7.3, Supported Log Pages,
-    /// Supported Log Pages and Subpages, and Supported Subpages log pages).
+    /// Supported Subpages (any other page, subpage FFh) (SPC-5 7.3.18, 7.3.19,
+    /// 7.3.20).
     SupportedPages {
         /// The pages listed.
         pages: Vec<SupportedLogPage>,
     },
-    /// Temperature log page, 0Dh (SPC-5 7.3, Temperature log page).
+    /// Temperature log page, 0Dh (SPC-5 7.3.21).
     Temperature(Temperature),
 }
 
-/// One entry of a supported-pages list (SPC-5 7.3, Supported Log Pages and Supported Log Pages and Subpages log pages).
+/// One entry of a supported-pages list (SPC-5 7.3.18, 7.3.19, 7.3.20).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct SupportedLogPage {
@@ -248,7 +248,7 @@ pub struct SupportedLogPage {
     pub name: Option<&'static str>,
 }
 
-/// The Temperature log page's values (SPC-5 7.3, Temperature log page): degrees Celsius, `None` when the
+/// The Temperature log page's values (SPC-5 7.3.21): degrees Celsius, `None` when the
 /// device reports FFh (not available) or omits the parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -273,7 +273,7 @@ impl LogPage {
         let (parameters, decoded) = match (page_code, subpage_code) {
             // Page 00h lists page codes; subpage FFh of any page lists page and subpage
             // code pairs (Supported Log Pages and Subpages for 00h/FFh, Supported Subpages
-            // for the others).
+            // for the others; SPC-5 7.3.18 to 7.3.20).
             (0, 0) | (_, 0xff) => {
                 let width = if subpage_code == 0 { 1 } else { 2 };
                 let pages = body
@@ -343,7 +343,7 @@ impl LogParameter {
 
 impl From<&Vec<LogParameter>> for Temperature {
     fn from(parameters: &Vec<LogParameter>) -> Self {
-        // The TEMPERATURE byte is the second of the 2-byte value (SPC-5 7.3, Temperature log page).
+        // The TEMPERATURE byte is the second of the 2-byte value (SPC-5 7.3.21).
         let celsius = |code: u16| {
             parameters
                 .iter()
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn supported_pages() {
-        // SPC-5 7.3, Supported Log Pages: 00h page listing 00h, 0Dh, 2Fh.
+        // SPC-5 7.3.18: 00h page listing 00h, 0Dh, 2Fh.
         let data = [0x00, 0x00, 0x00, 0x03, 0x00, 0x0d, 0x2f];
         let page = LogPage::decode(&data).unwrap();
         let Some(DecodedLogPage::SupportedPages { pages }) = page.decoded else {
@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn temperature_page() {
-        // SPC-5 7.3, Temperature log page: parameter 0000h (control byte 03h, length 2) = 35 C, 0001h = 60 C.
+        // SPC-5 7.3.21: parameter 0000h (control byte 03h, length 2) = 35 C, 0001h = 60 C.
         let data = [
             0x0d, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x03, 0x02, 0x00, 35, 0x00, 0x01, 0x03, 0x02, 0x00,
             60,
