@@ -110,7 +110,26 @@ pub enum DataPhase<'a> {
     Out(&'a [u8]),
 }
 
-impl DataPhase<'_> {
+impl<'a> DataPhase<'a> {
+    /// A data-in phase of at most `len` bytes; no data phase when `len` is 0. Every typed
+    /// command builds its phase through this or [`DataPhase::output`], so that a phase
+    /// that moves no bytes is always [`DataPhase::None`].
+    pub fn input(len: u32) -> Self {
+        match len {
+            0 => DataPhase::None,
+            len => DataPhase::In(len),
+        }
+    }
+
+    /// A data-out phase sending `data`; no data phase when `data` is empty.
+    pub fn output(data: &'a [u8]) -> Self {
+        if data.is_empty() {
+            DataPhase::None
+        } else {
+            DataPhase::Out(data)
+        }
+    }
+
     /// The direction of this phase.
     pub fn direction(&self) -> Direction {
         match self {
@@ -188,10 +207,7 @@ impl<T: DataInCommand> ScsiCommand for T {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        match self.allocation_length() {
-            0 => DataPhase::None,
-            length => DataPhase::In(length),
-        }
+        DataPhase::input(self.allocation_length())
     }
 
     fn decode(&self, data_in: &[u8]) -> Result<Self::Response, DecodeError> {
@@ -243,4 +259,17 @@ pub trait CdbLayout: Sized {
 
     /// The CDB's fields, in CDB order, for display.
     fn fields(&self) -> Vec<CdbField>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phase_without_bytes_is_none() {
+        assert_eq!(DataPhase::input(0), DataPhase::None);
+        assert_eq!(DataPhase::output(&[]), DataPhase::None);
+        assert_eq!(DataPhase::input(512), DataPhase::In(512));
+        assert_eq!(DataPhase::output(&[1, 2]).direction(), Direction::ToDevice);
+    }
 }

@@ -603,6 +603,8 @@ fn num(v: &Value, ptr: &str) -> u64 {
         Value::Bool(b) => u64::from(*b),
         Value::Null => 0,
         Value::Object(_) => x["code"].as_u64().unwrap(),
+        // 64-bit identifiers are hex strings (cdb/src/json.rs).
+        Value::String(h) => u64::from_str_radix(h, 16).unwrap_or_else(|_| panic!("{ptr} = {x}")),
         _ => x.as_u64().unwrap_or_else(|| panic!("{ptr} = {x}")),
     }
 }
@@ -1130,8 +1132,8 @@ fn designator_value(v: &Value) -> String {
         ),
         "eui64" => {
             let mut s = String::from("0x");
-            if let Some(e) = d["identifier_extension"].as_u64() {
-                s.push_str(&format!("{e:016x}"));
+            if let Some(e) = d["identifier_extension"].as_str() {
+                s.push_str(e);
             }
             s.push_str(&format!(
                 "{:06x}{:010x}",

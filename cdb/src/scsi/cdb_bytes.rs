@@ -1,9 +1,10 @@
 //! Byte-level access shared by the SCSI CDB layouts and parameter data of SPC-5, SBC-4
 //! and SAT-5 (SPC-5 3.5.2 big-endian fields, 4.2.5 CDB format):
 //! checking a CDB's length, operation code and service action, and reading and writing
-//! big-endian fields of any width up to 8 bytes.
+//! big-endian fields of any width up to 8 bytes, and the scattered little-endian ATA
+//! register fields of SAT-5.
 
-use crate::error::DecodeError;
+use crate::error::{BuildError, DecodeError};
 
 /// Checks that `cdb` is exactly `len` bytes long and starts with `opcode` (SPC-5 4.2.5.1).
 pub(crate) fn check(
@@ -49,6 +50,21 @@ pub(crate) fn check_service_action(
     }
 }
 
+/// A builder's rejection of the values a parsed CDB holds, as the decode error that names
+/// the same field (out of range) or the command and reason (an invalid combination), so
+/// that `parse_cdb` accepts exactly what the builder builds.
+pub(crate) fn rejected(e: BuildError) -> DecodeError {
+    match e {
+        BuildError::OutOfRange { field, value, .. } => {
+            DecodeError::InvalidValue { what: field, value }
+        }
+        BuildError::Invalid { command, reason } => DecodeError::Malformed {
+            what: command,
+            reason,
+        },
+    }
+}
+
 /// Reads the big-endian unsigned field at `bytes[at..at + width]`; bytes past the end read
 /// as zero, so callers check the CDB length first and this never panics.
 pub(crate) fn get_be(bytes: &[u8], at: usize, width: usize) -> u64 {
@@ -63,6 +79,25 @@ pub(crate) fn put_be(bytes: &mut [u8], at: usize, width: usize, value: u64) {
     for k in 0..width {
         if let Some(b) = bytes.get_mut(at + k) {
             *b = (value >> (8 * (width - 1 - k))) as u8;
+        }
+    }
+}
+
+/// Reads the unsigned field whose bytes sit at the offsets `at`, least significant first
+/// (the scattered register bytes of SAT-5 ATA PASS-THROUGH); offsets past the end read as
+/// zero.
+pub(crate) fn get_le(bytes: &[u8], at: &[usize]) -> u64 {
+    at.iter()
+        .rev()
+        .fold(0, |acc, &i| (acc << 8) | u64::from(byte(bytes, i)))
+}
+
+/// Writes the low bytes of `value` at the offsets `at`, least significant first; offsets
+/// past the end are skipped.
+pub(crate) fn put_le(bytes: &mut [u8], at: &[usize], value: u64) {
+    for (k, &i) in at.iter().enumerate() {
+        if let Some(b) = bytes.get_mut(i) {
+            *b = (value >> (8 * k)) as u8;
         }
     }
 }
@@ -107,6 +142,15 @@ mod tests {
         assert_eq!(b[5], 0xAA);
         assert_eq!(max_for_width(2), 0xFFFF);
         assert_eq!(max_for_width(8), u64::MAX);
+    }
+
+    #[test]
+    fn scattered_little_endian_fields() {
+        let mut b = [0u8; 4];
+        put_le(&mut b, &[3, 0, 9], 0x00cc_bbaa);
+        assert_eq!(b, [0xbb, 0, 0, 0xaa]);
+        // Offset 9 is past the end: skipped on write, zero on read.
+        assert_eq!(get_le(&b, &[3, 0, 9]), 0xbbaa);
     }
 
     #[test]

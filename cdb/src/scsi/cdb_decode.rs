@@ -100,6 +100,20 @@ impl LayoutEntry {
     }
 }
 
+impl ImpliedData {
+    /// The phase a CDB's length fields describe; a length of 0 (bytes or blocks) means no
+    /// data phase, as [`crate::command::DataPhase::input`] and
+    /// [`crate::command::DataPhase::output`] build it.
+    fn new(direction: Direction, bytes: Option<u32>, blocks: Option<u32>) -> Self {
+        let empty = bytes == Some(0) || blocks == Some(0);
+        ImpliedData {
+            direction: if empty { Direction::None } else { direction },
+            bytes,
+            blocks,
+        }
+    }
+}
+
 fn fields_of<T: CdbLayout>(cdb: &[u8]) -> Result<Vec<CdbField>, DecodeError> {
     T::parse_cdb(cdb).map(|x| x.fields())
 }
@@ -107,11 +121,7 @@ fn fields_of<T: CdbLayout>(cdb: &[u8]) -> Result<Vec<CdbField>, DecodeError> {
 fn data_of<T: CdbLayout + ScsiCommand>(cdb: &[u8]) -> Option<ImpliedData> {
     let x = T::parse_cdb(cdb).ok()?;
     let phase = x.data_phase();
-    Some(ImpliedData {
-        direction: phase.direction(),
-        bytes: Some(phase.len()),
-        blocks: None,
-    })
+    Some(ImpliedData::new(phase.direction(), Some(phase.len()), None))
 }
 
 /// A table line for a typed layout `T`: fields only.
@@ -141,16 +151,12 @@ pub const fn command<T: CdbLayout + ScsiCommand>(
 /// READ/WRITE: TRANSFER LENGTH counts blocks whose size the CDB does not state.
 fn rw_data<S: CdbSize, D: RwKind>(cdb: &[u8]) -> Option<ImpliedData> {
     let x = RwCdb::<S, D>::parse_cdb(cdb).ok()?;
-    let blocks = x.transfer_length();
-    Some(ImpliedData {
-        direction: match (blocks, D::WRITE) {
-            (0, _) => Direction::None,
-            (_, true) => Direction::ToDevice,
-            (_, false) => Direction::FromDevice,
-        },
-        bytes: None,
-        blocks: Some(blocks),
-    })
+    let direction = if D::WRITE {
+        Direction::ToDevice
+    } else {
+        Direction::FromDevice
+    };
+    Some(ImpliedData::new(direction, None, Some(x.transfer_length())))
 }
 
 /// ATA PASS-THROUGH: bytes, or 512-byte blocks, or logical-sector blocks (T_TYPE=1),
@@ -163,20 +169,12 @@ fn ata_data<S: AtaCdbSize>(cdb: &[u8]) -> Option<ImpliedData> {
         AtaTransferLength::Bytes(n) => (Some(n), None),
         AtaTransferLength::Tpsiu => (None, None),
     };
-    Some(ImpliedData {
-        direction: t.direction,
-        bytes,
-        blocks,
-    })
+    Some(ImpliedData::new(t.direction, bytes, blocks))
 }
 
 /// A data-out phase of `bytes` bytes (a PARAMETER LIST LENGTH).
 fn data_out(bytes: u32) -> ImpliedData {
-    ImpliedData {
-        direction: Direction::ToDevice,
-        bytes: Some(bytes),
-        blocks: None,
-    }
+    ImpliedData::new(Direction::ToDevice, Some(bytes), None)
 }
 
 /// MODE SELECT sends its PARAMETER LIST LENGTH bytes.
@@ -430,6 +428,31 @@ mod tests {
     }
 
     #[test]
+    fn ata_high_bytes_without_extend_imply_no_data_phase() {
+        // IDENTIFY DEVICE with COUNT's high byte set and EXTEND clear: not COUNT 0101h
+        // (131584 bytes) but an invalid CDB.
+        let cdb = [0x85, 0x08, 0x0e, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0xec, 0];
+        let d = decode(&cdb).unwrap();
+        assert_eq!(d.data, None);
+        assert!(d.fields.is_empty());
+        assert!(d.problems[0].contains("COUNT"), "{:?}", d.problems);
+    }
+
+    #[test]
+    fn zero_length_data_out_is_no_data_phase() {
+        // MODE SELECT (6) and WRITE BUFFER with PARAMETER LIST LENGTH 0.
+        for cdb in [
+            &[0x15, 0x10, 0, 0, 0, 0][..],
+            &[0x3b, 0x02, 0, 0, 0, 0, 0, 0, 0, 0][..],
+        ] {
+            let d = decode(cdb).unwrap();
+            assert!(d.problems.is_empty(), "{:?}", d.problems);
+            let data = d.data.unwrap();
+            assert_eq!((data.direction, data.bytes), (Direction::None, Some(0)));
+        }
+    }
+
+    #[test]
     fn known_untyped_vendor_and_unknown() {
         let d = decode(&[0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0]).unwrap();
         assert_eq!(d.name, "REPORT SUPPORTED OPERATION CODES");
@@ -466,10 +489,13 @@ mod tests {
         assert!(!d.problems.is_empty());
         assert!(decode(&[]).is_err());
         assert!(decode(&[0xc0; 261]).is_err());
-        // Invalid field in a typed layout: RDPROTECT set.
-        let d = decode(&[0x28, 0x20, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap();
+        // Invalid field in a typed layout: a reserved ATA PASS-THROUGH PROTOCOL.
+        let d = decode(&[0xa1, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         assert!(d.fields.is_empty());
-        assert!(d.problems[0].contains("RDPROTECT"));
+        assert!(d.problems[0].contains("PROTOCOL"), "{:?}", d.problems);
+        // RDPROTECT is a field like any other.
+        let d = decode(&[0x28, 0x20, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap();
+        assert_eq!(field(&d, "RDPROTECT"), Some(1));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::key::SenseKey;
 use super::problem::Problem;
 use super::sks::{progress_percent, SenseKeySpecific};
 use super::{decode_nested, Header, SenseData};
+use crate::scsi::cdb_bytes::be_uint;
 use serde::Serialize;
 
 /// Length of the descriptor format header (SPC-5 4.4.2, table 28).
@@ -82,9 +83,13 @@ pub enum DescriptorBody {
         not_initiated_command_functions: u32,
         /// COMPLETED COMMAND FUNCTIONS.
         completed_command_functions: u32,
-        /// PARTITION_ID.
+        /// PARTITION_ID, as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         partition_id: u64,
-        /// OBJECT_ID.
+        /// OBJECT_ID, as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         object_id: u64,
     },
     /// 07h OSD response integrity check value (SPC-5 4.4.2.8, OSD-2): kept as bytes.
@@ -413,12 +418,18 @@ fn decode_one(
             not_all_r: d[3] & 0x01 != 0,
             referrals: referrals(&d[4..]),
         },
-        0x0C => DescriptorBody::ForwardedSenseData {
-            fsdt: d[2] & 0x80 != 0,
-            sense_data_source: d[2] & 0x0F,
-            forwarded_status: d[3],
-            sense: decode_nested(&d[4..], depth + 1, problems).map(Box::new),
-        },
+        0x0C => {
+            let forwarded = &d[4..];
+            if forwarded.is_empty() {
+                problems.push(Problem::EmptyForwardedSense { offset });
+            }
+            DescriptorBody::ForwardedSenseData {
+                fsdt: d[2] & 0x80 != 0,
+                sense_data_source: d[2] & 0x0F,
+                forwarded_status: d[3],
+                sense: decode_nested(forwarded, depth + 1, problems).map(Box::new),
+            }
+        }
         0x0D => DescriptorBody::DirectAccessBlockDevice {
             valid: d[2] & 0x80 != 0,
             ili: d[2] & 0x20 != 0,
@@ -498,9 +509,4 @@ fn designation(d: &[u8]) -> Option<Designation> {
         designator_type: header[1] & 0x0F,
         designator: designator.get(..len).unwrap_or(designator).to_vec(),
     })
-}
-
-/// A big-endian unsigned integer of up to eight bytes.
-fn be_uint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |acc, &b| acc << 8 | u64::from(b))
 }

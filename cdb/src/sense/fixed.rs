@@ -3,6 +3,7 @@
 use super::problem::Problem;
 use super::sks::SenseKeySpecific;
 use super::Header;
+use crate::scsi::cdb_bytes::be_uint;
 use serde::Serialize;
 
 /// Length of fixed format sense data up to and including the SENSE KEY SPECIFIC field.
@@ -123,9 +124,9 @@ pub(super) fn decode(buf: &[u8], problems: &mut Vec<Problem>) -> (Header, FixedS
         eom: flags & 0x40 != 0,
         ili: flags & 0x20 != 0,
         sdat_ovfl: flags & 0x10 != 0,
-        information: be32(data.get(3..7)),
+        information: data.get(3..7).map(|b| be_uint(b) as u32),
         additional_sense_length: buf.get(7).copied(),
-        command_specific_information: be32(data.get(8..12)),
+        command_specific_information: data.get(8..12).map(|b| be_uint(b) as u32),
         field_replaceable_unit_code: data.get(14).copied(),
         sksv: sks_bytes.is_some_and(|b| b[0] & 0x80 != 0),
         sense_key_specific: sks_bytes.and_then(|b| SenseKeySpecific::decode(flags, b)),
@@ -135,11 +136,4 @@ pub(super) fn decode(buf: &[u8], problems: &mut Vec<Problem>) -> (Header, FixedS
             .flatten(),
     };
     (header, fixed)
-}
-
-/// A big-endian u32 from exactly four bytes, if present.
-fn be32(bytes: Option<&[u8]>) -> Option<u32> {
-    bytes
-        .and_then(|b| <[u8; 4]>::try_from(b).ok())
-        .map(u32::from_be_bytes)
 }

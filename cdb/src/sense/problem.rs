@@ -59,6 +59,11 @@ pub enum Problem {
         /// Bytes the type needs.
         need: usize,
     },
+    /// A forwarded sense data descriptor (SPC-5 4.4.2.12) carries no sense data bytes.
+    EmptyForwardedSense {
+        /// Offset of the descriptor in the sense buffer.
+        offset: usize,
+    },
     /// Forwarded sense data (SPC-5 4.4.2.12) nested deeper than the decoder follows.
     NestingTooDeep {
         /// The depth at which decoding stopped.
@@ -101,6 +106,10 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "descriptor {descriptor_type:#04x} at byte {offset} has {have} bytes, needs {need}"
+            ),
+            Problem::EmptyForwardedSense { offset } => write!(
+                f,
+                "forwarded sense data descriptor at byte {offset} holds no sense data"
             ),
             Problem::NestingTooDeep { depth } => {
                 write!(f, "forwarded sense data nested deeper than {depth} levels")

@@ -82,12 +82,16 @@ fn render(s: &SenseData, pad: &str, out: &mut String) -> fmt::Result {
         Format::VendorSpecific => "Vendor specific format",
         Format::Unknown => "Unknown format",
     };
+    // Only 70h–73h say current or deferred (SPC-5 4.4.1 table 27); vendor specific and
+    // unknown response codes say neither.
     let when = if s.is_deferred() {
-        "deferred"
+        ", deferred"
+    } else if s.is_current() {
+        ", current"
     } else {
-        "current"
+        ""
     };
-    write!(out, "{pad}{format} ({:#04x}), {when}", s.response_code.code)?;
+    write!(out, "{pad}{format} ({:#04x}){when}", s.response_code.code)?;
     if let Some(key) = s.sense_key {
         write!(out, "; Sense key: {}", key.name)?;
     }
@@ -359,6 +363,5 @@ fn additional(a: &AdditionalSense) -> String {
 
 /// Bytes as space-separated hex.
 fn hex(bytes: &[u8]) -> String {
-    let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    parts.join(" ")
+    crate::json::hex_text(bytes, " ")
 }

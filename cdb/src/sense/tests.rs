@@ -438,3 +438,45 @@ fn json_field_names_and_schema() {
     let schema = serde_json::to_value(schemars::schema_for!(SenseData)).unwrap();
     assert!(schema.to_string().contains("sense_key_specific"));
 }
+
+#[test]
+fn osd_identifiers_are_exact_hex_in_json() {
+    // Descriptor format, one OSD object identification descriptor (06h, length 1Eh):
+    // PARTITION_ID and OBJECT_ID beyond 2^53 (SPC-5 4.4.2.8, OSD-2).
+    let mut b = vec![0x72, 0x05, 0x24, 0x00, 0, 0, 0, 32, 0x06, 0x1e];
+    b.extend([0; 14]);
+    b.extend([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+    b.extend([0xff; 8]);
+    let text = serde_json::to_string(&decode(&b).unwrap()).unwrap();
+    assert!(
+        text.contains(r#""partition_id":"0123456789abcdef""#),
+        "{text}"
+    );
+    assert!(text.contains(r#""object_id":"ffffffffffffffff""#), "{text}");
+}
+
+#[test]
+fn vendor_specific_and_unknown_formats_are_neither_current_nor_deferred() {
+    for (bytes, format) in [
+        (&[0x7f, 1, 2, 3][..], "Vendor specific format (0x7f)\n"),
+        (&[0x74, 1, 2, 3][..], "Unknown format (0x74)\n"),
+    ] {
+        let text = decode(bytes).unwrap().to_string();
+        assert!(text.starts_with(format), "{text}");
+    }
+    let text = decode(&qemu_fixed(0x05, 0x24, 0x00)).unwrap().to_string();
+    assert!(text.starts_with("Fixed format (0x70), current;"), "{text}");
+}
+
+#[test]
+fn empty_forwarded_sense_is_a_problem() {
+    // Descriptor format, one forwarded sense data descriptor (0Ch) with ADDITIONAL
+    // LENGTH 2: FSDT/SENSE DATA SOURCE and FORWARDED STATUS, no sense data.
+    let s = decode(&[0x72, 0x0b, 0x0d, 0x00, 0, 0, 0, 4, 0x0c, 0x02, 0x01, 0x02]).unwrap();
+    assert!(
+        s.problems
+            .contains(&Problem::EmptyForwardedSense { offset: 8 }),
+        "{:?}",
+        s.problems
+    );
+}

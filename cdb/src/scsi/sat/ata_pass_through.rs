@@ -4,7 +4,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, Direction, ScsiCommand};
 use crate::error::{BuildError, DecodeError};
-use crate::scsi::cdb_bytes::{bit, byte, check};
+use crate::scsi::cdb_bytes::{bit, byte, check, get_le, put_le, rejected};
 use std::marker::PhantomData;
 
 /// The layout of one ATA PASS-THROUGH CDB size: where each ATA register byte sits, least
@@ -96,6 +96,12 @@ fn protocol_direction(protocol: u8) -> Option<Direction> {
     }
 }
 
+/// Whether PROTOCOL is a reserved code (SAT-5 table 171: 2h, 7h, Dh, Eh), which a SATL
+/// rejects (as Linux ata_scsi_map_proto does).
+fn protocol_reserved(protocol: u8) -> bool {
+    matches!(protocol, 0x2 | 0x7 | 0xd | 0xe)
+}
+
 /// Whether PROTOCOL transfers data at all (SAT-5 table 171).
 fn protocol_has_data(protocol: u8) -> bool {
     matches!(protocol, 0x4 | 0x5 | 0x6 | 0xa | 0xb | 0xc)
@@ -105,6 +111,9 @@ fn protocol_has_data(protocol: u8) -> bool {
 /// data (SAT-5 12.2.2.1, 12.2.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AtaRegisters {
+    /// MULTIPLE_COUNT (3 bits): log2 of the sectors per DRQ data block for READ/WRITE
+    /// MULTIPLE commands (SAT-5 12.2.2.1).
+    pub multiple_count: u8,
     /// PROTOCOL (4 bits, SAT-5 table 171); see [`protocol_name`].
     pub protocol: u8,
     /// EXTEND: a 48-bit command (16-byte form only).
@@ -154,8 +163,8 @@ pub struct AtaTransfer {
 
 impl AtaRegisters {
     /// The data transfer these registers describe. `logical_sector_size` is the unit when
-    /// T_TYPE is 1 (512 bytes otherwise). A zero FEATURES/COUNT yields zero bytes: ATA
-    /// commands that read 0 as 256 or 65536 sectors need an explicit count.
+    /// T_TYPE is 1 (512 bytes otherwise). A zero FEATURES/COUNT yields zero bytes and no
+    /// direction: ATA commands that read 0 as 256 or 65536 sectors need an explicit count.
     pub fn transfer(&self, logical_sector_size: u32) -> Result<AtaTransfer, BuildError> {
         if !protocol_has_data(self.protocol) || self.t_length == 0 {
             return Ok(AtaTransfer {
@@ -184,6 +193,11 @@ impl AtaRegisters {
             (true, true) => u64::from(logical_sector_size),
         };
         let bytes = u64::from(n) * unit;
+        let direction = if bytes == 0 {
+            Direction::None
+        } else {
+            direction
+        };
         BuildError::check_max(
             "ATA PASS-THROUGH",
             "transfer length (bytes)",
@@ -202,7 +216,11 @@ impl AtaRegisters {
             command: S::NAME,
             reason,
         };
+        max("MULTIPLE_COUNT", u64::from(self.multiple_count), 0x7)?;
         max("PROTOCOL", u64::from(self.protocol), 0xf)?;
+        if protocol_reserved(self.protocol) {
+            return Err(invalid("PROTOCOL is a reserved value"));
+        }
         max("OFF_LINE", u64::from(self.off_line), 0x3)?;
         max("T_LENGTH", u64::from(self.t_length), 0x3)?;
         if self.extend && !S::HAS_EXTEND {
@@ -246,22 +264,8 @@ pub type AtaPassThrough12Cdb = AtaPassThroughCdb<Ata12>;
 /// ATA PASS-THROUGH (16) CDB (SAT-5 12.2.3).
 pub type AtaPassThrough16Cdb = AtaPassThroughCdb<Ata16>;
 
-fn get_le(cdb: &[u8], at: &[usize]) -> u64 {
-    at.iter()
-        .rev()
-        .fold(0, |acc, &i| (acc << 8) | u64::from(byte(cdb, i)))
-}
-
-fn put_le(cdb: &mut [u8], at: &[usize], value: u64) {
-    for (k, &i) in at.iter().enumerate() {
-        if let Some(b) = cdb.get_mut(i) {
-            *b = (value >> (8 * k)) as u8;
-        }
-    }
-}
-
 impl<S: AtaCdbSize> AtaPassThroughCdb<S> {
-    /// Builds the CDB, rejecting fields that do not fit this size, EXTEND, or that
+    /// Builds the CDB, rejecting fields that do not fit this size and EXTEND, or that
     /// contradict each other (a data length for a non-data protocol, T_DIR against a PIO
     /// or UDMA direction).
     pub fn new(registers: AtaRegisters) -> Result<Self, BuildError> {
@@ -285,6 +289,7 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
         check(cdb, S::LEN, S::OPCODE, S::NAME)?;
         let b2 = byte(cdb, 2);
         let registers = AtaRegisters {
+            multiple_count: byte(cdb, 1) >> 5,
             protocol: (byte(cdb, 1) >> 1) & 0x0f,
             extend: S::HAS_EXTEND && bit(cdb, 1, 0),
             off_line: b2 >> 6,
@@ -299,10 +304,9 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
             device: byte(cdb, S::DEVICE),
             command: byte(cdb, S::COMMAND),
         };
-        Ok(AtaPassThroughCdb {
-            registers,
-            _size: PhantomData,
-        })
+        // Without EXTEND a SATL sends a 28-bit command and ignores the high bytes (as Linux
+        // ata_scsi_pass_thru does): a CDB with them set is one the builder rejects.
+        Self::new(registers).map_err(rejected)
     }
 
     fn to_cdb(&self) -> Cdb {
@@ -310,7 +314,7 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
         let mut cdb = Cdb::zeroed(S::LEN);
         let b = cdb.bytes_mut();
         b[0] = S::OPCODE;
-        b[1] = (r.protocol << 1) | u8::from(r.extend);
+        b[1] = (r.multiple_count << 5) | (r.protocol << 1) | u8::from(r.extend);
         b[2] = (r.off_line << 6)
             | (u8::from(r.ck_cond) << 5)
             | (u8::from(r.t_type) << 4)
@@ -327,7 +331,10 @@ impl<S: AtaCdbSize> CdbLayout for AtaPassThroughCdb<S> {
 
     fn fields(&self) -> Vec<CdbField> {
         let r = &self.registers;
-        let mut fields = vec![CdbField::new("PROTOCOL", r.protocol)];
+        let mut fields = vec![
+            CdbField::new("MULTIPLE_COUNT", r.multiple_count),
+            CdbField::new("PROTOCOL", r.protocol),
+        ];
         if S::HAS_EXTEND {
             fields.push(CdbField::flag("EXTEND", r.extend));
         }
@@ -375,9 +382,10 @@ impl<'a, S: AtaCdbSize> AtaPassThrough<'a, S> {
         };
         let data = match (transfer.direction, data_out) {
             (Direction::None, None) => DataPhase::None,
-            (Direction::FromDevice, None) => DataPhase::In(len),
+            (Direction::None, Some([])) => DataPhase::None,
+            (Direction::FromDevice, None) => DataPhase::input(len),
             (Direction::ToDevice, Some(bytes)) if bytes.len() == len as usize => {
-                DataPhase::Out(bytes)
+                DataPhase::output(bytes)
             }
             (Direction::ToDevice, Some(_)) => {
                 return Err(invalid("data-out length differs from the CDB's"))
@@ -539,21 +547,136 @@ mod tests {
         assert!(AtaPassThrough::new(tpsiu, None, 512).is_err());
     }
 
+    #[test]
+    fn multiple_count_and_reserved_protocols() {
+        // READ MULTIPLE (C4h), PIO Data-In, 8 sectors per DRQ block: MULTIPLE_COUNT 3 in
+        // byte 1 bits 7:5 (SAT-5 table 169): 011b << 5 | 4h << 1 = 68h.
+        let r = AtaRegisters {
+            multiple_count: 3,
+            command: 0xc4,
+            ..identify()
+        };
+        let c = AtaPassThrough12Cdb::new(r).unwrap();
+        assert_eq!(c.to_cdb().as_bytes()[1], 0x68);
+        assert_eq!(AtaPassThrough12Cdb::parse_cdb(c.to_cdb().as_bytes()), Ok(c));
+        assert_eq!(c.fields()[0], CdbField::new("MULTIPLE_COUNT", 3u8));
+        assert!(AtaPassThrough16Cdb::new(AtaRegisters {
+            multiple_count: 8,
+            ..r
+        })
+        .is_err());
+        for protocol in [0x2, 0x7, 0xd, 0xe] {
+            let r = AtaRegisters {
+                protocol,
+                t_length: 0,
+                ..AtaRegisters::default()
+            };
+            assert!(AtaPassThrough16Cdb::new(r).is_err(), "{protocol:x}");
+            let mut cdb = [0u8; 16];
+            cdb[0] = 0x85;
+            cdb[1] = protocol << 1;
+            assert!(
+                AtaPassThrough16Cdb::parse_cdb(&cdb).is_err(),
+                "{protocol:x}"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_length_is_no_data_phase() {
+        // PIO Data-Out with COUNT 0: no bytes, so no data-out phase (and no data needed).
+        let r = AtaRegisters {
+            protocol: 5,
+            t_dir: false,
+            count: 0,
+            ..identify()
+        };
+        assert_eq!(r.transfer(512).unwrap().direction, Direction::None);
+        let out = AtaPassThrough16Cdb::new(r).unwrap();
+        assert_eq!(
+            AtaPassThrough::new(out, None, 512).unwrap().data_phase(),
+            DataPhase::None
+        );
+        assert_eq!(
+            AtaPassThrough::new(out, Some(&[]), 512)
+                .unwrap()
+                .data_phase(),
+            DataPhase::None
+        );
+        let inp = AtaPassThrough16Cdb::new(AtaRegisters {
+            count: 0,
+            ..identify()
+        })
+        .unwrap();
+        assert_eq!(
+            AtaPassThrough::new(inp, None, 512).unwrap().data_phase(),
+            DataPhase::None
+        );
+    }
+
+    #[test]
+    fn parse_rejects_what_new_rejects() {
+        // IDENTIFY DEVICE with the high COUNT byte set but EXTEND clear: a SATL sends
+        // COUNT 1 (28-bit), so the CDB must not decode as COUNT 0101h.
+        let mut cdb = [0u8; 16];
+        cdb[..3].copy_from_slice(&[0x85, 0x08, 0x0e]);
+        cdb[5] = 1;
+        cdb[6] = 1;
+        cdb[14] = 0xec;
+        assert_eq!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue {
+                what: "COUNT",
+                value: 0x101
+            })
+        );
+        cdb[5] = 0;
+        cdb[3] = 1;
+        assert!(matches!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue {
+                what: "FEATURES",
+                ..
+            })
+        ));
+        cdb[3] = 0;
+        cdb[11] = 1;
+        assert!(matches!(
+            AtaPassThrough16Cdb::parse_cdb(&cdb),
+            Err(DecodeError::InvalidValue { what: "LBA", .. })
+        ));
+        // With EXTEND the same bytes are a 48-bit command.
+        cdb[1] |= 1;
+        assert!(AtaPassThrough16Cdb::parse_cdb(&cdb).is_ok());
+        // T_DIR against PIO Data-In.
+        let mut c12 = [0xa1, 0x08, 0x06, 0, 1, 0, 0, 0, 0, 0xec, 0, 0];
+        assert!(AtaPassThrough12Cdb::parse_cdb(&c12).is_err());
+        c12[2] = 0x0e;
+        assert!(AtaPassThrough12Cdb::parse_cdb(&c12).is_ok());
+    }
+
     fn registers(extend: bool) -> impl Strategy<Value = AtaRegisters> {
         let wide: u16 = if extend { 0xffff } else { 0xff };
         let lba_max: u64 = if extend { (1 << 48) - 1 } else { 0xff_ffff };
         (
-            (0u8..16, 0u8..4, any::<bool>(), any::<bool>(), any::<bool>()),
+            (
+                (0u8..16).prop_filter("reserved", |p| !protocol_reserved(*p)),
+                0u8..4,
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            ),
             (any::<bool>(), 0u8..4, 0..=wide, 0..=wide, 0..=lba_max),
-            (any::<u8>(), any::<u8>()),
+            (any::<u8>(), any::<u8>(), 0u8..8),
         )
             .prop_map(
                 move |(
                     (protocol, off_line, ck_cond, t_type, t_dir),
                     (byt_blok, t_length, features, count, lba),
-                    (device, command),
+                    (device, command, multiple_count),
                 )| {
                     let mut r = AtaRegisters {
+                        multiple_count,
                         protocol,
                         extend,
                         off_line,
@@ -600,7 +723,7 @@ mod tests {
             let _ = AtaPassThrough12Cdb::parse_cdb(&bytes);
             if let Ok(c) = AtaPassThrough16Cdb::parse_cdb(&bytes) {
                 let _ = c.registers().transfer(sector);
-                prop_assert_eq!(c.fields().len(), 13);
+                prop_assert_eq!(c.fields().len(), 14);
             }
         }
     }

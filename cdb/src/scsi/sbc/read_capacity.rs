@@ -4,6 +4,7 @@
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
 use crate::scsi::cdb_bytes::{bit, byte, check, check_service_action, get_be, put_be};
+use crate::scsi::opcode::SERVICE_ACTION_IN_16;
 use serde::Serialize;
 
 /// READ CAPACITY (10) CDB (SBC-4 5.20.1); the obsolete LBA and PMI fields are zero.
@@ -101,8 +102,6 @@ impl Default for ReadCapacity16 {
 /// Length of the READ CAPACITY (16) parameter data (SBC-4 5.21.2).
 pub const READ_CAPACITY_16_DATA_LEN: u32 = 32;
 
-/// SERVICE ACTION IN (16) operation code (SPC-5 4.2.5.2, SBC-4 5.21.1).
-const SERVICE_ACTION_IN_16: u8 = 0x9e;
 /// READ CAPACITY (16) service action (SBC-4 5.21.1).
 const READ_CAPACITY_16_SA: u8 = 0x10;
 

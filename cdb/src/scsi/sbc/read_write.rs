@@ -1,8 +1,10 @@
 //! READ (10)/(16) and WRITE (10)/(16) (SBC-4 5.15, 5.16, 5.40, 5.41), one implementation
 //! parameterised by CDB size ([`Ten`], [`Sixteen`]) and direction ([`ReadOp`], [`WriteOp`]).
 //!
-//! RDPROTECT/WRPROTECT are always 0: no protection information is transferred, so the data
-//! phase is exactly TRANSFER LENGTH × logical block length.
+//! The CDB layouts ([`RwCdb`]) carry every field, RDPROTECT/WRPROTECT included; the
+//! [`Read`] and [`Write`] commands transfer no protection information and reject a
+//! non-zero RDPROTECT/WRPROTECT, so their data phase is exactly TRANSFER LENGTH × logical
+//! block length.
 
 use super::lba_cdb::{BlockRange, CdbSize, Op};
 pub use super::lba_cdb::{Sixteen, Ten};
@@ -33,13 +35,23 @@ impl RwKind for WriteOp {
     const WRITE: bool = true;
 }
 
-/// The byte-1 and GROUP NUMBER options of READ and WRITE (SBC-4 5.15).
+/// The options of READ and WRITE besides the address and length (SBC-4 5.15, 5.16,
+/// 5.40, 5.41).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RwOptions {
+    /// RDPROTECT (READ) or WRPROTECT (WRITE), 3 bits: how protection information is
+    /// checked and transferred (SBC-4 5.15 table 63, 5.40 table 112). [`Read`] and
+    /// [`Write`] need 0.
+    pub protect: u8,
     /// DPO: disable page out (do not retain the data in cache).
     pub dpo: bool,
     /// FUA: force unit access (read from / write to the medium, not only the cache).
     pub fua: bool,
+    /// RARC: rebuild assist recovery control, READ only (SBC-4 5.15; reserved in WRITE).
+    pub rarc: bool,
+    /// DLD2:0: the command duration limit descriptor, 3 bits, 16-byte CDBs only (SBC-4
+    /// 5.16, 5.41; DLD2 in byte 1 bit 0, DLD1:0 in byte 14 bits 7:6).
+    pub dld: u8,
     /// GROUP NUMBER (6 bits, SBC-4 4.22).
     pub group_number: u8,
 }
@@ -49,8 +61,11 @@ pub struct RwOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RwCdb<S: CdbSize, D: RwKind> {
     range: BlockRange,
+    protect: u8,
     dpo: bool,
     fua: bool,
+    rarc: bool,
+    dld: u8,
     _kind: PhantomData<(S, D)>,
 }
 
@@ -66,16 +81,39 @@ pub type Write16Cdb = RwCdb<Sixteen, WriteOp>;
 const TRANSFER_LENGTH: &str = "TRANSFER LENGTH";
 const DPO_BIT: u8 = 4;
 const FUA_BIT: u8 = 3;
+const RARC_BIT: u8 = 2;
+/// The largest RDPROTECT/WRPROTECT and DLD value (3 bits).
+const THREE_BITS: u8 = 0x7;
 
 impl<S: CdbSize, D: RwKind> RwCdb<S, D> {
     const OP: Op = if D::WRITE { S::WRITE } else { S::READ };
+    /// RDPROTECT or WRPROTECT, as this direction names it.
+    const PROTECT: &'static str = if D::WRITE { "WRPROTECT" } else { "RDPROTECT" };
+    /// DLD2:0 exists in the 16-byte CDBs only (SBC-4 5.16, 5.41).
+    const HAS_DLD: bool = S::LEN == 16;
 
-    /// Builds the CDB, rejecting an LBA, TRANSFER LENGTH or GROUP NUMBER that does not fit.
+    /// Builds the CDB, rejecting an LBA, TRANSFER LENGTH, GROUP NUMBER, RDPROTECT/WRPROTECT
+    /// or DLD that does not fit, and RARC in WRITE.
     pub fn new(
         logical_block_address: u64,
         transfer_length: u32,
         options: RwOptions,
     ) -> Result<Self, BuildError> {
+        let max = |field, value: u8, max: u8| {
+            BuildError::check_max(Self::NAME, field, u64::from(value), u64::from(max))
+        };
+        max(Self::PROTECT, options.protect, THREE_BITS)?;
+        max(
+            "DLD",
+            options.dld,
+            if Self::HAS_DLD { THREE_BITS } else { 0 },
+        )?;
+        if D::WRITE && options.rarc {
+            return Err(BuildError::Invalid {
+                command: Self::NAME,
+                reason: "RARC is reserved in WRITE",
+            });
+        }
         Ok(RwCdb {
             range: BlockRange::new::<S>(
                 Self::OP.name,
@@ -84,8 +122,11 @@ impl<S: CdbSize, D: RwKind> RwCdb<S, D> {
                 u64::from(transfer_length),
                 options.group_number,
             )?,
+            protect: options.protect,
             dpo: options.dpo,
             fua: options.fua,
+            rarc: options.rarc,
+            dld: options.dld,
             _kind: PhantomData,
         })
     }
@@ -100,11 +141,14 @@ impl<S: CdbSize, D: RwKind> RwCdb<S, D> {
         self.range.count
     }
 
-    /// DPO, FUA and GROUP NUMBER.
+    /// RDPROTECT/WRPROTECT, DPO, FUA, RARC, DLD and GROUP NUMBER.
     pub fn options(&self) -> RwOptions {
         RwOptions {
+            protect: self.protect,
             dpo: self.dpo,
             fua: self.fua,
+            rarc: self.rarc,
+            dld: self.dld,
             group_number: self.range.group_number,
         }
     }
@@ -115,17 +159,19 @@ impl<S: CdbSize, D: RwKind> CdbLayout for RwCdb<S, D> {
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
         check(cdb, S::LEN, Self::OP.opcode, Self::NAME)?;
-        let protect = byte(cdb, 1) >> 5;
-        if protect != 0 {
-            return Err(DecodeError::InvalidValue {
-                what: if D::WRITE { "WRPROTECT" } else { "RDPROTECT" },
-                value: u64::from(protect),
-            });
-        }
+        let dld = if Self::HAS_DLD {
+            (u8::from(bit(cdb, 1, 0)) << 2) | (byte(cdb, S::GROUP_AT) >> 6)
+        } else {
+            0
+        };
         Ok(RwCdb {
             range: BlockRange::parse::<S>(cdb),
+            protect: byte(cdb, 1) >> 5,
             dpo: bit(cdb, 1, DPO_BIT),
             fua: bit(cdb, 1, FUA_BIT),
+            // Reserved in WRITE.
+            rarc: !D::WRITE && bit(cdb, 1, RARC_BIT),
+            dld,
             _kind: PhantomData,
         })
     }
@@ -134,19 +180,45 @@ impl<S: CdbSize, D: RwKind> CdbLayout for RwCdb<S, D> {
         let mut cdb = Cdb::zeroed(S::LEN);
         let b = cdb.bytes_mut();
         b[0] = Self::OP.opcode;
-        b[1] = (u8::from(self.dpo) << DPO_BIT) | (u8::from(self.fua) << FUA_BIT);
+        b[1] = (self.protect << 5)
+            | (u8::from(self.dpo) << DPO_BIT)
+            | (u8::from(self.fua) << FUA_BIT)
+            | (u8::from(self.rarc) << RARC_BIT)
+            | (self.dld >> 2);
         self.range.emit::<S>(b);
+        if Self::HAS_DLD {
+            b[S::GROUP_AT] |= (self.dld & 0x3) << 6;
+        }
         cdb
     }
 
     fn fields(&self) -> Vec<CdbField> {
         let mut fields = vec![
-            CdbField::new(if D::WRITE { "WRPROTECT" } else { "RDPROTECT" }, 0u8),
+            CdbField::new(Self::PROTECT, self.protect),
             CdbField::flag("DPO", self.dpo),
             CdbField::flag("FUA", self.fua),
         ];
+        if !D::WRITE {
+            fields.push(CdbField::flag("RARC", self.rarc));
+        }
+        if Self::HAS_DLD {
+            fields.push(CdbField::new("DLD", self.dld));
+        }
         fields.extend(self.range.fields::<S>(TRANSFER_LENGTH));
         fields
+    }
+}
+
+/// [`Read`] and [`Write`] transfer no protection information: RDPROTECT/WRPROTECT must be
+/// 0 so that the data phase is whole logical blocks (SBC-4 4.21.2).
+fn no_protection(command: &'static str, options: RwOptions) -> Result<(), BuildError> {
+    if options.protect == 0 {
+        Ok(())
+    } else {
+        Err(BuildError::Invalid {
+            command,
+            reason: "protection information (RDPROTECT/WRPROTECT other than 0) is not supported",
+        })
     }
 }
 
@@ -173,6 +245,7 @@ impl<S: CdbSize> Read<S> {
         options: RwOptions,
     ) -> Result<Self, BuildError> {
         let cdb = RwCdb::new(logical_block_address, blocks, options)?;
+        no_protection(S::READ.name, options)?;
         if block_size == 0 {
             return Err(BuildError::Invalid {
                 command: S::READ.name,
@@ -211,11 +284,7 @@ impl<S: CdbSize> ScsiCommand for Read<S> {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        if self.data_len == 0 {
-            DataPhase::None
-        } else {
-            DataPhase::In(self.data_len)
-        }
+        DataPhase::input(self.data_len)
     }
 
     /// Returns the data; a short transfer is an error because READ transfers every block
@@ -281,6 +350,7 @@ impl<'a, S: CdbSize> Write<'a, S> {
             crate::scsi::cdb_bytes::max_for_width(S::COUNT_BYTES),
         )?;
         let cdb = RwCdb::new(logical_block_address, blocks as u32, options)?;
+        no_protection(S::WRITE.name, options)?;
         Ok(Write { cdb, data })
     }
 
@@ -302,7 +372,7 @@ impl<S: CdbSize> ScsiCommand for Write<'_, S> {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::Out(self.data)
+        DataPhase::output(self.data)
     }
 
     fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
@@ -320,6 +390,7 @@ mod tests {
             dpo,
             fua,
             group_number,
+            ..RwOptions::default()
         }
     }
 
@@ -383,13 +454,52 @@ mod tests {
     }
 
     #[test]
-    fn parse_rejects_protection_and_wrong_opcode() {
-        let mut cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+    fn parse_rejects_wrong_opcode() {
+        let cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0];
         assert!(Read10Cdb::parse_cdb(&cdb).is_ok());
         assert!(Write10Cdb::parse_cdb(&cdb).is_err());
         assert!(Read16Cdb::parse_cdb(&cdb).is_err());
-        cdb[1] = 0x20;
-        assert!(Read10Cdb::parse_cdb(&cdb).is_err());
+    }
+
+    #[test]
+    fn protection_rarc_and_dld_are_kept() {
+        // READ (16): RDPROTECT 011b, RARC, DLD2 (byte 1 = 65h); DLD1:0 = 10b over GROUP
+        // NUMBER 5 (byte 14 = 85h): DLD 110b (SBC-4 5.16).
+        let cdb = [0x88, 0x65, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 1, 0x85, 0];
+        let x = Read16Cdb::parse_cdb(&cdb).unwrap();
+        let o = x.options();
+        assert_eq!((o.protect, o.rarc, o.dld, o.group_number), (3, true, 6, 5));
+        assert_eq!(x.to_cdb().as_bytes(), cdb);
+        let names: Vec<_> = x.fields().iter().map(|f| (f.name, f.value)).collect();
+        assert!(names.contains(&("RDPROTECT", 3)));
+        assert!(names.contains(&("RARC", 1)));
+        assert!(names.contains(&("DLD", 6)));
+        // WRITE (10) with WRPROTECT 1: a valid CDB, but not a Write this crate sends.
+        let w = [0x2a, 0x20, 0, 0, 0, 0, 0, 0, 1, 0];
+        assert_eq!(Write10Cdb::parse_cdb(&w).unwrap().options().protect, 1);
+        let protect = RwOptions {
+            protect: 1,
+            ..RwOptions::default()
+        };
+        assert!(Read10::new(0, 1, 512, protect).is_err());
+        assert!(Write16::new(0, &[0; 512], 512, protect).is_err());
+        assert!(Read10Cdb::new(0, 1, protect).is_ok());
+        // RARC is READ only, DLD 16-byte only.
+        let rarc = RwOptions {
+            rarc: true,
+            ..RwOptions::default()
+        };
+        assert!(Write16Cdb::new(0, 1, rarc).is_err());
+        assert_eq!(
+            Read10Cdb::new(0, 1, rarc).unwrap().to_cdb().as_bytes()[1],
+            0x04
+        );
+        let dld = RwOptions {
+            dld: 1,
+            ..RwOptions::default()
+        };
+        assert!(Read10Cdb::new(0, 1, dld).is_err());
+        assert!(Read16Cdb::new(0, 1, RwOptions { dld: 8, ..dld }).is_err());
     }
 
     fn round_trip<S: CdbSize, D: RwKind>(lba: u64, tl: u32, o: RwOptions) {
@@ -401,12 +511,24 @@ mod tests {
 
     proptest! {
         #[test]
-        fn round_trip_all(lba in any::<u64>(), tl in any::<u32>(), dpo: bool, fua: bool, g in 0u8..=0x3f) {
-            let o = opts(dpo, fua, g);
-            round_trip::<Sixteen, ReadOp>(lba, tl, o);
-            round_trip::<Sixteen, WriteOp>(lba, tl, o);
-            round_trip::<Ten, ReadOp>(lba & 0xffff_ffff, tl & 0xffff, o);
-            round_trip::<Ten, WriteOp>(lba & 0xffff_ffff, tl & 0xffff, o);
+        fn round_trip_all(
+            lba in any::<u64>(),
+            tl in any::<u32>(),
+            dpo: bool,
+            fua: bool,
+            rarc: bool,
+            g in 0u8..=0x3f,
+            protect in 0u8..8,
+            dld in 0u8..8,
+        ) {
+            let read10 = RwOptions { protect, rarc, ..opts(dpo, fua, g) };
+            let write10 = RwOptions { rarc: false, ..read10 };
+            let read16 = RwOptions { dld, ..read10 };
+            let write16 = RwOptions { dld, ..write10 };
+            round_trip::<Sixteen, ReadOp>(lba, tl, read16);
+            round_trip::<Sixteen, WriteOp>(lba, tl, write16);
+            round_trip::<Ten, ReadOp>(lba & 0xffff_ffff, tl & 0xffff, read10);
+            round_trip::<Ten, WriteOp>(lba & 0xffff_ffff, tl & 0xffff, write10);
         }
 
         #[test]

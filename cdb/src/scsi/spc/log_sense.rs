@@ -225,17 +225,18 @@ pub struct LogParameter {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "page", rename_all = "snake_case")]
 pub enum DecodedLogPage {
-    /// Supported Log Pages (00h) or Supported Log Pages and Subpages (00h/FFh)
-    /// (SPC-5 7.3, Supported Log Pages and Supported Log Pages and Subpages log pages).
+    /// Supported Log Pages (00h), Supported Log Pages and Subpages (00h/FFh) or
+    /// Supported Subpages (any other page, subpage FFh) (SPC-5 7.3.18, 7.3.19,
+    /// 7.3.20).
     SupportedPages {
         /// The pages listed.
         pages: Vec<SupportedLogPage>,
     },
-    /// Temperature log page, 0Dh (SPC-5 7.3, Temperature log page).
+    /// Temperature log page, 0Dh (SPC-5 7.3.21).
     Temperature(Temperature),
 }
 
-/// One entry of a supported-pages list (SPC-5 7.3, Supported Log Pages and Supported Log Pages and Subpages log pages).
+/// One entry of a supported-pages list (SPC-5 7.3.18, 7.3.19, 7.3.20).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct SupportedLogPage {
@@ -247,7 +248,7 @@ pub struct SupportedLogPage {
     pub name: Option<&'static str>,
 }
 
-/// The Temperature log page's values (SPC-5 7.3, Temperature log page): degrees Celsius, `None` when the
+/// The Temperature log page's values (SPC-5 7.3.21): degrees Celsius, `None` when the
 /// device reports FFh (not available) or omits the parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -270,7 +271,10 @@ impl LogPage {
         let mut truncated = body.len() < usize::from(page_length);
         let body = &body[..body.len().min(page_length.into())];
         let (parameters, decoded) = match (page_code, subpage_code) {
-            (0, 0) | (0, 0xff) => {
+            // Page 00h lists page codes; subpage FFh of any page lists page and subpage
+            // code pairs (Supported Log Pages and Subpages for 00h/FFh, Supported Subpages
+            // for the others; SPC-5 7.3.18 to 7.3.20).
+            (0, 0) | (_, 0xff) => {
                 let width = if subpage_code == 0 { 1 } else { 2 };
                 let pages = body
                     .chunks_exact(width)
@@ -339,7 +343,7 @@ impl LogParameter {
 
 impl From<&Vec<LogParameter>> for Temperature {
     fn from(parameters: &Vec<LogParameter>) -> Self {
-        // The TEMPERATURE byte is the second of the 2-byte value (SPC-5 7.3, Temperature log page).
+        // The TEMPERATURE byte is the second of the 2-byte value (SPC-5 7.3.21).
         let celsius = |code: u16| {
             parameters
                 .iter()
@@ -373,7 +377,7 @@ mod tests {
 
     #[test]
     fn supported_pages() {
-        // SPC-5 7.3, Supported Log Pages: 00h page listing 00h, 0Dh, 2Fh.
+        // SPC-5 7.3.18: 00h page listing 00h, 0Dh, 2Fh.
         let data = [0x00, 0x00, 0x00, 0x03, 0x00, 0x0d, 0x2f];
         let page = LogPage::decode(&data).unwrap();
         let Some(DecodedLogPage::SupportedPages { pages }) = page.decoded else {
@@ -404,8 +408,25 @@ mod tests {
     }
 
     #[test]
+    fn supported_subpages_of_any_page() {
+        // Temperature page 0Dh, subpage FFh: 0Dh/00h, 0Dh/01h, 0Dh/FFh.
+        let data = [0x4d, 0xff, 0x00, 0x06, 0x0d, 0x00, 0x0d, 0x01, 0x0d, 0xff];
+        let page = LogPage::decode(&data).unwrap();
+        assert!(page.parameters.is_empty());
+        let Some(DecodedLogPage::SupportedPages { pages }) = page.decoded else {
+            panic!("not decoded: {page:?}");
+        };
+        let codes: Vec<_> = pages
+            .iter()
+            .map(|p| (p.page_code, p.subpage_code))
+            .collect();
+        assert_eq!(codes, [(0x0d, 0), (0x0d, 1), (0x0d, 0xff)]);
+        assert_eq!(pages[1].name, Some("Environmental Reporting"));
+    }
+
+    #[test]
     fn temperature_page() {
-        // SPC-5 7.3, Temperature log page: parameter 0000h (control byte 03h, length 2) = 35 C, 0001h = 60 C.
+        // SPC-5 7.3.21: parameter 0000h (control byte 03h, length 2) = 35 C, 0001h = 60 C.
         let data = [
             0x0d, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x03, 0x02, 0x00, 35, 0x00, 0x01, 0x03, 0x02, 0x00,
             60,

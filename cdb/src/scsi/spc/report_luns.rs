@@ -146,7 +146,9 @@ pub struct Lun {
     /// The eight LUN bytes.
     pub bytes: [u8; 8],
     /// The LUN as the Linux kernel's integer (`scsilun_to_int` order): 2-byte levels
-    /// swapped into a 64-bit number, first level lowest.
+    /// swapped into a 64-bit number, first level lowest; a decimal string in JSON.
+    #[serde(serialize_with = "crate::json::decimal")]
+    #[schemars(with = "String")]
     pub linux_lun: u64,
     /// The addressing fields, first level first (SAM-5 4.7.2: up to four levels). A level
     /// follows only a peripheral device level with a non-zero BUS IDENTIFIER; every other
@@ -501,6 +503,16 @@ mod tests {
         assert!(list.truncated);
         assert_eq!(list.luns.len(), 1);
         assert!(LunList::decode(&data[..7]).is_err());
+    }
+
+    #[test]
+    fn linux_lun_is_an_exact_decimal_string_in_json() {
+        // Flat space addressing (01b) at level 1: 4001h, as Linux LUN 16385; a second
+        // level makes the integer exceed 2^53.
+        let lun = Lun::decode([0x40, 0x01, 0, 0, 0, 0, 0xff, 0xff]);
+        let v = serde_json::to_value(&lun).unwrap();
+        assert_eq!(v["linux_lun"], lun.linux_lun.to_string());
+        assert!(lun.linux_lun > 1 << 53);
     }
 
     proptest! {

@@ -3,11 +3,11 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
-use crate::scsi::cdb_bytes::{be_uint, check};
+use crate::scsi::cdb_bytes::{be_uint, check, check_service_action};
 use serde::Serialize;
 
 /// MAINTENANCE IN operation code (SPC-5 6.36).
-pub const OPCODE: u8 = 0xa3;
+pub const OPCODE: u8 = crate::scsi::opcode::MAINTENANCE_IN;
 /// The REPORT SUPPORTED OPERATION CODES service action (SPC-5 6.36).
 pub const SERVICE_ACTION: u8 = 0x0c;
 
@@ -73,12 +73,7 @@ impl CdbLayout for ReportSupportedOperationCodes {
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
         check(cdb, 12, OPCODE, Self::NAME)?;
-        if cdb[1] & 0x1f != SERVICE_ACTION {
-            return Err(DecodeError::InvalidValue {
-                what: "MAINTENANCE IN SERVICE ACTION",
-                value: (cdb[1] & 0x1f).into(),
-            });
-        }
+        check_service_action(cdb, SERVICE_ACTION, Self::NAME)?;
         let operation_code = cdb[3];
         let service_action = u16::from_be_bytes([cdb[4], cdb[5]]);
         let reporting_options = match cdb[2] & 7 {

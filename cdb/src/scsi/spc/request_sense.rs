@@ -2,6 +2,7 @@
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::DecodeError;
+use crate::scsi::cdb_bytes::{bit, byte, check};
 use crate::sense::{self, SenseData};
 
 /// REQUEST SENSE operation code (SPC-5 6.39, table 318).
@@ -57,20 +58,11 @@ impl CdbLayout for RequestSense {
     const NAME: &'static str = "REQUEST SENSE";
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        let bytes: [u8; 6] = cdb.try_into().map_err(|_| DecodeError::Malformed {
-            what: Self::NAME,
-            reason: "CDB must be 6 bytes",
-        })?;
-        if bytes[0] != OPCODE {
-            return Err(DecodeError::InvalidValue {
-                what: "REQUEST SENSE OPERATION CODE",
-                value: u64::from(bytes[0]),
-            });
-        }
+        check(cdb, 6, OPCODE, Self::NAME)?;
         Ok(RequestSense {
-            desc: bytes[1] & 0x01 != 0,
-            allocation_length: bytes[4],
-            control: bytes[5],
+            desc: bit(cdb, 1, 0),
+            allocation_length: byte(cdb, 4),
+            control: byte(cdb, 5),
         })
     }
 

@@ -9,7 +9,7 @@
 //! saved by modes 0Dh/0Eh ([`write::WriteBuffer::activate_deferred_microcode`]). Related
 //! facilities outside this module: the Extended INQUIRY Data VPD page 86h (ACTIVATE
 //! MICROCODE, POA_SUP / HRA_SUP / VSA_SUP) and the sense codes 3Fh/01h MICROCODE HAS BEEN
-//! CHANGED and 3Fh/15h MICROCODE HAS BEEN CHANGED WITHOUT RESET.
+//! CHANGED and 3Fh/16h MICROCODE HAS BEEN CHANGED WITHOUT RESET (SPC-5 table 59).
 
 mod cdb10;
 pub mod descriptor;

@@ -388,11 +388,7 @@ impl ScsiCommand for WriteBuffer {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        if self.data.is_empty() {
-            DataPhase::None
-        } else {
-            DataPhase::Out(&self.data)
-        }
+        DataPhase::output(&self.data)
     }
 
     fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {

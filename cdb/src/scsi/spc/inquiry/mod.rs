@@ -17,6 +17,7 @@ pub use version_descriptor::VersionDescriptor;
 
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
+use crate::scsi::cdb_bytes::{check, rejected};
 use crate::scsi::spc::vpd::VpdPage;
 use serde::Serialize;
 
@@ -175,18 +176,7 @@ impl CdbLayout for Inquiry {
     const NAME: &'static str = NAME;
 
     fn parse_cdb(cdb: &[u8]) -> Result<Self, DecodeError> {
-        if cdb.len() != CDB_LEN {
-            return Err(DecodeError::InvalidValue {
-                what: "INQUIRY CDB length",
-                value: cdb.len() as u64,
-            });
-        }
-        if cdb[0] != INQUIRY_OPCODE {
-            return Err(DecodeError::InvalidValue {
-                what: "INQUIRY OPERATION CODE",
-                value: u64::from(cdb[0]),
-            });
-        }
+        check(cdb, CDB_LEN, INQUIRY_OPCODE, NAME)?;
         if cdb[1] & CMDDT != 0 {
             return Err(DecodeError::Malformed {
                 what: "INQUIRY CDB",
@@ -194,15 +184,7 @@ impl CdbLayout for Inquiry {
             });
         }
         let allocation_length = u16::from_be_bytes([cdb[3], cdb[4]]);
-        Inquiry::new(cdb[1] & EVPD != 0, cdb[2], allocation_length).map_err(|e| {
-            DecodeError::Malformed {
-                what: "INQUIRY CDB",
-                reason: match e {
-                    BuildError::Invalid { reason, .. } => reason,
-                    BuildError::OutOfRange { .. } => "field out of range",
-                },
-            }
-        })
+        Inquiry::new(cdb[1] & EVPD != 0, cdb[2], allocation_length).map_err(rejected)
     }
 
     fn to_cdb(&self) -> Cdb {

@@ -118,8 +118,16 @@ impl ModePage {
     }
 
     /// Appends the page as MODE SELECT sends it: PS cleared (reserved in MODE SELECT,
-    /// SPC-5 7.5.7), PAGE LENGTH from the data.
+    /// SPC-5 7.5.7), PAGE LENGTH from the data. Rejects a PAGE CODE beyond 6 bits and a
+    /// SUBPAGE CODE the page_0 format (SPF clear) cannot carry.
     pub(crate) fn encode_for_select(&self, out: &mut Vec<u8>) -> Result<(), BuildError> {
+        BuildError::check_max("mode page", "PAGE CODE", self.page_code.into(), 0x3f)?;
+        if !self.spf && self.subpage_code != 0 {
+            return Err(BuildError::Invalid {
+                command: "mode page",
+                reason: "a non-zero SUBPAGE CODE needs the sub_page format (SPF set)",
+            });
+        }
         let len = self.data.len() as u64;
         if self.spf {
             BuildError::check_max("mode page", "PAGE LENGTH", len, 0xffff)?;
@@ -161,6 +169,22 @@ mod tests {
         let (pages, truncated) = ModePage::parse_list(&bytes);
         assert!(truncated);
         assert_eq!(pages.len(), 1);
+    }
+
+    #[test]
+    fn encode_rejects_fields_the_header_cannot_carry() {
+        let mut out = Vec::new();
+        let wide = ModePage {
+            page_code: 0x48,
+            ..ModePage::new(0x08, 0, vec![0; 18]).unwrap()
+        };
+        assert!(wide.encode_for_select(&mut out).is_err());
+        let lost_subpage = ModePage {
+            subpage_code: 1,
+            ..ModePage::new(0x0a, 0, vec![0; 10]).unwrap()
+        };
+        assert!(lost_subpage.encode_for_select(&mut out).is_err());
+        assert!(out.is_empty());
     }
 
     proptest! {

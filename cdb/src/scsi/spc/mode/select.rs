@@ -131,7 +131,7 @@ impl<F: ModeForm> ScsiCommand for ModeSelect<F> {
     }
 
     fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::Out(&self.parameter_list)
+        DataPhase::output(&self.parameter_list)
     }
 
     fn decode(&self, _data_in: &[u8]) -> Result<(), DecodeError> {
@@ -153,6 +153,9 @@ mod tests {
         let cmd = ModeSelect6::new(true, true, vec![0; 24]).unwrap();
         assert_eq!(cmd.cdb().as_bytes(), &[0x15, 0x11, 0, 0, 24, 0]);
         assert!(ModeSelect6::new(true, false, vec![0; 256]).is_err());
+        // No parameter list: no data phase (not a data-out phase of no bytes).
+        let empty = ModeSelect6::new(true, false, Vec::new()).unwrap();
+        assert_eq!(empty.data_phase(), DataPhase::None);
     }
 
     fn round_trip<F: ModeForm>(pf: bool, sp: bool, len: u16) {

@@ -1,6 +1,7 @@
 //! Designation descriptors (SPC-5 7.7.6.1): the identifiers in the Device Identification
 //! page and the provisioning group descriptor of the Logical Block Provisioning page.
 
+use crate::scsi::cdb_bytes::be_uint;
 use crate::scsi::spc::inquiry::coded::coded_enum;
 use crate::text::ascii_field;
 use nom::bytes::complete::take;
@@ -103,7 +104,9 @@ coded_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Eui64 {
-    /// IDENTIFIER EXTENSION (16-byte form only, bytes 0–7).
+    /// IDENTIFIER EXTENSION (16-byte form only, bytes 0–7), as hex.
+    #[serde(serialize_with = "crate::json::hex_u64_option")]
+    #[schemars(with = "Option<String>")]
     pub identifier_extension: Option<u64>,
     /// IEEE COMPANY_ID (24 bits).
     pub ieee_company_id: u32,
@@ -128,7 +131,9 @@ pub enum Naa {
     },
     /// NAA 3h, Locally Assigned (SPC-5 7.7.6.5.3): 8 bytes.
     LocallyAssigned {
-        /// LOCALLY ADMINISTERED VALUE (60 bits).
+        /// LOCALLY ADMINISTERED VALUE (60 bits), as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         locally_administered_value: u64,
     },
     /// NAA 5h, IEEE Registered (SPC-5 7.7.6.5.4): 8 bytes.
@@ -144,7 +149,9 @@ pub enum Naa {
         ieee_company_id: u32,
         /// VENDOR SPECIFIC IDENTIFIER (36 bits).
         vendor_specific_identifier: u64,
-        /// VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits).
+        /// VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits), as hex.
+        #[serde(serialize_with = "crate::json::hex_u64")]
+        #[schemars(with = "String")]
         vendor_specific_identifier_extension: u64,
     },
     /// Any other NAA value (reserved).
@@ -349,12 +356,7 @@ fn decode_descriptor(head: &[u8], designator: &[u8]) -> DesignationDescriptor {
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Big-endian value of up to eight bytes.
-fn be(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |acc, &b| (acc << 8) | u64::from(b))
+    crate::json::hex_text(bytes, "")
 }
 
 fn malformed(problem: &'static str, bytes: &[u8]) -> Designator {
@@ -457,10 +459,10 @@ fn decode_eui64(bytes: &[u8]) -> Designator {
         _ => return malformed("EUI-64 designator is not 8, 12 or 16 bytes", bytes),
     };
     Designator::Eui64(Eui64 {
-        identifier_extension: extension.map(be),
-        ieee_company_id: be(&eui[..3]) as u32,
-        vendor_specific_extension_identifier: be(&eui[3..]),
-        directory_id: directory.map(|d| be(d) as u32),
+        identifier_extension: extension.map(be_uint),
+        ieee_company_id: be_uint(&eui[..3]) as u32,
+        vendor_specific_extension_identifier: be_uint(&eui[3..]),
+        directory_id: directory.map(|d| be_uint(d) as u32),
     })
 }
 
@@ -474,7 +476,7 @@ fn decode_naa(bytes: &[u8]) -> Designator {
     if bytes.len() != want {
         return malformed("NAA designator length does not match its NAA field", bytes);
     }
-    let v = be(&bytes[..8]);
+    let v = be_uint(&bytes[..8]);
     let naa = match naa_field {
         2 => Naa::IeeeExtended {
             vendor_specific_identifier_a: ((v >> 48) & 0xfff) as u16,
@@ -491,7 +493,7 @@ fn decode_naa(bytes: &[u8]) -> Designator {
         6 => Naa::IeeeRegisteredExtended {
             ieee_company_id: ((v >> 36) & 0xff_ffff) as u32,
             vendor_specific_identifier: v & 0xf_ffff_ffff,
-            vendor_specific_identifier_extension: be(&bytes[8..]),
+            vendor_specific_identifier_extension: be_uint(&bytes[8..]),
         },
         naa => Naa::Reserved { naa },
     };

@@ -453,6 +453,32 @@ fn naa_formats_2_3_5_6() {
 }
 
 #[test]
+fn sixty_four_bit_identifiers_are_exact_hex_in_json() {
+    let json = |naa: Naa| serde_json::to_value(naa).unwrap();
+    let v = json(Naa::IeeeRegisteredExtended {
+        ieee_company_id: 0x402,
+        vendor_specific_identifier: 0x1f45eb5,
+        vendor_specific_identifier_extension: 0x66d4_1cc3_0000_0001,
+    });
+    assert_eq!(
+        v["vendor_specific_identifier_extension"],
+        "66d41cc300000001"
+    );
+    let v = json(Naa::LocallyAssigned {
+        locally_administered_value: 0x0123_4567_89ab_cdef,
+    });
+    assert_eq!(v["locally_administered_value"], "0123456789abcdef");
+    let eui = Eui64 {
+        identifier_extension: Some(u64::MAX - 1),
+        ieee_company_id: 1,
+        vendor_specific_extension_identifier: 2,
+        directory_id: None,
+    };
+    let v = serde_json::to_value(eui).unwrap();
+    assert_eq!(v["identifier_extension"], "fffffffffffffffe");
+}
+
+#[test]
 fn port_group_md5_name_string_protocol_port_uuid_and_reserved() {
     let md5: Vec<u8> = (0u8..16).collect();
     let mut uuid = vec![0x10, 0x00];
