@@ -43,7 +43,7 @@ pub enum ExecuteError {
         /// The status.
         status: Status,
         /// The decoded sense data, when any came back.
-        sense: Option<SenseData>,
+        sense: Option<Box<SenseData>>,
         /// The raw answer.
         reply: ScsiReply,
     },
@@ -117,7 +117,7 @@ pub fn execute<C: ScsiCommand>(
                     return Err(ExecuteError::Device {
                         command: command.name(),
                         status: reply.status,
-                        sense,
+                        sense: sense.map(Box::new),
                         reply,
                     })
                 }
