@@ -35,6 +35,38 @@ pub enum Command {
     /// Work with command descriptor blocks.
     #[command(subcommand)]
     Cdb(CdbCommand),
+    /// Send INQUIRY: standard data, or a VPD page with --vpd (SPC-5 6.7).
+    Inquiry {
+        /// The device: a sim: URI (e.g. `sim:`, `sim:lying-flush?size=4G`).
+        device: String,
+        /// The VPD page to read, in hex (`83`, `0x83`, `83h`) or decimal with `d` (`131d`).
+        #[arg(long, value_name = "PAGE", value_parser = parse_page)]
+        vpd: Option<u8>,
+        /// ALLOCATION LENGTH (default: 96 for standard data, 1024 for VPD pages).
+        #[arg(long = "len", value_name = "BYTES")]
+        length: Option<u16>,
+    },
+    /// Read the capacity and block size: READ CAPACITY (10), or (16) when needed or with
+    /// --16 (SBC-4 5.20, 5.21).
+    Readcap {
+        /// The device.
+        device: String,
+        /// Use READ CAPACITY (16).
+        #[arg(long = "16")]
+        sixteen: bool,
+    },
+    /// Send TEST UNIT READY, once or --count times, and report the command rate
+    /// (SPC-5 6.47).
+    Tur {
+        /// The device.
+        device: String,
+        /// How many commands to send.
+        #[arg(long, short = 'n', default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        count: u64,
+    },
+    /// The built-in emulated devices behind `sim:` URIs.
+    #[command(subcommand)]
+    Sim(SimCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -107,4 +139,29 @@ fn parse_status(text: &str) -> Result<u8, String> {
         return Err(format!("'{text}' is not a hex status byte (00 to ff)"));
     }
     u8::from_str_radix(digits, 16).map_err(|_| format!("'{text}' is not a hex status byte"))
+}
+
+/// `scsitool sim ...`
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// List the fault profiles a sim: device can take (`sim:PROFILE`).
+    Profiles,
+}
+
+/// Parses a VPD page code: hex by default (`83`, `0x83`, `83h`), decimal with a `d`
+/// suffix (`131d`).
+fn parse_page(text: &str) -> Result<u8, String> {
+    let parsed = if let Some(decimal) = text.strip_suffix('d') {
+        decimal.parse::<u8>().ok()
+    } else {
+        let digits = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .or_else(|| text.strip_suffix('h'))
+            .unwrap_or(text);
+        (!digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u8::from_str_radix(digits, 16).ok())
+            .flatten()
+    };
+    parsed.ok_or_else(|| format!("'{text}' is not a page code (00 to ff hex, or 0d to 255d)"))
 }

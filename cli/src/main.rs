@@ -6,10 +6,11 @@ mod exit;
 mod hexdump;
 mod hexin;
 mod output;
+mod render;
 mod schema;
 
 use clap::Parser;
-use cli::{CdbCommand, Cli, Command, SenseCommand};
+use cli::{CdbCommand, Cli, Command, SenseCommand, SimCommand};
 use exit::{status_of, ExitStatus};
 use std::process::ExitCode;
 
@@ -46,6 +47,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             status,
             exit_status,
         }) => commands::sense::decode_command(out, &hex, status, exit_status),
+        Command::Inquiry {
+            device,
+            vpd,
+            length,
+        } => commands::inquiry::command(out, &device, vpd, length),
+        Command::Readcap { device, sixteen } => commands::readcap::command(out, &device, sixteen),
+        Command::Tur { device, count } => commands::tur::command(out, &device, count),
+        Command::Sim(SimCommand::Profiles) => commands::sim::profiles(out),
         Command::Cdb(CdbCommand::Decode { hex }) => commands::cdb::decode_command(out, &hex),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Man { out_dir } => commands::generate::man(out_dir.as_deref()),

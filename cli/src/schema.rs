@@ -25,8 +25,24 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<cdb::scsi::cdb_decode::DecodedCdb>,
     },
     SchemaEntry {
+        command: "inquiry",
+        generate: of::<crate::commands::inquiry::InquiryReport>,
+    },
+    SchemaEntry {
+        command: "readcap",
+        generate: of::<crate::commands::readcap::CapacityReport>,
+    },
+    SchemaEntry {
         command: "sense-decode",
         generate: of::<crate::commands::sense::SenseReport>,
+    },
+    SchemaEntry {
+        command: "sim-profiles",
+        generate: of::<crate::commands::sim::ProfileList>,
+    },
+    SchemaEntry {
+        command: "tur",
+        generate: of::<crate::commands::tur::TurReport>,
     },
 ];
 

@@ -1,6 +1,11 @@
 //! One module per command family; each turns parsed arguments into output.
 
 pub mod cdb;
+pub mod device;
 pub mod generate;
+pub mod inquiry;
+pub mod readcap;
 pub mod schema;
 pub mod sense;
+pub mod sim;
+pub mod tur;

@@ -1,0 +1,84 @@
+//! What every device command shares: opening the device, running a typed command with
+//! `-v`/`-vv` tracing, and turning the device's refusals into exit statuses.
+
+use crate::exit::{ExitStatus, Failure};
+use crate::output::Output;
+use anyhow::Result;
+use cdb::command::{DataPhase, ScsiCommand};
+use std::time::Duration;
+use transports::execute::{execute, ExecuteError, Executed};
+use transports::open::{open, Device, OpenError};
+use transports::scsi::ScsiTransport;
+
+/// How long one command may take.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens `name` as a SCSI logical unit.
+pub fn open_scsi(name: &str) -> Result<Box<dyn ScsiTransport>> {
+    match open(name) {
+        Ok(Device::Scsi(transport)) => Ok(transport),
+        Ok(Device::Nvme(_)) => Err(Failure::usage(format!(
+            "{name} is an NVMe device; this command needs a SCSI device"
+        ))
+        .into()),
+        Err(error @ (OpenError::Unsupported(_) | OpenError::Uri(_))) => {
+            Err(Failure::usage(error.to_string()).into())
+        }
+        Err(error @ OpenError::Sim(_)) => {
+            Err(Failure::new(ExitStatus::Other, error.to_string()).into())
+        }
+    }
+}
+
+/// Runs `command`, tracing the wire at `-v` (CDB, sense) and `-vv` (data), and maps a
+/// failure to its exit status.
+pub fn run<C: ScsiCommand>(
+    out: Output,
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+) -> Result<Executed<C::Response>> {
+    out.trace(
+        1,
+        &format!("{} CDB", command.name()),
+        command.cdb().as_bytes(),
+    );
+    if let DataPhase::Out(data) = command.data_phase() {
+        out.trace(2, "data-out", data);
+    }
+    match execute(transport, command, TIMEOUT) {
+        Ok(done) => {
+            for ua in &done.unit_attentions {
+                if out.verbose >= 1 {
+                    eprintln!(
+                        "unit attention, command reissued: {}",
+                        ua.to_string().trim_end()
+                    );
+                }
+            }
+            if !done.reply.sense.is_empty() {
+                out.trace(1, "sense", &done.reply.sense);
+            }
+            out.trace(2, "data-in", &done.data_in);
+            Ok(done)
+        }
+        Err(error) => {
+            let status = match &error {
+                ExecuteError::Transport(_) => ExitStatus::Transport,
+                ExecuteError::Device {
+                    status,
+                    sense,
+                    reply,
+                    ..
+                } => {
+                    out.trace(1, "sense", &reply.sense);
+                    ExitStatus::for_device(*status, sense.as_deref())
+                }
+                ExecuteError::Decode { data_in, .. } => {
+                    out.trace(1, "data-in", data_in);
+                    ExitStatus::Other
+                }
+            };
+            Err(Failure::new(status, error.to_string()).into())
+        }
+    }
+}
