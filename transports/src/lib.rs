@@ -1,5 +1,6 @@
 //! Transports that carry `cdb` commands to devices, behind one small trait per protocol:
-//! [`scsi::ScsiTransport`] (CDB, data buffer, timeout → status, sense, bytes moved).
+//! [`scsi::ScsiTransport`] (CDB, data buffer, timeout → status, sense, bytes moved) and
+//! [`nvme::NvmeTransport`] (submission entry, data buffer, timeout → completion entry).
 //!
 //! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate). Linux SG_IO
 //! and NVMe pass-through, USB Bulk-Only and UAS, and the macOS DriverKit user client
@@ -9,6 +10,7 @@
 //! is sized and directed by the command itself, and the answer is decoded by it.
 
 pub mod execute;
+pub mod nvme;
 pub mod open;
 pub mod scsi;
 pub mod sim;

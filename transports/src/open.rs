@@ -2,8 +2,9 @@
 //! built-in emulated devices ([`emulator::uri`]); device nodes and `usb:` arrive with
 //! their transports.
 
+use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;
-use crate::sim::SimScsi;
+use crate::sim::{SimNvme, SimScsi};
 use emulator::sim::SimDevice;
 use emulator::uri::SimSpec;
 
@@ -11,8 +12,8 @@ use emulator::uri::SimSpec;
 pub enum Device {
     /// A SCSI logical unit.
     Scsi(Box<dyn ScsiTransport>),
-    /// An NVMe controller (the emulated one; NVMe transports arrive with their issue).
-    Nvme(Box<emulator::nvme::Controller<emulator::sim::SimBlocks>>),
+    /// An NVMe controller.
+    Nvme(Box<dyn NvmeTransport>),
 }
 
 /// Why a device could not be opened.
@@ -36,6 +37,6 @@ pub fn open(name: &str) -> Result<Device, OpenError> {
     }
     Ok(match SimSpec::parse(name)?.build()? {
         SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(target, 0))),
-        SimDevice::Nvme(controller) => Device::Nvme(controller),
+        SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
     })
 }

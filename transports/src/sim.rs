@@ -2,8 +2,13 @@
 //! ([`emulator::sim::SimDevice`]). It never times out and never loses a command; the faults
 //! it shows are the device's own (its fault profile).
 
+use crate::nvme::NvmeTransport;
 use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use cdb::nvme::{Completion, Queue, SubmissionEntry};
+use emulator::nvme::Controller;
 use emulator::sbc::Target;
+use emulator::sim::SimBlocks;
+use std::time::Duration;
 
 /// An emulated SCSI target, addressed at one logical unit.
 pub struct SimScsi {
@@ -51,5 +56,53 @@ impl ScsiTransport for SimScsi {
             self.lun,
             self.target.luns()
         )
+    }
+}
+
+/// An emulated NVMe controller ([`emulator::nvme::Controller`]) with one namespace, behind
+/// the NVMe transport contract: the transport numbers the commands (CID) and moves the
+/// data the command's data phase names (NVMe Base 2.0 4.2).
+pub struct SimNvme {
+    controller: Box<Controller<SimBlocks>>,
+    next_cid: u16,
+}
+
+impl SimNvme {
+    /// Commands to `controller`.
+    pub fn new(controller: Box<Controller<SimBlocks>>) -> Self {
+        SimNvme {
+            controller,
+            next_cid: 0,
+        }
+    }
+
+    /// The emulated controller, for resets, power cuts and inspection.
+    pub fn controller_mut(&mut self) -> &mut Controller<SimBlocks> {
+        &mut self.controller
+    }
+}
+
+impl NvmeTransport for SimNvme {
+    fn submit(
+        &mut self,
+        queue: Queue,
+        entry: &SubmissionEntry,
+        data: DataBuffer<'_>,
+        _timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let mut sqe = *entry;
+        sqe.set_cid(self.next_cid);
+        self.next_cid = self.next_cid.wrapping_add(1);
+        let mut none: [u8; 0] = [];
+        let (data_out, data_in): (&[u8], &mut [u8]) = match data {
+            DataBuffer::None => (&[], &mut none),
+            DataBuffer::In(buf) => (&[], buf),
+            DataBuffer::Out(bytes) => (bytes, &mut none),
+        };
+        Ok(self.controller.submit(queue, &sqe, data_out, data_in))
+    }
+
+    fn describe(&self) -> String {
+        "sim: emulated NVMe controller, namespace 1".to_string()
     }
 }
