@@ -4,6 +4,8 @@
 //! The table is printed in `--help`, the man page and README; `docs/exit-codes.md` explains
 //! each code.
 
+use cdb::nvme::status::sct;
+use cdb::nvme::StatusClass;
 use cdb::scsi::status::Status;
 use cdb::sense::{classify, key, RetryClass, SenseData};
 use std::fmt;
@@ -71,14 +73,14 @@ impl ExitStatus {
             ExitStatus::Other => "other error (local I/O, internal)",
             ExitStatus::Usage => "usage error: bad arguments or malformed input",
             ExitStatus::DeviceNotReady => {
-                "device not ready or asks for a retry (NOT READY, UNIT ATTENTION, BUSY)"
+                "device not ready or asks for a retry (NOT READY, UNIT ATTENTION, BUSY; transient NVMe status)"
             }
-            ExitStatus::DeviceMediumOrHardware => "device reported MEDIUM ERROR or HARDWARE ERROR",
+            ExitStatus::DeviceMediumOrHardware => "device reported MEDIUM ERROR or HARDWARE ERROR (NVMe: media error, Internal Error)",
             ExitStatus::DeviceIllegalRequest => {
-                "device rejected the command (ILLEGAL REQUEST: unsupported opcode or field)"
+                "device rejected the command (ILLEGAL REQUEST; NVMe: invalid opcode, field or namespace)"
             }
             ExitStatus::DeviceOtherSense => {
-                "device refused with another sense key (DATA PROTECT, ABORTED COMMAND, ...)"
+                "device refused with another sense key or NVMe status (DATA PROTECT, ABORTED COMMAND, ...)"
             }
             ExitStatus::DeviceNeedsReset => "device needs a reset or power cycle",
             ExitStatus::Transport => "transport failure: the command did not complete",
@@ -103,6 +105,29 @@ impl ExitStatus {
         }
     }
 
+    /// How an NVMe command ends when the controller completed it with `status`: by the
+    /// status's class (NVMe Base 2.0 4.6.1: DNR and the transient codes; 5.13: the
+    /// firmware activation resets), then by status code for commands that failed.
+    pub fn for_nvme(status: cdb::nvme::Status) -> ExitStatus {
+        match status.class() {
+            StatusClass::Success => ExitStatus::Success,
+            StatusClass::RetryLater => ExitStatus::DeviceNotReady,
+            StatusClass::NeedsReset { .. } => ExitStatus::DeviceNeedsReset,
+            StatusClass::Fatal => match (status.sct, status.sc) {
+                (sct::GENERIC, code) if NVME_REJECTED_GENERIC.contains(&code) => {
+                    ExitStatus::DeviceIllegalRequest
+                }
+                (sct::COMMAND_SPECIFIC, code) if NVME_REJECTED_SPECIFIC.contains(&code) => {
+                    ExitStatus::DeviceIllegalRequest
+                }
+                (sct::GENERIC, NVME_INTERNAL_ERROR) | (sct::MEDIA_AND_DATA_INTEGRITY, _) => {
+                    ExitStatus::DeviceMediumOrHardware
+                }
+                _ => ExitStatus::DeviceOtherSense,
+            },
+        }
+    }
+
     /// The exit-status table as text, for `--help`.
     pub fn table() -> String {
         let mut text = String::from("Exit status:\n");
@@ -112,6 +137,20 @@ impl ExitStatus {
         text
     }
 }
+
+/// Generic Command Status codes that reject the command as sent (Base 2.0 4.6.1.2.1; 80h
+/// NVM Command Set 1.0): Invalid Command Opcode, Invalid Field in Command, Invalid
+/// Namespace or Format, LBA Out of Range — SCSI's ILLEGAL REQUEST.
+const NVME_REJECTED_GENERIC: &[u8] = &[0x01, 0x02, 0x0b, 0x80];
+
+/// Command Specific Status codes that reject a field of the command (Base 2.0 4.6.1.2.2):
+/// Invalid Firmware Slot, Invalid Firmware Image, Invalid Log Page, Invalid Format,
+/// Feature Identifier Not Saveable, Feature Not Changeable, Feature Not Namespace
+/// Specific.
+const NVME_REJECTED_SPECIFIC: &[u8] = &[0x06, 0x07, 0x09, 0x0a, 0x0d, 0x0e, 0x0f];
+
+/// Internal Error (Base 2.0 4.6.1.2.1): the controller failed, like SCSI's HARDWARE ERROR.
+const NVME_INTERNAL_ERROR: u8 = 0x06;
 
 /// An error that carries the exit status it should end the process with.
 ///
@@ -224,6 +263,37 @@ mod tests {
             ExitStatus::for_device(Status::ReservationConflict, None),
             ExitStatus::DeviceOtherSense
         );
+    }
+
+    #[test]
+    fn nvme_statuses_map_by_class_then_code() {
+        // Status fields as Linux and nvme-cli print them (Base 2.0 4.6.1): bit 14 DNR,
+        // bits 10:8 SCT, bits 7:0 SC.
+        let cases = [
+            (0x0000, ExitStatus::Success),
+            (0x4001, ExitStatus::DeviceIllegalRequest), // Invalid Command Opcode, DNR
+            (0x4002, ExitStatus::DeviceIllegalRequest), // Invalid Field in Command
+            (0x400b, ExitStatus::DeviceIllegalRequest), // Invalid Namespace or Format
+            (0x4080, ExitStatus::DeviceIllegalRequest), // LBA Out of Range
+            (0x4109, ExitStatus::DeviceIllegalRequest), // Invalid Log Page
+            (0x410d, ExitStatus::DeviceIllegalRequest), // Feature Identifier Not Saveable
+            (0x0082, ExitStatus::DeviceNotReady),       // Namespace Not Ready, no DNR
+            (0x0022, ExitStatus::DeviceNotReady),       // Transient Transport Error
+            (0x4082, ExitStatus::DeviceOtherSense),     // Namespace Not Ready, DNR
+            (0x010b, ExitStatus::DeviceNeedsReset), // Firmware Activation Requires Conventional Reset
+            (0x0110, ExitStatus::DeviceNeedsReset), // ... NVM Subsystem Reset
+            (0x0111, ExitStatus::DeviceNeedsReset), // ... Controller Level Reset
+            (0x4281, ExitStatus::DeviceMediumOrHardware), // Unrecovered Read Error
+            (0x4280, ExitStatus::DeviceMediumOrHardware), // Write Fault
+            (0x4006, ExitStatus::DeviceMediumOrHardware), // Internal Error
+            (0x4020, ExitStatus::DeviceOtherSense), // Namespace is Write Protected
+            (0x4113, ExitStatus::DeviceOtherSense), // Firmware Activation Prohibited
+            (0x4783, ExitStatus::DeviceOtherSense), // Vendor Specific
+        ];
+        for (field, expected) in cases {
+            let status = cdb::nvme::Status::from_field(field);
+            assert_eq!(ExitStatus::for_nvme(status), expected, "{field:#06x}");
+        }
     }
 
     #[test]
