@@ -86,6 +86,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "command")]
         write: Option<PathBuf>,
     },
+    /// Talk NVMe to a controller: Identify, log pages and features (NVMe Base 2.0 5), like
+    /// nvme-cli.
+    #[command(subcommand)]
+    Nvme(NvmeCommand),
 }
 
 /// `scsitool cdb ...`
@@ -164,4 +168,99 @@ fn parse_page(text: &str) -> Result<u8, String> {
             .flatten()
     };
     parsed.ok_or_else(|| format!("'{text}' is not a page code (00 to ff hex, or 0d to 255d)"))
+}
+
+/// `scsitool nvme ...`
+#[derive(Debug, Subcommand)]
+pub enum NvmeCommand {
+    /// Identify Controller (CNS 01h, NVMe Base 2.0 5.17.2.1), like `nvme id-ctrl`.
+    IdCtrl {
+        /// The device: an NVMe sim: URI (e.g. `sim:nvme`, `sim:nvme?serial=X&size=4G`).
+        device: String,
+    },
+    /// Identify Namespace (CNS 00h, NVM Command Set 1.0 4.1.5.1), like `nvme id-ns`.
+    IdNs {
+        /// The device.
+        device: String,
+        /// The namespace (decimal, or hex with 0x).
+        #[arg(long, short = 'n', default_value = "1", value_parser = parse_number::<u32>)]
+        nsid: u32,
+    },
+    /// Get Log Page (Base 2.0 5.16), like `nvme get-log`: Error Information (01h), SMART /
+    /// Health Information (02h) and Firmware Slot Information (03h) decoded, other logs in
+    /// hex.
+    Log {
+        /// The device.
+        device: String,
+        /// The Log Page Identifier (decimal, or hex with 0x).
+        #[arg(long, short = 'i', value_parser = parse_number::<u8>)]
+        lid: u8,
+        /// How many bytes to read, a multiple of 4 (default 512).
+        #[arg(long = "len", short = 'l', value_name = "BYTES", value_parser = parse_number::<u32>)]
+        length: Option<u32>,
+    },
+    /// Get Features (Base 2.0 5.15), like `nvme get-feature`: Volatile Write Cache (06h)
+    /// decoded, other features as completion Dword 0.
+    GetFeature {
+        /// The device.
+        device: String,
+        /// The Feature Identifier (decimal, or hex with 0x).
+        #[arg(long, short = 'f', value_parser = parse_number::<u8>)]
+        fid: u8,
+        /// Which value to read (SEL).
+        #[arg(long, short = 's', value_enum, default_value_t = FeatureSelect::Current)]
+        sel: FeatureSelect,
+    },
+    /// Set Features (Base 2.0 5.27), like `nvme set-feature`: turns the Volatile Write
+    /// Cache (FID 6) on or off, then reads the current value back. Both --fid and --value
+    /// are required: this changes the device's settings.
+    SetFeature {
+        /// The device.
+        device: String,
+        /// The Feature Identifier: 6 (Volatile Write Cache) is the one that can be set.
+        #[arg(long, short = 'f', value_parser = parse_number::<u8>)]
+        fid: u8,
+        /// The new value.
+        #[arg(long, value_enum)]
+        value: OnOff,
+    },
+}
+
+/// Get Features Select (SEL, Base 2.0 5.15.1), as nvme-cli names its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FeatureSelect {
+    /// The current value.
+    Current,
+    /// The default value.
+    Default,
+    /// The saved value.
+    Saved,
+    /// The supported capabilities (saveable, namespace specific, changeable).
+    Supported,
+}
+
+/// A feature switched on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// Enable.
+    On,
+    /// Disable.
+    Off,
+}
+
+/// Parses a number as nvme-cli does: decimal, or hex with a `0x` prefix; it must fit `T`.
+fn parse_number<T: TryFrom<u64>>(text: &str) -> Result<T, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse::<u64>(),
+    };
+    parsed
+        .ok()
+        .and_then(|value| T::try_from(value).ok())
+        .ok_or_else(|| {
+            format!(
+                "'{text}' is not a {}-bit number (decimal, or hex with 0x)",
+                std::mem::size_of::<T>() * 8
+            )
+        })
 }

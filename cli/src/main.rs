@@ -61,5 +61,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema { command, write } => {
             commands::schema::run(command.as_deref(), write.as_deref())
         }
+        Command::Nvme(nvme) => commands::nvme::command(out, nvme),
     }
 }

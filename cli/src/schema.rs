@@ -44,6 +44,26 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         command: "tur",
         generate: of::<crate::commands::tur::TurReport>,
     },
+    SchemaEntry {
+        command: "nvme-id-ctrl",
+        generate: of::<crate::commands::nvme::identify::IdCtrlReport>,
+    },
+    SchemaEntry {
+        command: "nvme-id-ns",
+        generate: of::<crate::commands::nvme::identify::IdNsReport>,
+    },
+    SchemaEntry {
+        command: "nvme-log",
+        generate: of::<crate::commands::nvme::log::LogReport>,
+    },
+    SchemaEntry {
+        command: "nvme-get-feature",
+        generate: of::<crate::commands::nvme::features::GetFeatureReport>,
+    },
+    SchemaEntry {
+        command: "nvme-set-feature",
+        generate: of::<crate::commands::nvme::features::SetFeatureReport>,
+    },
 ];
 
 /// Looks up a command's schema entry.

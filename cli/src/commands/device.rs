@@ -1,32 +1,51 @@
-//! What every device command shares: opening the device, running a typed command with
-//! `-v`/`-vv` tracing, and turning the device's refusals into exit statuses.
+//! What every device command shares: opening the device, running a typed command (SCSI
+//! or NVMe) with `-v`/`-vv` tracing, and turning the device's refusals into exit statuses.
 
 use crate::exit::{ExitStatus, Failure};
 use crate::output::Output;
 use anyhow::Result;
 use cdb::command::{DataPhase, ScsiCommand};
+use cdb::nvme::NvmeCommand;
 use std::time::Duration;
 use transports::execute::{execute, ExecuteError, Executed};
+use transports::nvme::{NvmeError, NvmeExecuted, NvmeTransport};
 use transports::open::{open, Device, OpenError};
 use transports::scsi::ScsiTransport;
 
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Opens `name`: a name scsitool cannot open is a usage error, a device that cannot be
+/// built (e.g. a file-backed medium's I/O error) is not.
+fn open_device(name: &str) -> Result<Device> {
+    open(name).map_err(|error| {
+        let status = match error {
+            OpenError::Unsupported(_) | OpenError::Uri(_) => ExitStatus::Usage,
+            OpenError::Sim(_) => ExitStatus::Other,
+        };
+        Failure::new(status, error.to_string()).into()
+    })
+}
+
 /// Opens `name` as a SCSI logical unit.
 pub fn open_scsi(name: &str) -> Result<Box<dyn ScsiTransport>> {
-    match open(name) {
-        Ok(Device::Scsi(transport)) => Ok(transport),
-        Ok(Device::Nvme(_)) => Err(Failure::usage(format!(
+    match open_device(name)? {
+        Device::Scsi(transport) => Ok(transport),
+        Device::Nvme(_) => Err(Failure::usage(format!(
             "{name} is an NVMe device; this command needs a SCSI device"
         ))
         .into()),
-        Err(error @ (OpenError::Unsupported(_) | OpenError::Uri(_))) => {
-            Err(Failure::usage(error.to_string()).into())
-        }
-        Err(error @ OpenError::Sim(_)) => {
-            Err(Failure::new(ExitStatus::Other, error.to_string()).into())
-        }
+    }
+}
+
+/// Opens `name` as an NVMe controller.
+pub fn open_nvme(name: &str) -> Result<Box<dyn NvmeTransport>> {
+    match open_device(name)? {
+        Device::Nvme(transport) => Ok(transport),
+        Device::Scsi(_) => Err(Failure::usage(format!(
+            "{name} is a SCSI device; nvme commands need an NVMe device (e.g. sim:nvme)"
+        ))
+        .into()),
     }
 }
 
@@ -74,6 +93,47 @@ pub fn run<C: ScsiCommand>(
                     ExitStatus::for_device(*status, sense.as_deref())
                 }
                 ExecuteError::Decode { data_in, .. } => {
+                    out.trace(1, "data-in", data_in);
+                    ExitStatus::Other
+                }
+            };
+            Err(Failure::new(status, error.to_string()).into())
+        }
+    }
+}
+
+/// Submits an NVMe `command`, tracing the wire at `-v` (submission and completion queue
+/// entries) and `-vv` (data), and maps an error status to its exit status
+/// ([`ExitStatus::for_nvme`]).
+pub fn run_nvme<C: NvmeCommand>(
+    out: Output,
+    transport: &mut dyn NvmeTransport,
+    command: &C,
+) -> Result<NvmeExecuted<C::Response>> {
+    out.trace(
+        1,
+        &format!("{} submission queue entry", command.name()),
+        &command.entry().to_bytes(),
+    );
+    if let DataPhase::Out(data) = command.data_phase() {
+        out.trace(2, "data-out", data);
+    }
+    match transports::nvme::execute(transport, command, TIMEOUT) {
+        Ok(done) => {
+            out.trace(1, "completion queue entry", &done.completion.to_bytes());
+            out.trace(2, "data-in", &done.data_in);
+            Ok(done)
+        }
+        Err(error) => {
+            let status = match &error {
+                NvmeError::Transport(_) => ExitStatus::Transport,
+                NvmeError::Device {
+                    status, completion, ..
+                } => {
+                    out.trace(1, "completion queue entry", &completion.to_bytes());
+                    ExitStatus::for_nvme(*status)
+                }
+                NvmeError::Decode { data_in, .. } => {
                     out.trace(1, "data-in", data_in);
                     ExitStatus::Other
                 }
