@@ -16,7 +16,6 @@ use cdb::nvme::log_page::{
 };
 use cdb::nvme::nvm::NSID_BROADCAST;
 use cdb::nvme::smart::SmartHealthLog;
-use cdb::nvme::NvmeCommand;
 use serde::Serialize;
 use transports::nvme::NvmeTransport;
 
@@ -132,10 +131,7 @@ fn typed<K: LogPageKind>(
     out: Output,
     transport: &mut dyn NvmeTransport,
     length: u32,
-) -> Result<K::Data>
-where
-    LogPage<K>: NvmeCommand<Response = K::Data>,
-{
+) -> Result<K::Data> {
     let command =
         LogPage::<K>::new(NSID_BROADCAST, length).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(run_nvme(out, transport, &command)?.response)
