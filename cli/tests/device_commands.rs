@@ -3,34 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod common;
 
-fn scsitool(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scsitool"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Runs a `--json` command, checks it succeeded and that its output conforms to the
-/// committed schema of `schema`.
-fn json(schema: &str, args: &[&str]) -> Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = scsitool(&full);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
-    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let path = format!("{}/schemas/{schema}.json", env!("CARGO_MANIFEST_DIR"));
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{args:?}: {errors:?}");
-    value
-}
+use common::{json, scsitool};
 
 #[test]
 fn inquiry_reports_the_identity_the_uri_gave() {
