@@ -85,7 +85,7 @@ pub fn traced<C: ScsiCommand>(
 
 /// The exit status an execution error ends the process with: transport failures 8, device
 /// refusals by [`ExitStatus::for_device`], undecodable data 1.
-pub fn exit_status(error: &ExecuteError) -> ExitStatus {
+fn exit_status(error: &ExecuteError) -> ExitStatus {
     match error {
         ExecuteError::Transport(_) => ExitStatus::Transport,
         ExecuteError::Device { status, sense, .. } => {
