@@ -131,7 +131,7 @@ fn luns_lists_the_logical_units_the_uri_gave() {
     let human = stdout(&scsitool(&["luns", "sim:?luns=3&size=1M"]));
     assert!(human.contains("which implies 3 lun entries"), "{human}");
     assert!(
-        human.contains("    0002000000000000\n      Peripheral device addressing: lun=2\n"),
+        human.contains("    0002000000000000  Peripheral device addressing: lun=2\n"),
         "{human}"
     );
     // SELECT REPORT 01h: well known logical units only; the disk has none (SPC-5 6.33).

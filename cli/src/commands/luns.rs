@@ -46,22 +46,24 @@ impl Report for LunsReport {
     }
 }
 
-/// One LUN as sg_luns prints it: the bytes in hex, then each addressing level decoded.
+/// One LUN on one line, as sg_luns --decode names it: the bytes in hex, then the first
+/// addressing level decoded; further levels (SAM-5 4.7.2) follow on their own lines.
 fn describe(text: &mut String, lun: &Lun) {
     let hex: String = lun.bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let _ = writeln!(text, "    {hex}");
+    let _ = write!(text, "    {hex}");
     for (level, address) in lun.levels.iter().enumerate() {
         let prefix = match level {
-            0 => "",
-            1 => ">>Second level addressing: ",
-            2 => ">>>Third level addressing: ",
-            _ => ">>>>Fourth level addressing: ",
+            0 => "  ",
+            1 => "\n      >>Second level addressing: ",
+            2 => "\n      >>>Third level addressing: ",
+            _ => "\n      >>>>Fourth level addressing: ",
         };
-        let _ = writeln!(text, "      {prefix}{}", address_text(address));
+        let _ = write!(text, "{prefix}{}", address_text(address));
     }
     if lun.data_after_last_level {
-        text.push_str("      (non-zero bytes after the last level)\n");
+        text.push_str("\n      (non-zero bytes after the last level)");
     }
+    text.push('\n');
 }
 
 /// An addressing field in sg_luns's words (SAM-5 4.7.5 to 4.7.8).

@@ -189,6 +189,7 @@ pub fn command(out: Output, device: &str, op: Option<u8>, sa: Option<u16>) -> Re
             truncated: all.truncated,
         },
         SupportedOperationCodes::OneCommand(data) => {
+            // The one-command form answers REPORTING OPTIONS 001b/010b, sent only with --op.
             let operation_code = op.unwrap_or_default();
             OpcodesData::OneCommand {
                 operation_code,
