@@ -90,6 +90,77 @@ pub enum Command {
     /// nvme-cli.
     #[command(subcommand)]
     Nvme(NvmeCommand),
+    /// Write cached data to the medium: SYNCHRONIZE CACHE (10), or (16) with --16
+    /// (SBC-4 5.28, 5.29), like sg_sync.
+    ///
+    /// Without --lba and --blocks the whole medium is synchronized. The 10-byte form holds
+    /// a 32-bit LBA and a 16-bit block count; larger values need --16.
+    Sync {
+        /// The device.
+        device: String,
+        /// Use SYNCHRONIZE CACHE (16).
+        #[arg(long = "16")]
+        sixteen: bool,
+        /// IMMED: the device returns status before the cache is written.
+        #[arg(long)]
+        immed: bool,
+        /// The first logical block to synchronize.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        lba: u64,
+        /// How many logical blocks (0: through the last one).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        blocks: u32,
+    },
+    /// Read or change the write cache: the WCE bit of the Caching mode page (SBC-4 6.5.5).
+    #[command(subcommand)]
+    Wce(WceCommand),
+    /// List the logical units: REPORT LUNS (SPC-5 6.33), every LUN decoded by address
+    /// method (SAM-5 4.7), like sg_luns --decode.
+    Luns {
+        /// The device.
+        device: String,
+        /// SELECT REPORT: 0 logical units, 1 well known logical units, 2 all, 10h-12h
+        /// administrative and subsidiary (decimal, or hex with 0x).
+        #[arg(long, value_name = "N", default_value = "0", value_parser = parse_select_report)]
+        select: u8,
+    },
+    /// List the commands the device supports, or ask about one: REPORT SUPPORTED
+    /// OPERATION CODES (SPC-5 6.36), like sg_opcodes.
+    Opcodes {
+        /// The device.
+        device: String,
+        /// Ask about this operation code only (hex: `28`, `0x28`, `28h`): whether it is
+        /// supported and which CDB bits the device evaluates.
+        #[arg(long, value_name = "OP", value_parser = parse_opcode)]
+        op: Option<u8>,
+        /// With --op, the service action (hex), for operation codes that have one
+        /// (e.g. `--op 9e --sa 10` for READ CAPACITY (16)).
+        #[arg(long, value_name = "SA", requires = "op", value_parser = parse_service_action)]
+        sa: Option<u16>,
+    },
+    /// Send any CDB (6 to 16 bytes, or 32) with an explicit data phase and print the
+    /// status, the decoded sense and the data, like sg_raw.
+    ///
+    /// The CDB goes to the device as given: a WRITE or MODE SELECT CDB with --out changes
+    /// the device's data or settings, and nothing asks for confirmation. Without --in or
+    /// --out the command has no data phase. The exit status follows the device's answer
+    /// (see Exit status); a CHECK CONDITION's sense is still printed on standard output.
+    Raw {
+        /// The device.
+        device: String,
+        /// The CDB bytes in hex (`12 00 00 00 24 00`, `120000002400`).
+        #[arg(required = true, value_name = "HEX")]
+        hex: Vec<String>,
+        /// Data-in: accept up to this many bytes from the device.
+        #[arg(long = "in", value_name = "N", conflicts_with = "out")]
+        data_in: Option<u32>,
+        /// Data-out: send the contents of this file to the device.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write the data-in to this file instead of dumping it in hex.
+        #[arg(long, value_name = "FILE", requires = "data_in")]
+        outfile: Option<PathBuf>,
+    },
 }
 
 /// `scsitool cdb ...`
@@ -222,7 +293,7 @@ pub enum NvmeCommand {
         fid: u8,
         /// The new value.
         #[arg(long, value_enum)]
-        value: OnOff,
+        value: Switch,
     },
 }
 
@@ -237,15 +308,6 @@ pub enum FeatureSelect {
     Saved,
     /// The supported capabilities (saveable, namespace specific, changeable).
     Supported,
-}
-
-/// A feature switched on or off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OnOff {
-    /// Enable.
-    On,
-    /// Disable.
-    Off,
 }
 
 /// Parses a number as nvme-cli does: decimal, or hex with a `0x` prefix; it must fit `T`.
@@ -263,4 +325,78 @@ fn parse_number<T: TryFrom<u64>>(text: &str) -> Result<T, String> {
                 std::mem::size_of::<T>() * 8
             )
         })
+}
+
+/// `scsitool wce ...`
+#[derive(Debug, Subcommand)]
+pub enum WceCommand {
+    /// Show whether the write cache is enabled, and whether that can be changed
+    /// (MODE SENSE (10), current and changeable values, SPC-5 6.14).
+    Get {
+        /// The device.
+        device: String,
+    },
+    /// Enable or disable the write cache (MODE SELECT (10) with PF=1, SP=0, SPC-5 6.12:
+    /// the change lasts until the device is reset or powered off), then read it back.
+    ///
+    /// Changes a device setting. Fails with exit status 5 when the device does not allow
+    /// WCE to be changed (nothing is sent), and 9 when the value read back is not the one
+    /// set.
+    Set {
+        /// The new state.
+        state: Switch,
+        /// The device.
+        device: String,
+    },
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+impl Switch {
+    /// True for [`Switch::On`].
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// Parses a hex number of at most `max`: hex digits with or without `0x` or an `h`
+/// suffix.
+fn parse_hex_at_most(text: &str, max: u16, what: &str) -> Result<u16, String> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .or_else(|| text.strip_suffix('h'))
+        .unwrap_or(text);
+    u16::from_str_radix(digits, 16)
+        .ok()
+        .filter(|value| !digits.starts_with('+') && *value <= max)
+        .ok_or_else(|| format!("'{text}' is not {what} (hex, 0 to {max:x})"))
+}
+
+/// Parses an OPERATION CODE in hex (SPC-5 4.2.5.1).
+fn parse_opcode(text: &str) -> Result<u8, String> {
+    parse_hex_at_most(text, 0xff, "an operation code").map(|value| value as u8)
+}
+
+/// Parses a SERVICE ACTION in hex (SPC-5 4.2.5.2: up to 16 bits in REPORT SUPPORTED
+/// OPERATION CODES).
+fn parse_service_action(text: &str) -> Result<u16, String> {
+    parse_hex_at_most(text, 0xffff, "a service action")
+}
+
+/// Parses a SELECT REPORT code (SPC-5 6.33): decimal, or hex with `0x`.
+fn parse_select_report(text: &str) -> Result<u8, String> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => parse_hex_at_most(hex, 0xff, "a SELECT REPORT code").map(|v| v as u8),
+        None => text.parse::<u8>().map_err(|_| {
+            format!("'{text}' is not a SELECT REPORT code (0 to 255, or 0x0 to 0xff)")
+        }),
+    }
 }

@@ -10,7 +10,7 @@ mod render;
 mod schema;
 
 use clap::Parser;
-use cli::{CdbCommand, Cli, Command, SenseCommand, SimCommand};
+use cli::{CdbCommand, Cli, Command, SenseCommand, SimCommand, WceCommand};
 use exit::{status_of, ExitStatus};
 use std::process::ExitCode;
 
@@ -62,5 +62,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::schema::run(command.as_deref(), write.as_deref())
         }
         Command::Nvme(nvme) => commands::nvme::command(out, nvme),
+        Command::Sync {
+            device,
+            sixteen,
+            immed,
+            lba,
+            blocks,
+        } => commands::sync::command(out, &device, sixteen, immed, lba, blocks),
+        Command::Wce(WceCommand::Get { device }) => commands::wce::get(out, &device),
+        Command::Wce(WceCommand::Set { state, device }) => {
+            commands::wce::set(out, &device, state.is_on())
+        }
+        Command::Luns { device, select } => commands::luns::command(out, &device, select),
+        Command::Opcodes { device, op, sa } => commands::opcodes::command(out, &device, op, sa),
+        Command::Raw {
+            device,
+            hex,
+            data_in,
+            out: data_out,
+            outfile,
+        } => commands::raw::command(
+            out,
+            &device,
+            &hex,
+            data_in,
+            data_out.as_deref(),
+            outfile.as_deref(),
+        ),
     }
 }

@@ -64,6 +64,30 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         command: "nvme-set-feature",
         generate: of::<crate::commands::nvme::features::SetFeatureReport>,
     },
+    SchemaEntry {
+        command: "sync",
+        generate: of::<crate::commands::sync::SyncReport>,
+    },
+    SchemaEntry {
+        command: "wce-get",
+        generate: of::<crate::commands::wce::WceState>,
+    },
+    SchemaEntry {
+        command: "wce-set",
+        generate: of::<crate::commands::wce::WceChange>,
+    },
+    SchemaEntry {
+        command: "luns",
+        generate: of::<crate::commands::luns::LunsReport>,
+    },
+    SchemaEntry {
+        command: "opcodes",
+        generate: of::<crate::commands::opcodes::OpcodesReport>,
+    },
+    SchemaEntry {
+        command: "raw",
+        generate: of::<crate::commands::raw::RawReport>,
+    },
 ];
 
 /// Looks up a command's schema entry.

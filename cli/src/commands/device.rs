@@ -56,6 +56,17 @@ pub fn run<C: ScsiCommand>(
     transport: &mut dyn ScsiTransport,
     command: &C,
 ) -> Result<Executed<C::Response>> {
+    traced(out, transport, command).map_err(failure)
+}
+
+/// Runs `command` with the `-v`/`-vv` tracing of [`run`], but hands back the device's
+/// refusal as it came ([`ExecuteError::Device`] carries the reply and decoded sense), for
+/// commands such as `raw` that report the answer whatever it is.
+pub fn traced<C: ScsiCommand>(
+    out: Output,
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+) -> Result<Executed<C::Response>, ExecuteError> {
     out.trace(
         1,
         &format!("{} CDB", command.name()),
@@ -81,23 +92,12 @@ pub fn run<C: ScsiCommand>(
             Ok(done)
         }
         Err(error) => {
-            let status = match &error {
-                ExecuteError::Transport(_) => ExitStatus::Transport,
-                ExecuteError::Device {
-                    status,
-                    sense,
-                    reply,
-                    ..
-                } => {
-                    out.trace(1, "sense", &reply.sense);
-                    ExitStatus::for_device(*status, sense.as_deref())
-                }
-                ExecuteError::Decode { data_in, .. } => {
-                    out.trace(1, "data-in", data_in);
-                    ExitStatus::Other
-                }
-            };
-            Err(Failure::new(status, error.to_string()).into())
+            match &error {
+                ExecuteError::Transport(_) => {}
+                ExecuteError::Device { reply, .. } => out.trace(1, "sense", &reply.sense),
+                ExecuteError::Decode { data_in, .. } => out.trace(1, "data-in", data_in),
+            }
+            Err(error)
         }
     }
 }
@@ -141,4 +141,20 @@ pub fn run_nvme<C: NvmeCommand>(
             Err(Failure::new(status, error.to_string()).into())
         }
     }
+}
+/// The exit status an execution error ends the process with: transport failures 8, device
+/// refusals by [`ExitStatus::for_device`], undecodable data 1.
+fn exit_status(error: &ExecuteError) -> ExitStatus {
+    match error {
+        ExecuteError::Transport(_) => ExitStatus::Transport,
+        ExecuteError::Device { status, sense, .. } => {
+            ExitStatus::for_device(*status, sense.as_deref())
+        }
+        ExecuteError::Decode { .. } => ExitStatus::Other,
+    }
+}
+
+/// An execution error as the [`Failure`] that ends the process with its exit status.
+pub fn failure(error: ExecuteError) -> anyhow::Error {
+    Failure::new(exit_status(&error), error.to_string()).into()
 }

@@ -2,7 +2,7 @@
 //! and Set Features (Base 2.0 5.27), like `nvme get-feature` and `nvme set-feature`, with
 //! the Volatile Write Cache feature (FID 06h, Base 2.0 5.27.1.4) decoded.
 
-use crate::cli::{FeatureSelect, OnOff};
+use crate::cli::{FeatureSelect, Switch};
 use crate::commands::device::{open_nvme, run_nvme};
 use crate::exit::Failure;
 use crate::output::{Output, Report};
@@ -128,14 +128,14 @@ impl Report for SetFeatureReport {
 
 /// Sets feature `fid` (only Volatile Write Cache) on `device` to `value`, then reads the
 /// current value back.
-pub fn set(out: Output, device: &str, fid: u8, value: OnOff) -> Result<()> {
+pub fn set(out: Output, device: &str, fid: u8, value: Switch) -> Result<()> {
     if fid != FID_VOLATILE_WRITE_CACHE {
         return Err(Failure::usage(format!(
             "set-feature can set FID {FID_VOLATILE_WRITE_CACHE} (Volatile Write Cache) only, not {fid}"
         ))
         .into());
     }
-    let set = SetFeatures::volatile_write_cache(value == OnOff::On, false);
+    let set = SetFeatures::volatile_write_cache(value.is_on(), false);
     let mut transport = open_nvme(device)?;
     run_nvme(out, transport.as_mut(), &set)?;
     let current = GetFeatures::volatile_write_cache(Select::Current);
