@@ -16,8 +16,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Show what goes over the wire in hex on standard error: -v CDBs and sense,
-    /// -vv data too.
+    /// Show what goes over the wire in hex on standard error: -v CDBs and sense (NVMe:
+    /// submission and completion queue entries), -vv data too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
