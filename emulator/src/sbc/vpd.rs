@@ -35,7 +35,7 @@ pub(crate) fn page(disk: &Disk, page_code: u8) -> Option<Vec<u8>> {
         SUPPORTED_VPD_PAGES => PAGES.to_vec(),
         UNIT_SERIAL_NUMBER => ascii(&identity.serial, 0xfc),
         DEVICE_IDENTIFICATION => device_identification(identity),
-        EXTENDED_INQUIRY_DATA => extended_inquiry(identity),
+        EXTENDED_INQUIRY_DATA => extended_inquiry(),
         BLOCK_LIMITS => block_limits(disk.device().block_size()),
         BLOCK_DEVICE_CHARACTERISTICS => block_device_characteristics(),
         LOGICAL_BLOCK_PROVISIONING => logical_block_provisioning(),
@@ -86,11 +86,16 @@ fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
     })
 }
 
-/// Extended INQUIRY Data (SPC-5 7.7.7): ACTIVATE MICROCODE from the identity, SIMPSUP
-/// (simple task attribute), V_SUP (volatile cache), LUICLR, and the longest sense data.
-fn extended_inquiry(identity: &Identity) -> Vec<u8> {
+/// ACTIVATE MICROCODE 01b (SPC-5 7.7.7): microcode is activated before the final WRITE
+/// BUFFER of a download completes (see [`super::buffer`]).
+const ACTIVATE_BEFORE_COMPLETION: u8 = 0x01;
+
+/// Extended INQUIRY Data (SPC-5 7.7.7): ACTIVATE MICROCODE 01b, SIMPSUP (simple task
+/// attribute), V_SUP (volatile cache), LUICLR, and the longest sense data; POA_SUP,
+/// HRA_SUP and VSA_SUP are zero (WRITE BUFFER mode 0Dh selects no activation event).
+fn extended_inquiry() -> Vec<u8> {
     let mut body = vec![0; LONG_PAGE];
-    body[0] = (identity.activate_microcode.code() & 0x03) << 6;
+    body[0] = ACTIVATE_BEFORE_COMPLETION << 6;
     body[1] = 0x01;
     body[2] = 0x01;
     body[3] = 0x01;

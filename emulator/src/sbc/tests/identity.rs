@@ -128,7 +128,10 @@ fn extended_inquiry_and_block_pages() {
     let VpdPage::ExtendedInquiryData(ext) = vpd(&mut h, 0x86) else {
         panic!("page 86h")
     };
-    assert_eq!(ext.activate_microcode, ActivateMicrocode::NotIndicated);
+    // The disk activates microcode before the final WRITE BUFFER completes (SPC-5 7.7.7),
+    // and WRITE BUFFER mode 0Dh selects no activation event.
+    assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
+    assert!(!ext.poa_sup && !ext.hra_sup && !ext.vsa_sup);
     assert!(ext.v_sup && !ext.nv_sup);
     assert!(ext.simpsup);
     assert!(ext.luiclr);
@@ -176,7 +179,6 @@ fn identity_fields_reach_inquiry_and_vpd() {
         product: "ROADRUNNER 9000 PLUS".into(),
         revision: "R2D2".into(),
         serial: "XYZ".into(),
-        activate_microcode: ActivateMicrocode::BeforeCompletion,
     };
     let (device, media) = super::double::Media::new(8, 512);
     let mut h = Harness {
@@ -188,10 +190,6 @@ fn identity_fields_reach_inquiry_and_vpd() {
     // PRODUCT IDENTIFICATION is 16 bytes (SPC-5 6.7.2).
     assert_eq!(s.product_identification, "ROADRUNNER 9000");
     assert_eq!(s.product_revision_level, "R2D2");
-    let VpdPage::ExtendedInquiryData(ext) = vpd(&mut h, 0x86) else {
-        panic!("page 86h")
-    };
-    assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
     let VpdPage::UnitSerialNumber(serial) = vpd(&mut h, 0x80) else {
         panic!("page 80h")
     };
