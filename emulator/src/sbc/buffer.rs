@@ -13,7 +13,7 @@
 use super::commands::Request;
 use super::completion::transfer;
 use super::disk::Disk;
-use super::microcode::{Completion, Outcome};
+use super::microcode::{AfterDownload, Outcome};
 use super::sense::{self, Condition};
 use cdb::command::CdbLayout;
 use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferMode, WriteBufferCdb, WriteBufferMode};
@@ -83,7 +83,7 @@ pub(crate) fn write_buffer(
 ) -> Result<usize, Condition> {
     let cdb = WriteBufferCdb::parse_cdb(request.cdb).map_err(|_| invalid_mode())?;
     check_mode_specific(cdb.mode_specific())?;
-    let deferral = |on_reset| Completion::Defer { on_reset };
+    let deferral = |on_reset| AfterDownload::Defer { on_reset };
     let completion = match cdb.mode() {
         WriteBufferMode::ActivateDeferredMicrocode => {
             let outcome = disk.microcode_mut().activate_deferred()?;
@@ -91,7 +91,7 @@ pub(crate) fn write_buffer(
             return Ok(0);
         }
         WriteBufferMode::DownloadMicrocodeSave => None,
-        WriteBufferMode::DownloadMicrocodeOffsetsSave => Some(Completion::Activate),
+        WriteBufferMode::DownloadMicrocodeOffsetsSave => Some(AfterDownload::Activate),
         WriteBufferMode::DownloadMicrocodeOffsetsSelectEventsSaveDefer => Some(deferral(false)),
         WriteBufferMode::DownloadMicrocodeOffsetsSaveDefer => Some(deferral(true)),
         _ => return Err(invalid_mode()),

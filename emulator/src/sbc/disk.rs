@@ -1,10 +1,9 @@
 //! One direct-access logical unit: its identity, its medium and the state SAM-5 and SPC-5
 //! give a logical unit (pending unit attention, started or stopped, current mode values).
 
-use super::microcode::{Microcode, DEFAULT_BUFFER};
+use super::microcode::{Microcode, MicrocodeConfig};
 use super::sense::{self, SenseCode};
 use crate::block::{BlockDevice, BlockError};
-use cdb::scsi::spc::buffer::BufferDescriptor;
 use std::fmt;
 
 /// What INQUIRY reports about the logical unit (SPC-5 6.7.2, 7.7.6, 7.7.19).
@@ -78,15 +77,14 @@ impl Disk {
             stopped: false,
             d_sense: false,
             default_wce,
-            microcode: Microcode::new(DEFAULT_BUFFER),
+            microcode: Microcode::new(MicrocodeConfig::default()),
         }
     }
 
-    /// The same logical unit with a microcode download buffer of `buffer`'s OFFSET
-    /// BOUNDARY and BUFFER CAPACITY (READ BUFFER mode 03h, SPC-5 6.16; capacities above
-    /// FFFFFFh are cut to it). The default is [`super::microcode::DEFAULT_BUFFER`].
-    pub fn with_microcode_buffer(mut self, buffer: BufferDescriptor) -> Self {
-        self.microcode = Microcode::new(buffer);
+    /// The same logical unit with its microcode download buffer and image check set by
+    /// `config` (SPC-5 6.16, 6.49), in place of [`MicrocodeConfig::default`].
+    pub fn with_microcode(mut self, config: MicrocodeConfig) -> Self {
+        self.microcode = Microcode::new(config);
         self
     }
 

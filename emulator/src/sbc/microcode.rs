@@ -18,7 +18,7 @@
 //!   (05h, 07h) or kept as deferred microcode (0Dh, 0Eh) until WRITE BUFFER mode 0Fh, or,
 //!   after mode 0Eh, a power on or hard reset.
 
-use super::image;
+use super::image::{self, ImageError};
 use super::sense::{self, Condition};
 use cdb::scsi::spc::buffer::{BufferDescriptor, OffsetBoundary, MAX_24};
 
@@ -29,6 +29,28 @@ pub const DEFAULT_BUFFER: BufferDescriptor = BufferDescriptor {
     offset_boundary: OffsetBoundary::Aligned { exponent: 9 },
     buffer_capacity: MAX_24 & !0x1ff,
 };
+
+/// How a logical unit's microcode download behaves (SPC-5 6.16, 6.49).
+#[derive(Debug, Clone, Copy)]
+pub struct MicrocodeConfig {
+    /// OFFSET BOUNDARY and BUFFER CAPACITY of buffer 00h, as READ BUFFER mode 03h reports
+    /// them (capacities above FFFFFFh are cut to it).
+    pub buffer: BufferDescriptor,
+    /// Checks a complete image: the PRODUCT REVISION LEVEL it installs, or why the disk
+    /// rejects it with INVALID FIELD IN PARAMETER LIST. Completion is still detected from
+    /// the [`image`] header; a fault profile can reject valid images here.
+    pub validate: fn(&[u8]) -> Result<String, ImageError>,
+}
+
+impl Default for MicrocodeConfig {
+    /// [`DEFAULT_BUFFER`] and [`image::parse`].
+    fn default() -> Self {
+        MicrocodeConfig {
+            buffer: DEFAULT_BUFFER,
+            validate: image::parse,
+        }
+    }
+}
 
 /// DOWNLOAD MICROCODE STATUS codes (READ BUFFER mode 0Fh, SPC-5 6.16 and SPC-6).
 mod status {
@@ -46,7 +68,7 @@ mod status {
 
 /// What a download with offsets does once the image is complete (SPC-5 6.49).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Completion {
+pub(crate) enum AfterDownload {
     /// Mode 07h: save and activate.
     Activate,
     /// Mode 0Eh (`on_reset`) or 0Dh with no activation event selected: save and defer.
@@ -59,7 +81,7 @@ pub(crate) enum Completion {
 /// A download with offsets in progress.
 #[derive(Debug, Clone, Copy)]
 struct Download {
-    completion: Completion,
+    completion: AfterDownload,
     /// The BUFFER OFFSET the next piece must have.
     next: u32,
 }
@@ -84,6 +106,7 @@ pub(crate) enum Outcome {
 #[derive(Debug, Clone)]
 pub(crate) struct Microcode {
     limits: BufferDescriptor,
+    validate: fn(&[u8]) -> Result<String, ImageError>,
     buffer: Vec<u8>,
     download: Option<Download>,
     deferred: Option<Deferred>,
@@ -99,14 +122,16 @@ const LENGTH_FIELD: u16 = 6;
 const MODE_FIELD: u16 = 1;
 
 impl Microcode {
-    /// An empty buffer with `limits`; the capacity is cut to what 24 bits can report.
-    pub fn new(limits: BufferDescriptor) -> Self {
+    /// An empty buffer as `config` describes; the capacity is cut to what 24 bits can
+    /// report.
+    pub fn new(config: MicrocodeConfig) -> Self {
         let limits = BufferDescriptor {
-            buffer_capacity: limits.buffer_capacity.min(MAX_24),
-            ..limits
+            buffer_capacity: config.buffer.buffer_capacity.min(MAX_24),
+            ..config.buffer
         };
         Microcode {
             limits,
+            validate: config.validate,
             buffer: Vec::new(),
             download: None,
             deferred: None,
@@ -175,13 +200,13 @@ impl Microcode {
         self.download = None;
         self.buffer.clear();
         self.buffer.extend_from_slice(image);
-        self.finish(Completion::Activate)
+        self.finish(AfterDownload::Activate)
     }
 
     /// Modes 07h, 0Dh, 0Eh: one piece of an image at `offset` (see the module's rules).
     pub fn download_piece(
         &mut self,
-        completion: Completion,
+        completion: AfterDownload,
         offset: u32,
         piece: &[u8],
     ) -> Result<Outcome, Condition> {
@@ -241,9 +266,9 @@ impl Microcode {
     }
 
     /// Validates the staged image and saves, activates or defers it.
-    fn finish(&mut self, completion: Completion) -> Result<Outcome, Condition> {
+    fn finish(&mut self, completion: AfterDownload) -> Result<Outcome, Condition> {
         self.download = None;
-        let revision = match image::parse(&self.buffer) {
+        let revision = match (self.validate)(&self.buffer) {
             Ok(revision) => revision,
             Err(_) => {
                 self.last = status::INVALID_IMAGE;
@@ -251,12 +276,12 @@ impl Microcode {
             }
         };
         match completion {
-            Completion::Activate => {
+            AfterDownload::Activate => {
                 self.deferred = None;
                 self.last = status::IDLE;
                 Ok(Outcome::Activated(revision))
             }
-            Completion::Defer { on_reset } => {
+            AfterDownload::Defer { on_reset } => {
                 self.last = if on_reset {
                     status::DEFERRED_ANY_EVENT
                 } else {

@@ -42,6 +42,7 @@ mod tests;
 pub use completion::Completion;
 pub use disk::{Disk, Identity, MAX_TRANSFER_BYTES};
 pub use luns::lun_bytes;
+pub use microcode::MicrocodeConfig;
 
 use crate::block::BlockError;
 use commands::{Command, Request};

@@ -4,7 +4,8 @@
 
 use super::double::Media;
 use super::{assert_field, assert_sense, Harness};
-use crate::sbc::image::{self, MAGIC};
+use crate::sbc::image::{self, ImageError, MAGIC};
+use crate::sbc::microcode::MicrocodeConfig;
 use crate::sbc::{Disk, Identity, Target};
 use cdb::scsi::spc::buffer::{
     ActivationEvents, BufferDescriptor, MicrocodeStatus, OffsetBoundary, ReadBuffer,
@@ -16,8 +17,16 @@ use cdb::sense::key;
 
 /// A ready one-LUN target whose download buffer is `buffer`.
 fn with_buffer(buffer: BufferDescriptor) -> Harness {
+    with_config(MicrocodeConfig {
+        buffer,
+        ..MicrocodeConfig::default()
+    })
+}
+
+/// A ready one-LUN target whose microcode download behaves as `config` says.
+fn with_config(config: MicrocodeConfig) -> Harness {
     let (device, media) = Media::new(64, 512);
-    let disk = Disk::new(Identity::default(), device).with_microcode_buffer(buffer);
+    let disk = Disk::new(Identity::default(), device).with_microcode(config);
     let mut h = Harness {
         target: Target::new(vec![disk]),
         media,
@@ -247,6 +256,29 @@ fn a_bad_image_is_rejected_and_changes_nothing() {
     let mut image = image_of("BAD1", 600);
     image[100] ^= 0x40;
     let sense = h.check(&WriteBuffer::download_microcode_save(0, image).unwrap());
+    assert_rejected(&mut h, &sense);
+}
+
+#[test]
+fn a_configured_check_can_reject_valid_images() {
+    let mut h = with_config(MicrocodeConfig {
+        validate: |_| Err(ImageError::Crc),
+        ..MicrocodeConfig::default()
+    });
+    let image = image_of("GOOD", 1000);
+    let sense = h.check(&WriteBuffer::download_microcode_save(0, image.clone()).unwrap());
+    assert_rejected(&mut h, &sense);
+    let d = descriptor(&mut h);
+    let first = WriteBuffer::new_checked(
+        WriteBufferMode::DownloadMicrocodeOffsetsSaveDefer,
+        0,
+        0,
+        0,
+        image,
+        &d,
+    )
+    .unwrap();
+    let sense = h.check(&first);
     assert_rejected(&mut h, &sense);
 }
 
