@@ -145,7 +145,7 @@ impl Microcode {
     }
 
     /// Checks that a transfer of `len` bytes at `offset` obeys the boundary and capacity.
-    pub fn check_range(&self, offset: u32, len: u32) -> Result<(), Condition> {
+    fn check_range(&self, offset: u32, len: u32) -> Result<(), Condition> {
         let capacity = u64::from(self.limits.buffer_capacity);
         if !self.limits.offset_boundary.permits(offset) || u64::from(offset) > capacity {
             return Err(field(OFFSET_FIELD));

@@ -89,17 +89,30 @@ fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
 /// ACTIVATE MICROCODE 01b (SPC-5 7.7.7): microcode is activated before the final WRITE
 /// BUFFER of a download completes (see [`super::buffer`]).
 const ACTIVATE_BEFORE_COMPLETION: u8 = 0x01;
+/// MULTI I_T NEXUS MICROCODE DOWNLOAD 1h (SPC-5 7.7.7): one download sequence at a time,
+/// a piece at BUFFER OFFSET 0 starts it over (see [`super::microcode`]).
+const ONE_SEQUENCE: u8 = 0x01;
+/// DMS_VALID (byte 12 bit 4): the DM_MD bits are valid (SPC-5 7.7.7).
+const DMS_VALID: u8 = 0x10;
+/// DM_MD_5, DM_MD_7, DM_MD_D, DM_MD_E and DM_MD_F (byte 19): the WRITE BUFFER download
+/// microcode modes the disk supports (SPC-5 7.7.7, 6.49).
+const DOWNLOAD_MODES: u8 = 0x40 | 0x10 | 0x08 | 0x04 | 0x02;
 
 /// Extended INQUIRY Data (SPC-5 7.7.7): ACTIVATE MICROCODE 01b, SIMPSUP (simple task
-/// attribute), V_SUP (volatile cache), LUICLR, and the longest sense data; POA_SUP,
-/// HRA_SUP and VSA_SUP are zero (WRITE BUFFER mode 0Dh selects no activation event).
+/// attribute), V_SUP (volatile cache), LUICLR, MULTI I_T NEXUS MICROCODE DOWNLOAD 1h,
+/// no activation event for mode 0Dh (POA_SUP, HRA_SUP, VSA_SUP zero), the longest sense
+/// data, and the download microcode modes supported.
 fn extended_inquiry() -> Vec<u8> {
+    // Body byte i is page byte i + 4.
     let mut body = vec![0; LONG_PAGE];
     body[0] = ACTIVATE_BEFORE_COMPLETION << 6;
     body[1] = 0x01;
     body[2] = 0x01;
     body[3] = 0x01;
+    body[5] = ONE_SEQUENCE;
+    body[8] = DMS_VALID;
     body[9] = FIXED_LEN as u8;
+    body[15] = DOWNLOAD_MODES;
     body
 }
 

@@ -5,7 +5,8 @@ use cdb::scsi::spc::inquiry::{
     Inquiry, InquiryData, PeripheralDeviceType, PeripheralQualifier, StandardInquiry, Version,
 };
 use cdb::scsi::spc::vpd::{
-    ActivateMicrocode, Designator, MediumRotationRate, Naa, ProvisioningType, VpdPage,
+    ActivateMicrocode, Designator, MediumRotationRate, MultiItNexusMicrocodeDownload, Naa,
+    ProvisioningType, VpdPage,
 };
 
 fn standard(h: &mut Harness) -> StandardInquiry {
@@ -132,6 +133,14 @@ fn extended_inquiry_and_block_pages() {
     // and WRITE BUFFER mode 0Dh selects no activation event.
     assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
     assert!(!ext.poa_sup && !ext.hra_sup && !ext.vsa_sup);
+    // WRITE BUFFER download microcode modes 05h, 07h, 0Dh, 0Eh and 0Fh, not 04h or 06h.
+    assert!(ext.dms_valid);
+    assert!(ext.dm_md_5 && ext.dm_md_7 && ext.dm_md_d && ext.dm_md_e && ext.dm_md_f);
+    assert!(!ext.dm_md_4 && !ext.dm_md_6);
+    assert_eq!(
+        ext.multi_it_nexus_microcode_download,
+        MultiItNexusMicrocodeDownload::OneSequenceActivateFromSameNexus
+    );
     assert!(ext.v_sup && !ext.nv_sup);
     assert!(ext.simpsup);
     assert!(ext.luiclr);
