@@ -16,7 +16,9 @@
 //!
 //! Unit attention (SAM-5 5.14): after power on or reset the first command other than
 //! INQUIRY, REPORT LUNS and REQUEST SENSE ends in CHECK CONDITION, UNIT ATTENTION 29h/00h;
-//! REQUEST SENSE returns the condition and clears it.
+//! REQUEST SENSE returns the condition and clears it. Activating downloaded microcode
+//! establishes 3Fh/01h MICROCODE HAS BEEN CHANGED the same way (SPC-5 6.49); each logical
+//! unit holds its own microcode, so it is the downloading unit's revision that changes.
 
 mod buffer;
 mod capacity;
