@@ -4,7 +4,7 @@
 
 use super::disk::Disk;
 use super::sense::Condition;
-use super::{capacity, inquiry, luns, media, mode_select, mode_sense, rsoc, unit};
+use super::{buffer, capacity, inquiry, luns, media, mode_select, mode_sense, rsoc, unit};
 use cdb::scsi::sbc::lba_cdb::{Sixteen, Ten};
 use cdb::scsi::spc::mode::{Six, Ten as ModeTen};
 
@@ -113,6 +113,8 @@ pub(crate) static COMMANDS: &[Command] = &[
     cmd(0x28, &RW10, true, media::read::<Ten>),
     cmd(0x2a, &RW10, true, media::write::<Ten>),
     cmd(0x35, &SYNC10, true, media::synchronize_cache::<Ten>),
+    cmd(0x3b, &BUFFER10, false, buffer::write_buffer),
+    cmd(0x3c, &BUFFER10, false, buffer::read_buffer),
     cmd(
         0x55,
         &[0x55, 0x11, 0, 0, 0, 0, 0, 0xff, 0xff, CONTROL],
@@ -163,6 +165,11 @@ const SYNC10: [u8; 10] = [0x35, 0x02, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, CON
 /// SYNCHRONIZE CACHE (16) (SBC-4 5.29).
 const SYNC16: [u8; 16] = [
     0x91, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, CONTROL,
+];
+/// WRITE BUFFER / READ BUFFER (10): MODE SPECIFIC, MODE, BUFFER ID, BUFFER OFFSET and
+/// PARAMETER LIST LENGTH or ALLOCATION LENGTH (SPC-5 6.49, 6.16).
+const BUFFER10: [u8; 10] = [
+    0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, CONTROL,
 ];
 /// READ CAPACITY (16): service action 10h, ALLOCATION LENGTH (SBC-4 5.21).
 const READ_CAPACITY_16: [u8; 16] = [

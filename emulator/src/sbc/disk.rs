@@ -1,9 +1,9 @@
 //! One direct-access logical unit: its identity, its medium and the state SAM-5 and SPC-5
 //! give a logical unit (pending unit attention, started or stopped, current mode values).
 
+use super::microcode::{Microcode, MicrocodeConfig};
 use super::sense::{self, SenseCode};
 use crate::block::{BlockDevice, BlockError};
-use cdb::scsi::spc::vpd::ActivateMicrocode;
 use std::fmt;
 
 /// What INQUIRY reports about the logical unit (SPC-5 6.7.2, 7.7.6, 7.7.19).
@@ -13,15 +13,13 @@ pub struct Identity {
     pub vendor: String,
     /// PRODUCT IDENTIFICATION, up to 16 ASCII characters.
     pub product: String,
-    /// PRODUCT REVISION LEVEL, up to 4 ASCII characters.
+    /// PRODUCT REVISION LEVEL, up to 4 ASCII characters: the revision at power on, until
+    /// microcode downloaded with WRITE BUFFER (SPC-5 6.49) replaces it.
     pub revision: String,
     /// PRODUCT SERIAL NUMBER of the Unit Serial Number VPD page (SPC-5 7.7.19); also the
     /// vendor specific part of the T10 vendor ID designator and the seed of the NAA
     /// designator (SPC-5 7.7.6).
     pub serial: String,
-    /// ACTIVATE MICROCODE of the Extended INQUIRY Data VPD page (SPC-5 7.7.7): not
-    /// indicated until the logical unit supports microcode download.
-    pub activate_microcode: ActivateMicrocode,
 }
 
 impl Default for Identity {
@@ -32,7 +30,6 @@ impl Default for Identity {
             product: "SIM DISK".into(),
             revision: "0001".into(),
             serial: "SIM00000000".into(),
-            activate_microcode: ActivateMicrocode::NotIndicated,
         }
     }
 }
@@ -49,6 +46,7 @@ pub struct Disk {
     stopped: bool,
     d_sense: bool,
     default_wce: bool,
+    microcode: Microcode,
 }
 
 impl fmt::Debug for Disk {
@@ -62,6 +60,7 @@ impl fmt::Debug for Disk {
             .field("unit_attention", &self.unit_attention)
             .field("stopped", &self.stopped)
             .field("d_sense", &self.d_sense)
+            .field("microcode", &self.microcode)
             .finish()
     }
 }
@@ -78,7 +77,15 @@ impl Disk {
             stopped: false,
             d_sense: false,
             default_wce,
+            microcode: Microcode::new(MicrocodeConfig::default()),
         }
+    }
+
+    /// The same logical unit with its microcode download buffer and image check set by
+    /// `config` (SPC-5 6.16, 6.49), in place of [`MicrocodeConfig::default`].
+    pub fn with_microcode(mut self, config: MicrocodeConfig) -> Self {
+        self.microcode = Microcode::new(config);
+        self
     }
 
     /// The identity INQUIRY reports (SPC-5 6.7.2, 7.7).
@@ -102,8 +109,13 @@ impl Disk {
     }
 
     /// A hard reset or power on (SAM-5 6.3.1): mode parameters return to their defaults
-    /// (SPC-5 7.5.3), the unit is started, and UNIT ATTENTION 29h/00h is established.
+    /// (SPC-5 7.5.3), the unit is started, a microcode download in progress is abandoned
+    /// and deferred microcode saved by WRITE BUFFER mode 0Eh is activated (SPC-5 6.49),
+    /// and UNIT ATTENTION 29h/00h is established (it outranks 3Fh/01h, SAM-5 5.14).
     pub fn reset(&mut self) -> Result<(), BlockError> {
+        if let Some(revision) = self.microcode.reset() {
+            self.set_revision(revision);
+        }
         self.d_sense = false;
         self.stopped = false;
         self.raise_unit_attention(sense::POWER_ON_RESET);
@@ -133,6 +145,21 @@ impl Disk {
     /// Sets D_SENSE (MODE SELECT, SPC-5 7.5.10).
     pub(crate) fn set_d_sense(&mut self, d_sense: bool) {
         self.d_sense = d_sense;
+    }
+
+    /// The microcode buffer and download state (SPC-5 6.16, 6.49).
+    pub(crate) fn microcode(&self) -> &Microcode {
+        &self.microcode
+    }
+
+    /// The microcode buffer and download state, mutably.
+    pub(crate) fn microcode_mut(&mut self) -> &mut Microcode {
+        &mut self.microcode
+    }
+
+    /// Activated microcode's PRODUCT REVISION LEVEL (SPC-5 6.7.2).
+    pub(crate) fn set_revision(&mut self, revision: String) {
+        self.identity.revision = revision;
     }
 
     /// WCE after power on (the default value, SPC-5 7.5.3).

@@ -77,7 +77,6 @@ pub(crate) fn absent_unit(request: &Request<'_>, data_in: &mut [u8]) -> Result<u
         product: String::new(),
         revision: String::new(),
         serial: String::new(),
-        ..Identity::default()
     };
     let data = standard_data(NO_LOGICAL_UNIT, &blank);
     Ok(transfer(data_in, &data, cdb.allocation_length))

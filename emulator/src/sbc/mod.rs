@@ -9,20 +9,27 @@
 //! Supported: TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data and VPD pages 00h,
 //! 80h, 83h, 86h, B0h, B1h, B2h), READ CAPACITY (10)/(16), READ and WRITE (10)/(16) with
 //! DPO/FUA, SYNCHRONIZE CACHE (10)/(16), MODE SENSE and MODE SELECT (6)/(10) with the
-//! caching (08h) and control (0Ah) pages, REPORT LUNS, REPORT SUPPORTED OPERATION CODES
-//! and START STOP UNIT. Anything else is ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE.
+//! caching (08h) and control (0Ah) pages, REPORT LUNS, REPORT SUPPORTED OPERATION CODES,
+//! START STOP UNIT, READ BUFFER (10) modes 02h, 03h and 0Fh, and WRITE BUFFER microcode
+//! download modes 05h, 07h, 0Dh, 0Eh and 0Fh (see [`microcode`] and [`image`]). Anything
+//! else is ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE.
 //!
 //! Unit attention (SAM-5 5.14): after power on or reset the first command other than
 //! INQUIRY, REPORT LUNS and REQUEST SENSE ends in CHECK CONDITION, UNIT ATTENTION 29h/00h;
-//! REQUEST SENSE returns the condition and clears it.
+//! REQUEST SENSE returns the condition and clears it. Activating downloaded microcode
+//! establishes 3Fh/01h MICROCODE HAS BEEN CHANGED the same way (SPC-5 6.49); each logical
+//! unit holds its own microcode, so it is the downloading unit's revision that changes.
 
+mod buffer;
 mod capacity;
 mod commands;
 mod completion;
 mod disk;
+pub mod image;
 mod inquiry;
 mod luns;
 mod media;
+pub mod microcode;
 mod mode_pages;
 mod mode_select;
 mod mode_sense;
@@ -37,6 +44,7 @@ mod tests;
 pub use completion::Completion;
 pub use disk::{Disk, Identity, MAX_TRANSFER_BYTES};
 pub use luns::lun_bytes;
+pub use microcode::MicrocodeConfig;
 
 use crate::block::BlockError;
 use commands::{Command, Request};

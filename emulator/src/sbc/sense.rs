@@ -43,10 +43,16 @@ pub const INVALID_FIELD_IN_CDB: SenseCode = code(key::ILLEGAL_REQUEST, 0x24, 0x0
 pub const LOGICAL_UNIT_NOT_SUPPORTED: SenseCode = code(key::ILLEGAL_REQUEST, 0x25, 0x00);
 /// ILLEGAL REQUEST, 26h/00h INVALID FIELD IN PARAMETER LIST.
 pub const INVALID_FIELD_IN_PARAMETER_LIST: SenseCode = code(key::ILLEGAL_REQUEST, 0x26, 0x00);
+/// ILLEGAL REQUEST, 2Ch/00h COMMAND SEQUENCE ERROR: WRITE BUFFER mode 0Fh with no
+/// deferred microcode (SPC-5 6.49).
+pub const COMMAND_SEQUENCE_ERROR: SenseCode = code(key::ILLEGAL_REQUEST, 0x2c, 0x00);
 /// ILLEGAL REQUEST, 39h/00h SAVING PARAMETERS NOT SUPPORTED (SPC-5 6.13, PC = 11b).
 pub const SAVING_PARAMETERS_NOT_SUPPORTED: SenseCode = code(key::ILLEGAL_REQUEST, 0x39, 0x00);
 /// UNIT ATTENTION, 29h/00h POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (SAM-5 6.3).
 pub const POWER_ON_RESET: SenseCode = code(key::UNIT_ATTENTION, 0x29, 0x00);
+/// UNIT ATTENTION, 3Fh/01h MICROCODE HAS BEEN CHANGED: new microcode was activated
+/// (SPC-5 6.49; 3Fh/16h, WITHOUT RESET, is not used: the disk reports SPC-5's code).
+pub const MICROCODE_CHANGED: SenseCode = code(key::UNIT_ATTENTION, 0x3f, 0x01);
 /// ABORTED COMMAND, 4Bh/00h DATA PHASE ERROR: the data-out phase brought fewer bytes than
 /// the CDB requires.
 pub const DATA_PHASE_ERROR: SenseCode = code(key::ABORTED_COMMAND, 0x4b, 0x00);

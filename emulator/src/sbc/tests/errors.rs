@@ -1,7 +1,6 @@
 //! Unsupported commands (SPC-5 4.2.5.1) and REPORT SUPPORTED OPERATION CODES (SPC-5 6.36).
 
 use super::{assert_field, assert_sense, Harness};
-use cdb::scsi::spc::buffer::{ReadBuffer, WriteBuffer};
 use cdb::scsi::spc::log_sense::LogSense;
 use cdb::scsi::spc::report_opcodes::{
     ReportSupportedOperationCodes, ReportingOptions, SupportedOperationCodes,
@@ -28,8 +27,7 @@ fn unsupported_commands_are_invalid_operation_codes_in_fixed_format() {
     let mut h = Harness::ready();
     let senses = [
         h.check(&LogSense::new(0x00, 0, 64).unwrap()),
-        h.check(&WriteBuffer::data(0, 0, vec![0; 16]).unwrap()),
-        h.check(&ReadBuffer::descriptor(0)),
+        h.check(&LogSense::new(0x01, 0, 64).unwrap()),
     ];
     for sense in senses {
         assert_sense(&sense, key::ILLEGAL_REQUEST, 0x20, 0x00);
@@ -80,8 +78,10 @@ fn all_commands_lists_what_the_unit_supports_and_nothing_else() {
             "{expected:?} missing: {listed:?}"
         );
     }
-    // Microcode download is not implemented yet: not reported.
-    assert!(!listed.iter().any(|(op, _, _)| matches!(op, 0x3b | 0x3c)));
+    // Microcode download: WRITE BUFFER and READ BUFFER (10) (SPC-5 6.49, 6.16).
+    assert!(listed.contains(&(0x3b, None, 10)) && listed.contains(&(0x3c, None, 10)));
+    // Nothing the unit does not support, e.g. LOG SENSE.
+    assert!(!listed.iter().any(|(op, _, _)| *op == 0x4d));
     // Each listed command, asked about alone, is supported with the same CDB size.
     for (op, sa, len) in listed {
         let options = match sa {
@@ -129,14 +129,27 @@ fn one_command_usage_data_and_unsupported_commands() {
     // FUA (byte 1 bit 3) and the LBA are evaluated (SBC-4 5.15).
     assert_eq!(read10.cdb_usage_data[1] & 0x08, 0x08);
     assert_eq!(read10.cdb_usage_data[2..6], [0xff; 4]);
+    let log_sense = one(
+        &mut h,
+        ReportingOptions::OperationCode {
+            operation_code: 0x4d,
+        },
+    );
+    assert_eq!(log_sense.support.code, 1);
+    assert_eq!(log_sense.cdb_size, 0);
+    // WRITE BUFFER evaluates MODE SPECIFIC, MODE, BUFFER ID, BUFFER OFFSET and PARAMETER
+    // LIST LENGTH (SPC-5 6.49).
     let write_buffer = one(
         &mut h,
         ReportingOptions::OperationCode {
             operation_code: 0x3b,
         },
     );
-    assert_eq!(write_buffer.support.code, 1);
-    assert_eq!(write_buffer.cdb_size, 0);
+    assert!(write_buffer.support.is_supported());
+    assert_eq!(
+        write_buffer.cdb_usage_data[..9],
+        [0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+    );
     let if_any = one(
         &mut h,
         ReportingOptions::OperationCodeAndServiceActionIfAny {

@@ -5,7 +5,8 @@ use cdb::scsi::spc::inquiry::{
     Inquiry, InquiryData, PeripheralDeviceType, PeripheralQualifier, StandardInquiry, Version,
 };
 use cdb::scsi::spc::vpd::{
-    ActivateMicrocode, Designator, MediumRotationRate, Naa, ProvisioningType, VpdPage,
+    ActivateMicrocode, Designator, MediumRotationRate, MultiItNexusMicrocodeDownload, Naa,
+    ProvisioningType, VpdPage,
 };
 
 fn standard(h: &mut Harness) -> StandardInquiry {
@@ -128,7 +129,18 @@ fn extended_inquiry_and_block_pages() {
     let VpdPage::ExtendedInquiryData(ext) = vpd(&mut h, 0x86) else {
         panic!("page 86h")
     };
-    assert_eq!(ext.activate_microcode, ActivateMicrocode::NotIndicated);
+    // The disk activates microcode before the final WRITE BUFFER completes (SPC-5 7.7.7),
+    // and WRITE BUFFER mode 0Dh selects no activation event.
+    assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
+    assert!(!ext.poa_sup && !ext.hra_sup && !ext.vsa_sup);
+    // WRITE BUFFER download microcode modes 05h, 07h, 0Dh, 0Eh and 0Fh, not 04h or 06h.
+    assert!(ext.dms_valid);
+    assert!(ext.dm_md_5 && ext.dm_md_7 && ext.dm_md_d && ext.dm_md_e && ext.dm_md_f);
+    assert!(!ext.dm_md_4 && !ext.dm_md_6);
+    assert_eq!(
+        ext.multi_it_nexus_microcode_download,
+        MultiItNexusMicrocodeDownload::OneSequenceActivateFromSameNexus
+    );
     assert!(ext.v_sup && !ext.nv_sup);
     assert!(ext.simpsup);
     assert!(ext.luiclr);
@@ -176,7 +188,6 @@ fn identity_fields_reach_inquiry_and_vpd() {
         product: "ROADRUNNER 9000 PLUS".into(),
         revision: "R2D2".into(),
         serial: "XYZ".into(),
-        activate_microcode: ActivateMicrocode::BeforeCompletion,
     };
     let (device, media) = super::double::Media::new(8, 512);
     let mut h = Harness {
@@ -188,10 +199,6 @@ fn identity_fields_reach_inquiry_and_vpd() {
     // PRODUCT IDENTIFICATION is 16 bytes (SPC-5 6.7.2).
     assert_eq!(s.product_identification, "ROADRUNNER 9000");
     assert_eq!(s.product_revision_level, "R2D2");
-    let VpdPage::ExtendedInquiryData(ext) = vpd(&mut h, 0x86) else {
-        panic!("page 86h")
-    };
-    assert_eq!(ext.activate_microcode, ActivateMicrocode::BeforeCompletion);
     let VpdPage::UnitSerialNumber(serial) = vpd(&mut h, 0x80) else {
         panic!("page 80h")
     };

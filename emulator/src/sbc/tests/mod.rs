@@ -7,6 +7,8 @@ mod errors;
 mod fuzz;
 mod identity;
 mod media;
+mod microcode;
+mod microcode_fuzz;
 mod mode;
 mod unit;
 
