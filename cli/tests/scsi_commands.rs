@@ -168,13 +168,17 @@ fn supported(uri: &str) -> Vec<(u64, String)> {
 }
 
 #[test]
-fn opcodes_lists_what_the_disk_does_and_not_write_buffer() {
-    // The disk's command table (emulator/src/sbc/commands.rs) has INQUIRY and READ (10)
-    // and no WRITE BUFFER: microcode download is not built yet.
+fn opcodes_lists_what_the_disk_does_and_not_log_sense() {
+    // The disk's command table (emulator/src/sbc/commands.rs) has INQUIRY, READ (10) and
+    // WRITE BUFFER (microcode download), and no LOG SENSE.
     let list = supported("sim:?size=1M");
     assert!(list.contains(&(0x12, "INQUIRY".to_string())), "{list:?}");
     assert!(list.contains(&(0x28, "READ (10)".to_string())), "{list:?}");
-    assert!(!list.iter().any(|(op, _)| *op == 0x3b), "{list:?}");
+    assert!(
+        list.contains(&(0x3b, "WRITE BUFFER".to_string())),
+        "{list:?}"
+    );
+    assert!(!list.iter().any(|(op, _)| *op == 0x4d), "{list:?}");
     let human = stdout(&scsitool(&["opcodes", "sim:?size=1M"]));
     assert!(
         human.contains("   28                 10    READ (10)"),
@@ -194,8 +198,11 @@ fn opcodes_one_command_reports_support_and_cdb_usage() {
     assert_eq!(report["cdb_usage_data"][0], 0x28);
     let write_buffer = json("opcodes", &["opcodes", "--op", "0x3b", "sim:?size=1M"]);
     assert_eq!(write_buffer["report"]["name"], "WRITE BUFFER");
-    assert_eq!(write_buffer["report"]["support"]["code"], 1);
-    let human = stdout(&scsitool(&["opcodes", "--op", "3bh", "sim:"]));
+    assert_eq!(write_buffer["report"]["support"]["code"], 3);
+    let log_sense = json("opcodes", &["opcodes", "--op", "0x4d", "sim:?size=1M"]);
+    assert_eq!(log_sense["report"]["name"], "LOG SENSE");
+    assert_eq!(log_sense["report"]["support"]["code"], 1);
+    let human = stdout(&scsitool(&["opcodes", "--op", "4dh", "sim:"]));
     assert!(
         human.contains("SUPPORT: command not supported (1)"),
         "{human}"
@@ -218,7 +225,8 @@ fn opcodes_one_command_reports_support_and_cdb_usage() {
 
 #[test]
 fn raw_unsupported_opcode_prints_the_sense_and_exits_5() {
-    let cdb = ["3b", "05", "00", "00", "00", "00", "00", "00", "00", "00"];
+    // LOG SENSE, which the emulated disk does not implement.
+    let cdb = ["4d", "00", "40", "00", "00", "00", "00", "00", "00", "00"];
     let mut args = vec!["raw", "sim:?size=1M"];
     args.extend_from_slice(&cdb);
     let out = scsitool(&args);
@@ -229,7 +237,7 @@ fn raw_unsupported_opcode_prints_the_sense_and_exits_5() {
     assert!(text.contains("INVALID COMMAND OPERATION CODE"), "{text}");
     let value = json_exiting("raw", &args, 5);
     assert_eq!(value["status"]["code"], 2);
-    assert_eq!(value["command"], "WRITE BUFFER");
+    assert_eq!(value["command"], "LOG SENSE");
     assert_eq!(value["sense"]["additional_sense"]["asc"], 0x20);
     assert_eq!(value["sense"]["additional_sense"]["ascq"], 0);
 }

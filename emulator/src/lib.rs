@@ -16,8 +16,8 @@
 //!   Flush, Read and Write, entered through [`nvme::Controller::submit`].
 //! - [`sbc`]: an SBC-4 direct-access target over any block device — INQUIRY and VPD
 //!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
-//!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, unit attention and sense data as
-//!   SPC-5 and SAM-5 require.
+//!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, READ/WRITE BUFFER microcode
+//!   download and activation, unit attention and sense data as SPC-5 and SAM-5 require.
 //! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, RAM or file medium,
 //!   options) and building the device they name.
 //!
