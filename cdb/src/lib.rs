@@ -11,6 +11,7 @@
 //! This crate is pure: it performs no I/O. Every decoder takes untrusted bytes and returns
 //! a typed [`error::DecodeError`] instead of panicking.
 
+mod code_table;
 pub mod command;
 pub mod error;
 mod json;

@@ -4,6 +4,7 @@ use super::cdb10::{BufferCdb, MAX_24};
 use super::descriptor::BufferDescriptor;
 use super::error_history::{returns_directory, ErrorHistoryDirectory};
 use super::microcode::MicrocodeStatus;
+use crate::code_table::{code_of, value_of};
 use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand};
 use crate::error::{BuildError, DecodeError};
 use serde::Serialize;
@@ -50,18 +51,12 @@ impl ReadBufferMode {
 
     /// The MODE code.
     pub fn code(self) -> u8 {
-        Self::TABLE
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map_or(0, |&(_, c)| c)
+        code_of(&Self::TABLE, self)
     }
 
     /// The mode for a MODE code, if SPC-5 defines it.
     pub fn from_code(code: u8) -> Option<Self> {
-        Self::TABLE
-            .iter()
-            .find(|&&(_, c)| c == code)
-            .map(|&(m, _)| m)
+        value_of(&Self::TABLE, code)
     }
 }
 
