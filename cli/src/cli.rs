@@ -31,11 +31,14 @@ pub struct Cli {
 pub enum Command {
     /// Work with sense data.
     #[command(subcommand)]
+    #[command(display_order = 10)]
     Sense(SenseCommand),
     /// Work with command descriptor blocks.
     #[command(subcommand)]
+    #[command(display_order = 11)]
     Cdb(CdbCommand),
     /// Send INQUIRY: standard data, or a VPD page with --vpd (SPC-5 6.7).
+    #[command(display_order = 1)]
     Inquiry {
         /// The device: a sim: URI (e.g. `sim:`, `sim:lying-flush?size=4G`).
         device: String,
@@ -48,6 +51,7 @@ pub enum Command {
     },
     /// Read the capacity and block size: READ CAPACITY (10), or (16) when needed or with
     /// --16 (SBC-4 5.20, 5.21).
+    #[command(display_order = 2)]
     Readcap {
         /// The device.
         device: String,
@@ -57,6 +61,7 @@ pub enum Command {
     },
     /// Send TEST UNIT READY, once or --count times, and report the command rate
     /// (SPC-5 6.47).
+    #[command(display_order = 3)]
     Tur {
         /// The device.
         device: String,
@@ -66,19 +71,23 @@ pub enum Command {
     },
     /// The built-in emulated devices behind `sim:` URIs.
     #[command(subcommand)]
+    #[command(display_order = 12)]
     Sim(SimCommand),
     /// Print a shell completion script.
+    #[command(display_order = 14)]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
     /// Print the man page, or write one page per command into a directory.
+    #[command(display_order = 15)]
     Man {
         /// Write `scsitool.1` and `scsitool-COMMAND.1` pages into this directory.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
     /// Print the JSON Schema of a command's --json output.
+    #[command(display_order = 13)]
     Schema {
         /// The command, words joined by dashes (e.g. sense-decode); omit to list them.
         command: Option<String>,
@@ -89,12 +98,14 @@ pub enum Command {
     /// Talk NVMe to a controller: Identify, log pages and features (NVMe Base 2.0 5), like
     /// nvme-cli.
     #[command(subcommand)]
+    #[command(display_order = 9)]
     Nvme(NvmeCommand),
     /// Write cached data to the medium: SYNCHRONIZE CACHE (10), or (16) with --16
     /// (SBC-4 5.28, 5.29), like sg_sync.
     ///
     /// Without --lba and --blocks the whole medium is synchronized. The 10-byte form holds
     /// a 32-bit LBA and a 16-bit block count; larger values need --16.
+    #[command(display_order = 4)]
     Sync {
         /// The device.
         device: String,
@@ -113,9 +124,11 @@ pub enum Command {
     },
     /// Read or change the write cache: the WCE bit of the Caching mode page (SBC-4 6.5.5).
     #[command(subcommand)]
+    #[command(display_order = 5)]
     Wce(WceCommand),
     /// List the logical units: REPORT LUNS (SPC-5 6.33), every LUN decoded by address
     /// method (SAM-5 4.7), like sg_luns --decode.
+    #[command(display_order = 6)]
     Luns {
         /// The device.
         device: String,
@@ -126,6 +139,7 @@ pub enum Command {
     },
     /// List the commands the device supports, or ask about one: REPORT SUPPORTED
     /// OPERATION CODES (SPC-5 6.36), like sg_opcodes.
+    #[command(display_order = 7)]
     Opcodes {
         /// The device.
         device: String,
@@ -145,6 +159,7 @@ pub enum Command {
     /// the device's data or settings, and nothing asks for confirmation. Without --in or
     /// --out the command has no data phase. The exit status follows the device's answer
     /// (see Exit status); a CHECK CONDITION's sense is still printed on standard output.
+    #[command(display_order = 8)]
     Raw {
         /// The device.
         device: String,
