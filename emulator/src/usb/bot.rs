@@ -197,7 +197,7 @@ impl BotDevice {
                 self.wedged = true;
                 Stage::Command
             }
-            (_, true, intent) => self.start_data_in(lun, &cb, tag, expected, intent),
+            (_, true, _) => self.start_data_in(lun, &cb, tag, expected),
             (_, false, intent) => Stage::DataOut {
                 cbw,
                 received: Vec::new(),
@@ -212,19 +212,9 @@ impl BotDevice {
 
     /// Cases 4 to 7 (Hi against Dn, Di): executes, then streams the data padded to the
     /// host's length (BOT 6.7.4, 6.7.5, 6.7.6) or cut to it with phase error (BOT 6.7.7).
-    fn start_data_in(
-        &mut self,
-        lun: u16,
-        cb: &[u8],
-        tag: u32,
-        expected: u32,
-        intent: Intent,
-    ) -> Stage {
-        let wanted = match intent {
-            Intent::In(n) => n.max(u64::from(expected)),
-            _ => u64::from(expected),
-        };
-        let room = usize::try_from(wanted.min(u64::from(MAX_TRANSFER_BYTES))).unwrap_or(0);
+    fn start_data_in(&mut self, lun: u16, cb: &[u8], tag: u32, expected: u32) -> Stage {
+        // One byte more than the host expects is enough to see Hi < Di (case 7).
+        let room = expected.saturating_add(1).min(MAX_TRANSFER_BYTES) as usize;
         let (completion, mut data) = self.execute(lun, cb, &[], room);
         let sent = u32::try_from(data.len()).unwrap_or(u32::MAX);
         let csw = if sent > expected {
@@ -377,7 +367,10 @@ impl UsbPipe for BotDevice {
                 mut csw,
             } => {
                 if let Err(error) = self.phase_fault(Phase::Data, Endpoint::BulkIn) {
-                    csw.data_residue = (csw.data_residue.get() + sent as u32).into();
+                    // What the host expected less the data it got (BOT 5.2); the stream
+                    // before padding is `data`, at most u32::MAX bytes.
+                    let unsent = data.len().saturating_sub(sent as usize) as u32;
+                    csw.data_residue = (csw.data_residue.get() + unsent).into();
                     self.stage = Stage::Status(csw);
                     return Err(error);
                 }
