@@ -375,15 +375,13 @@ impl UsbPipe for BotDevice {
                     return Err(error);
                 }
                 let n = (total - sent).min(max as u64);
-                let chunk: Vec<u8> = (sent..sent + n)
-                    .map(|i| {
-                        usize::try_from(i)
-                            .ok()
-                            .and_then(|i| data.get(i))
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect();
+                // The stream is at most u32::MAX bytes: data, then zero padding.
+                let (from, to) = (sent as usize, (sent + n) as usize);
+                let mut chunk = data
+                    .get(from.min(data.len())..to.min(data.len()))
+                    .unwrap_or_default()
+                    .to_vec();
+                chunk.resize(to - from, 0);
                 self.stage = if sent + n == total {
                     Stage::Status(csw)
                 } else {
@@ -447,12 +445,15 @@ impl UsbPipe for BotDevice {
         if self.disconnected {
             return Err(UsbError::Disconnected);
         }
-        let target = std::mem::replace(&mut self.target, Target::new(Vec::new()));
-        let sense = std::mem::take(&mut self.sense);
-        *self = BotDevice {
-            sense,
-            ..BotDevice::new(target)
-        };
+        // The device's default state (USB 2.0 9.1.1.3): no command, no halt; the logical
+        // units and their kept sense are untouched, as in QEMU.
+        self.stage = Stage::Command;
+        self.halted_in = false;
+        self.halted_out = false;
+        self.awaiting_reset = false;
+        self.wedged = false;
+        self.hung = false;
+        self.faults.clear();
         Ok(Vec::new())
     }
 }

@@ -23,6 +23,9 @@ pub(super) fn of(cdb: &[u8], block_size: u32) -> Intent {
     let Some(data) = cdb_decode::decode(cdb).ok().and_then(|d| d.data) else {
         return Intent::Unknown;
     };
+    if data.direction == Direction::None {
+        return Intent::None;
+    }
     let bytes = match (data.bytes, data.blocks) {
         (Some(bytes), _) => u64::from(bytes),
         (None, Some(blocks)) => u64::from(blocks) * u64::from(block_size),
