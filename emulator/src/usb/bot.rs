@@ -166,7 +166,6 @@ impl BotDevice {
             && cbw.flags & 0x7f == 0
             && cbw.lun & 0xf0 == 0
             && u16::from(cbw.lun) <= self.max_lun()
-            && cbw.cb_length & 0xe0 == 0
             && (1..=16).contains(&cbw.cb_length)
     }
 

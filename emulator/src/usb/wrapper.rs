@@ -31,7 +31,7 @@ pub struct Cbw {
     pub flags: u8,
     /// bCBWLUN: the logical unit in bits 3..0.
     pub lun: u8,
-    /// bCBWCBLength: the valid bytes of CBWCB in bits 4..0, 1 to 16.
+    /// bCBWCBLength: the valid bytes of CBWCB, 1 to 16 (bits 7..5 reserved).
     pub cb_length: u8,
     /// CBWCB: the command block, padded to 16 bytes.
     pub cb: [u8; 16],
@@ -64,7 +64,7 @@ impl Cbw {
     /// The command block: the first bCBWCBLength bytes of CBWCB, when bCBWCBLength is 1 to
     /// 16 (BOT 5.1; 6.2.1 "meaningful").
     pub fn command_block(&self) -> Option<&[u8]> {
-        match usize::from(self.cb_length & 0x1f) {
+        match usize::from(self.cb_length) {
             0 => None,
             n => self.cb.get(..n),
         }

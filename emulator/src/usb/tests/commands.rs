@@ -107,3 +107,51 @@ fn cbw_to_a_lun_beyond_max_lun_stalls_until_reset_recovery() {
         "no CSW without a CBW"
     );
 }
+
+#[test]
+fn wrapper_layouts_match_bot_tables() {
+    use crate::usb::wrapper::{Cbw, Csw, CswStatus};
+    use zerocopy::IntoBytes;
+    let cdb = ReadCapacity10.cdb();
+    let built = Cbw::new(0x1234_5678, 1, cdb.as_bytes(), 8, true);
+    assert_eq!(
+        built.as_bytes(),
+        super::cbw(0x1234_5678, 8, true, 1, cdb.as_bytes())
+    );
+    let csw = Csw::new(0x0a0b_0c0d, 5, CswStatus::Failed);
+    assert_eq!(
+        super::RawCsw::decode(csw.as_bytes()),
+        super::RawCsw {
+            signature: *b"USBS",
+            tag: 0x0a0b_0c0d,
+            residue: 5,
+            status: 0x01,
+        }
+    );
+}
+
+#[test]
+fn sense_is_kept_per_lun() {
+    let mut host = Host::new(2);
+    let log_sense = LogSense::new(0x00, 0, 64).expect("log sense");
+    assert_eq!(host.send(1, &log_sense).csw.status, 0x01);
+    assert_eq!(
+        host.request_sense(0).sense_key_code(),
+        Some(0x00),
+        "LUN 0 has nothing"
+    );
+    let sense = host.request_sense(1);
+    assert_eq!(
+        (sense.sense_key_code(), sense.asc_ascq()),
+        (Some(0x05), Some((0x20, 0x00)))
+    );
+}
+
+#[test]
+fn any_command_discards_the_kept_sense() {
+    let mut host = Host::new(1);
+    let log_sense = LogSense::new(0x00, 0, 64).expect("log sense");
+    assert_eq!(host.send(0, &log_sense).csw.status, 0x01);
+    host.assert_serves();
+    assert_eq!(host.request_sense(0).sense_key_code(), Some(0x00));
+}
