@@ -10,6 +10,7 @@
 use super::fault::{Armed, Fault, Phase};
 use super::intent::{self, Intent};
 use super::pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
+use super::sense;
 use super::wrapper::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
 use crate::sbc::{Completion, Target, MAX_TRANSFER_BYTES};
 use cdb::command::CdbLayout;
@@ -257,8 +258,9 @@ impl BotDevice {
     }
 
     /// Executes `cb` on `lun` with `room` bytes of data-in space; keeps the sense of a
-    /// CHECK CONDITION and answers the next REQUEST SENSE with it, as BOT has no autosense
-    /// (SAM-5 5.13; SPC-5 6.39). Any command to the LUN discards the kept sense.
+    /// CHECK CONDITION and answers the next REQUEST SENSE with it, in the format DESC asks
+    /// for, as BOT has no autosense (SAM-5 5.13; SPC-5 6.39). Any command to the LUN
+    /// discards the kept sense.
     fn execute(
         &mut self,
         lun: u16,
@@ -270,6 +272,7 @@ impl BotDevice {
         let mut data_in = vec![0u8; room];
         let completion = match (kept, RequestSense::parse_cdb(cb)) {
             (Some(sense), Ok(request)) if cb.first() == Some(&REQUEST_SENSE) => {
+                let sense = sense::in_format(&sense, request.desc);
                 let n = sense
                     .len()
                     .min(usize::from(request.allocation_length))

@@ -14,6 +14,7 @@ mod bot;
 pub mod fault;
 mod intent;
 pub mod pipe;
+mod sense;
 pub mod wrapper;
 
 #[cfg(test)]

@@ -155,3 +155,41 @@ fn any_command_discards_the_kept_sense() {
     host.assert_serves();
     assert_eq!(host.request_sense(0).sense_key_code(), Some(0x00));
 }
+
+#[test]
+fn request_sense_with_desc_returns_descriptor_format_with_the_field_pointer() {
+    use cdb::scsi::spc::request_sense::RequestSense;
+    use cdb::sense::SenseKeySpecific;
+    let mut host = Host::new(1);
+    // INQUIRY with EVPD = 0 and a PAGE CODE is INVALID FIELD IN CDB at byte 2 (SPC-5 6.7.1).
+    let mut cdb = Inquiry::standard_with_length(36)
+        .expect("inquiry")
+        .cdb()
+        .as_bytes()
+        .to_vec();
+    cdb[2] = 0x80;
+    assert_eq!(host.raw(0, &cdb, 36, true, &[]).csw.status, 0x01);
+    let answer = host.send(0, &RequestSense::new(true, 252));
+    assert_eq!(answer.csw.status, 0x00);
+    assert_eq!(
+        answer.payload()[0] & 0x7f,
+        0x72,
+        "descriptor format, current"
+    );
+    let sense = cdb::sense::decode(answer.payload()).expect("sense");
+    assert_eq!(
+        (sense.sense_key_code(), sense.asc_ascq()),
+        (Some(0x05), Some((0x24, 0x00)))
+    );
+    match sense.sense_key_specific() {
+        Some(&SenseKeySpecific::FieldPointer {
+            command,
+            field_pointer,
+            ..
+        }) => {
+            assert!(command);
+            assert_eq!(field_pointer, 2);
+        }
+        other => panic!("no field pointer: {other:?}"),
+    }
+}
