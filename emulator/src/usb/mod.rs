@@ -1,0 +1,26 @@
+//! The disk's USB face: the device side of USB Mass Storage Bulk-Only Transport (USB MSC
+//! BOT 1.0) over an in-memory pipe pair, with injectable pipe faults.
+//!
+//! - [`pipe`]: what a host transport drives — bulk-out, bulk-in and the control requests
+//!   BOT uses ([`UsbPipe`]), failing with a typed [`UsbError`].
+//! - [`wrapper`]: the CBW and CSW (BOT 5.1, 5.2).
+//! - [`BotDevice`]: the Bulk-Only interface in front of an [`crate::sbc::Target`].
+//! - [`fault`]: faults injected before a command ([`Fault`]).
+//!
+//! UAS (USB Attached SCSI) is meant to sit beside [`BotDevice`] as another [`UsbPipe`]
+//! user over the same target.
+
+mod bot;
+pub mod fault;
+mod intent;
+pub mod pipe;
+mod sense;
+pub mod wrapper;
+
+#[cfg(test)]
+mod tests;
+
+pub use bot::BotDevice;
+pub use fault::{Fault, Phase};
+pub use pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
+pub use wrapper::{Cbw, Csw, CswStatus};
