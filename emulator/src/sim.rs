@@ -43,14 +43,17 @@ impl std::error::Error for SimError {}
 impl SimSpec {
     /// Builds the device: each logical unit (or the namespace) gets its own medium behind
     /// a volatile write cache that cuts power as the profile says, wrapped in the
-    /// profile's faults.
+    /// profile's faults; the disk's microcode download (SPC-5 6.49) or the controller's
+    /// firmware update (NVMe Base 2.0 5.13) behaves as the profile says.
     pub fn build(&self) -> Result<SimDevice, SimError> {
         match self.kind {
             Kind::Scsi => {
                 let disks = (0..self.luns)
                     .map(|lun| {
                         let identity = self.identity(lun);
-                        self.blocks(lun).map(|blocks| Disk::new(identity, blocks))
+                        self.blocks(lun).map(|blocks| {
+                            Disk::new(identity, blocks).with_microcode(self.profile.microcode())
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(SimDevice::Scsi(Target::new(disks)))
@@ -58,6 +61,7 @@ impl SimSpec {
             Kind::Nvme => {
                 let mut config = Config {
                     write_cache_default: self.write_cache,
+                    firmware: self.profile.firmware(),
                     ..Config::default()
                 };
                 if let Some(serial) = &self.serial {
