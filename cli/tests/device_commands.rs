@@ -72,6 +72,9 @@ fn sim_profiles_lists_every_profile() {
         "misdirected",
         "torn",
         "bitrot",
+        "fw-reject-image",
+        "fw-needs-reset",
+        "fw-brick-on-truncated",
     ] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }

@@ -1,14 +1,20 @@
 //! Named fault profiles: devices that break the promises of SBC-4 4.15 and NVMe Base 2.0
 //! 5.27.1.4 (write caching, FUA, flush) in the ways field failures do, deterministically
-//! for a seed, so scsitool's `verify` and tests can reproduce them on demand.
+//! for a seed, so scsitool's `verify` and tests can reproduce them on demand; and devices
+//! whose firmware update (SPC-5 6.49 WRITE BUFFER, NVMe Base 2.0 5.13 Firmware Commit)
+//! fails the way drives in the field do.
 //!
 //! [`Profile`] names each one and says what it imitates; [`FaultyDevice`] applies a
 //! profile's behaviour to any [`BlockDevice`], and [`Profile::power_cut`] gives the
-//! [`PowerCut`] policy a power cut follows.
+//! [`PowerCut`] policy a power cut follows. The firmware profiles keep every block-level
+//! promise: their faults are in [`Profile::microcode`] and [`Profile::firmware`].
 
 use crate::block::{BlockDevice, BlockError};
+use crate::nvme::FirmwareConfig;
 use crate::rng::SplitMix64;
+use crate::sbc::{image, Activation, MicrocodeConfig};
 use crate::store::PowerCut;
+use cdb::nvme::ResetKind;
 use std::time::Duration;
 
 /// A named fault profile of the block layer.
@@ -30,11 +36,21 @@ pub enum Profile {
     SlowFlush,
     /// Persists an arbitrary subset of cached writes at a power cut, in any order.
     Reorder,
+    /// Rejects every firmware image: INVALID FIELD IN PARAMETER LIST (26h/00h) at the end
+    /// of a WRITE BUFFER download (SPC-5 6.49), Invalid Firmware Image at Firmware Commit
+    /// (NVMe Base 2.0 5.13).
+    FwRejectImage,
+    /// Activates new firmware only at a reset: SCSI ACTIVATE MICROCODE 10b (SPC-5 7.7.7),
+    /// NVMe Firmware Activation Requires Controller Level Reset (Base 2.0 5.13).
+    FwNeedsReset,
+    /// A truncated firmware download leaves the device unusable for media access until a
+    /// valid image is installed (SCSI NOT READY 04h/1Fh, NVMe Namespace Not Ready).
+    FwBrickOnTruncated,
 }
 
 impl Profile {
     /// Every profile, in the order `scsitool sim profiles` lists them.
-    pub const ALL: [Profile; 8] = [
+    pub const ALL: [Profile; 11] = [
         Profile::Honest,
         Profile::LyingFlush,
         Profile::FuaIgnored,
@@ -43,6 +59,9 @@ impl Profile {
         Profile::Bitrot,
         Profile::SlowFlush,
         Profile::Reorder,
+        Profile::FwRejectImage,
+        Profile::FwNeedsReset,
+        Profile::FwBrickOnTruncated,
     ];
 
     /// How often `misdirected` misplaces a write: one in this many.
@@ -63,6 +82,9 @@ impl Profile {
             Profile::Bitrot => "bitrot",
             Profile::SlowFlush => "slow-flush",
             Profile::Reorder => "reorder",
+            Profile::FwRejectImage => "fw-reject-image",
+            Profile::FwNeedsReset => "fw-needs-reset",
+            Profile::FwBrickOnTruncated => "fw-brick-on-truncated",
         }
     }
 
@@ -85,12 +107,66 @@ impl Profile {
             Profile::Reorder => {
                 "a power cut persists an arbitrary subset of cached writes (unserializable loss)"
             }
+            Profile::FwRejectImage => {
+                "rejects every firmware image (SCSI 26/00, NVMe Invalid Firmware Image)"
+            }
+            Profile::FwNeedsReset => {
+                "new firmware activates only at the next reset (SCSI hard reset, NVMe controller reset)"
+            }
+            Profile::FwBrickOnTruncated => {
+                "a truncated firmware download bricks media access (SCSI 04/1F, NVMe Namespace Not Ready)"
+            }
         }
     }
 
     /// The profile named `name`, if any.
     pub fn from_name(name: &str) -> Option<Profile> {
         Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// How the SCSI disk's microcode download behaves (SPC-5 6.49): `fw-reject-image`
+    /// refuses every image, `fw-needs-reset` activates modes 05h and 07h at the next hard
+    /// reset, `fw-brick-on-truncated` bricks on a truncated download; others are correct.
+    pub fn microcode(self) -> MicrocodeConfig {
+        let honest = MicrocodeConfig::default();
+        match self {
+            Profile::FwRejectImage => MicrocodeConfig {
+                validate: image::refuse,
+                ..honest
+            },
+            Profile::FwNeedsReset => MicrocodeConfig {
+                activation: Activation::AtHardReset,
+                ..honest
+            },
+            Profile::FwBrickOnTruncated => MicrocodeConfig {
+                brick_on_truncated: true,
+                ..honest
+            },
+            _ => honest,
+        }
+    }
+
+    /// How the NVMe controller's firmware update behaves (Base 2.0 5.13, 5.14):
+    /// `fw-reject-image` answers Invalid Firmware Image to every image, `fw-needs-reset`
+    /// needs a Controller Level Reset for Commit Actions 001b–011b, `fw-brick-on-truncated`
+    /// bricks on a commit of an incomplete image; others are correct.
+    pub fn firmware(self) -> FirmwareConfig {
+        let honest = FirmwareConfig::default();
+        match self {
+            Profile::FwRejectImage => FirmwareConfig {
+                validate: |_| None,
+                ..honest
+            },
+            Profile::FwNeedsReset => FirmwareConfig {
+                reset_required: Some(ResetKind::ControllerLevel),
+                ..honest
+            },
+            Profile::FwBrickOnTruncated => FirmwareConfig {
+                brick_on_incomplete: true,
+                ..honest
+            },
+            _ => honest,
+        }
     }
 
     /// What a power cut keeps on a device with this profile.

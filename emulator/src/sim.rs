@@ -43,14 +43,17 @@ impl std::error::Error for SimError {}
 impl SimSpec {
     /// Builds the device: each logical unit (or the namespace) gets its own medium behind
     /// a volatile write cache that cuts power as the profile says, wrapped in the
-    /// profile's faults.
+    /// profile's faults; the disk's microcode download (SPC-5 6.49) or the controller's
+    /// firmware update (NVMe Base 2.0 5.13) behaves as the profile says.
     pub fn build(&self) -> Result<SimDevice, SimError> {
         match self.kind {
             Kind::Scsi => {
                 let disks = (0..self.luns)
                     .map(|lun| {
                         let identity = self.identity(lun);
-                        self.blocks(lun).map(|blocks| Disk::new(identity, blocks))
+                        self.blocks(lun).map(|blocks| {
+                            Disk::new(identity, blocks).with_microcode(self.profile.microcode())
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(SimDevice::Scsi(Target::new(disks)))
@@ -58,6 +61,7 @@ impl SimSpec {
             Kind::Nvme => {
                 let mut config = Config {
                     write_cache_default: self.write_cache,
+                    firmware: self.profile.firmware(),
                     ..Config::default()
                 };
                 if let Some(serial) = &self.serial {
@@ -110,12 +114,14 @@ impl SimSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sbc::Completion;
     use cdb::command::{DataPhase, ScsiCommand};
     use cdb::scsi::sbc::lba_cdb::Ten;
     use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
     use cdb::scsi::sbc::synchronize_cache::SynchronizeCache;
     use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
     use cdb::scsi::status::Status;
+    use cdb::sense::SenseData;
 
     fn scsi(uri: &str) -> Target {
         match SimSpec::parse(uri).unwrap().build().unwrap() {
@@ -124,8 +130,8 @@ mod tests {
         }
     }
 
-    /// Runs a typed command on LUN `lun`, returning status and data-in.
-    fn run<C: ScsiCommand>(target: &mut Target, lun: u16, cmd: &C) -> (Status, Vec<u8>) {
+    /// Runs a typed command on LUN `lun`, returning the completion and data-in.
+    fn complete<C: ScsiCommand>(target: &mut Target, lun: u16, cmd: &C) -> (Completion, Vec<u8>) {
         let (out, in_len) = match cmd.data_phase() {
             DataPhase::Out(data) => (data.to_vec(), 0),
             DataPhase::In(n) => (Vec::new(), n as usize),
@@ -134,7 +140,25 @@ mod tests {
         let mut data_in = vec![0; in_len];
         let done = target.execute(lun, cmd.cdb().as_bytes(), &out, &mut data_in);
         data_in.truncate(done.data_in_len);
-        (done.status, data_in)
+        (done, data_in)
+    }
+
+    /// Runs a typed command on LUN `lun`, returning status and data-in.
+    fn run<C: ScsiCommand>(target: &mut Target, lun: u16, cmd: &C) -> (Status, Vec<u8>) {
+        let (done, data) = complete(target, lun, cmd);
+        (done.status, data)
+    }
+
+    /// Runs `cmd` on LUN 0: GOOD, or the sense key, ASC and ASCQ of its CHECK CONDITION.
+    fn sense<C: ScsiCommand>(target: &mut Target, cmd: &C) -> Option<(u8, u8, u8)> {
+        let (done, _) = complete(target, 0, cmd);
+        if done.status == Status::Good {
+            return None;
+        }
+        assert_eq!(done.status, Status::CheckCondition);
+        let sense = SenseData::decode(&done.sense).unwrap();
+        let (asc, ascq) = sense.asc_ascq().unwrap();
+        Some((sense.sense_key_code().unwrap(), asc, ascq))
     }
 
     /// Runs `cmd`, clearing the power-on unit attention first.
@@ -223,5 +247,350 @@ mod tests {
             panic!("not NVMe")
         };
         assert_eq!(controller.device().block_count(), 4 * 1024 * 1024 / 512);
+    }
+
+    #[test]
+    fn firmware_profiles_keep_every_block_level_promise() {
+        for name in ["fw-reject-image", "fw-needs-reset", "fw-brick-on-truncated"] {
+            assert!(
+                flushed_write_survives(&format!("sim:{name}?size=1M")),
+                "{name}"
+            );
+        }
+    }
+
+    /// SCSI microcode download through the URI's disk (SPC-5 6.49).
+    mod microcode {
+        use super::*;
+        use crate::sbc::image;
+        use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData, WriteBuffer};
+        use cdb::scsi::spc::request_sense::RequestSense;
+        use cdb::scsi::spc::test_unit_ready::TestUnitReady;
+        use cdb::scsi::spc::vpd::{ActivateMicrocode, VpdPage};
+        use cdb::sense::key;
+
+        /// ILLEGAL REQUEST, INVALID FIELD IN PARAMETER LIST.
+        const REJECTED: Option<(u8, u8, u8)> = Some((key::ILLEGAL_REQUEST, 0x26, 0x00));
+        /// NOT READY, LOGICAL UNIT NOT READY, MICROCODE DOWNLOAD REQUIRED.
+        const DOWNLOAD_REQUIRED: Option<(u8, u8, u8)> = Some((key::NOT_READY, 0x04, 0x1f));
+        /// UNIT ATTENTION, POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
+        const RESET: Option<(u8, u8, u8)> = Some((key::UNIT_ATTENTION, 0x29, 0x00));
+        /// UNIT ATTENTION, MICROCODE HAS BEEN CHANGED.
+        const CHANGED: Option<(u8, u8, u8)> = Some((key::UNIT_ATTENTION, 0x3f, 0x01));
+
+        /// A disk past its power-on unit attention.
+        fn ready(uri: &str) -> Target {
+            let mut target = scsi(uri);
+            assert_eq!(sense(&mut target, &TestUnitReady), RESET);
+            target
+        }
+
+        /// A valid image installing `revision`, 1500 bytes of payload.
+        fn image_of(revision: &str) -> Vec<u8> {
+            image::build(revision, &[0x5a; 1500])
+        }
+
+        fn revision(target: &mut Target) -> String {
+            let (_, data) = run(target, 0, &Inquiry::standard());
+            let InquiryData::Standard(s) = Inquiry::standard().decode(&data).unwrap() else {
+                panic!("not standard data")
+            };
+            s.product_revision_level
+        }
+
+        fn activate_microcode(target: &mut Target) -> ActivateMicrocode {
+            let (_, data) = run(target, 0, &Inquiry::vpd(0x86));
+            let InquiryData::Vpd(VpdPage::ExtendedInquiryData(ext)) =
+                Inquiry::vpd(0x86).decode(&data).unwrap()
+            else {
+                panic!("not page 86h")
+            };
+            ext.activate_microcode
+        }
+
+        fn download_status(target: &mut Target) -> u8 {
+            let cmd = ReadBuffer::microcode_status();
+            let (status, data) = run(target, 0, &cmd);
+            assert_eq!(status, Status::Good);
+            let ReadBufferData::MicrocodeStatus(s) = cmd.decode(&data).unwrap() else {
+                panic!("not microcode status")
+            };
+            s.download_microcode_status.code
+        }
+
+        /// Mode 07h pieces of 512 bytes; the answer to the last one.
+        fn download_07h(target: &mut Target, image: &[u8]) -> Option<(u8, u8, u8)> {
+            let mut last = None;
+            for (i, piece) in image.chunks(512).enumerate() {
+                let offset = (i * 512) as u32;
+                let cmd = WriteBuffer::download_microcode_offsets_save(0, offset, piece.to_vec())
+                    .unwrap();
+                last = sense(target, &cmd);
+            }
+            last
+        }
+
+        fn read_block_0() -> Read<Ten> {
+            Read::<Ten>::new(0, 1, 512, RwOptions::default()).unwrap()
+        }
+
+        #[test]
+        fn fw_reject_image_rejects_valid_images_and_keeps_the_revision() {
+            let mut target = ready("sim:fw-reject-image?size=1M");
+            let whole = WriteBuffer::download_microcode_save(0, image_of("0002")).unwrap();
+            assert_eq!(sense(&mut target, &whole), REJECTED);
+            assert_eq!(download_07h(&mut target, &image_of("0003")), REJECTED);
+            assert_eq!(revision(&mut target), "0001");
+            assert_eq!(
+                sense(&mut target, &TestUnitReady),
+                None,
+                "no unit attention"
+            );
+            // DOWNLOAD MICROCODE STATUS 91h: the image was discarded as invalid (SPC-6).
+            assert_eq!(download_status(&mut target), 0x91);
+
+            let mut honest = ready("sim:?size=1M");
+            assert_eq!(sense(&mut honest, &whole), None);
+            assert_eq!(revision(&mut honest), "0002");
+        }
+
+        #[test]
+        fn fw_needs_reset_activates_at_the_next_hard_reset() {
+            let mut target = ready("sim:fw-needs-reset?size=1M");
+            assert_eq!(
+                activate_microcode(&mut target),
+                ActivateMicrocode::AfterEvent
+            );
+            assert_eq!(download_07h(&mut target, &image_of("0007")), None);
+            assert_eq!(revision(&mut target), "0001", "not active before the reset");
+            assert_eq!(sense(&mut target, &TestUnitReady), None, "no 3Fh/01h yet");
+            // 31h: saved, awaiting a hard reset or power on (SPC-6).
+            assert_eq!(download_status(&mut target), 0x31);
+            // Not deferred microcode: WRITE BUFFER mode 0Fh has nothing to activate.
+            let activate = WriteBuffer::activate_deferred_microcode();
+            assert_eq!(
+                sense(&mut target, &activate),
+                Some((key::ILLEGAL_REQUEST, 0x2c, 0x00))
+            );
+            target.reset().unwrap();
+            assert_eq!(sense(&mut target, &TestUnitReady), RESET);
+            assert_eq!(revision(&mut target), "0007");
+            assert_eq!(download_status(&mut target), 0x00);
+
+            // Mode 05h waits for the reset too.
+            let whole = WriteBuffer::download_microcode_save(0, image_of("0008")).unwrap();
+            assert_eq!(sense(&mut target, &whole), None);
+            assert_eq!(revision(&mut target), "0007");
+            target.reset().unwrap();
+            assert_eq!(revision(&mut target), "0008");
+
+            let mut honest = ready("sim:?size=1M");
+            assert_eq!(
+                activate_microcode(&mut honest),
+                ActivateMicrocode::BeforeCompletion
+            );
+            assert_eq!(download_07h(&mut honest, &image_of("0007")), None);
+            assert_eq!(revision(&mut honest), "0007");
+            assert_eq!(sense(&mut honest, &TestUnitReady), CHANGED);
+        }
+
+        /// Sends the first 512 bytes of an image with mode 07h, then a piece of PARAMETER
+        /// LIST LENGTH 0 where the next one belongs: the answer to that piece.
+        fn truncate(target: &mut Target) -> Option<(u8, u8, u8)> {
+            let image = image_of("0009");
+            let first =
+                WriteBuffer::download_microcode_offsets_save(0, 0, image[..512].to_vec()).unwrap();
+            assert_eq!(sense(target, &first), None);
+            let end = WriteBuffer::download_microcode_offsets_save(0, 512, Vec::new()).unwrap();
+            sense(target, &end)
+        }
+
+        #[test]
+        fn fw_brick_on_truncated_is_not_ready_until_a_valid_image_is_active() {
+            let mut target = ready("sim:fw-brick-on-truncated?size=1M");
+            assert_eq!(truncate(&mut target), REJECTED);
+            assert_eq!(sense(&mut target, &TestUnitReady), DOWNLOAD_REQUIRED);
+            assert_eq!(sense(&mut target, &read_block_0()), DOWNLOAD_REQUIRED);
+            let data = vec![1; 512];
+            let write = Write::<Ten>::new(0, &data, 512, RwOptions::default()).unwrap();
+            assert_eq!(sense(&mut target, &write), DOWNLOAD_REQUIRED);
+            // REQUEST SENSE reports why the unit is not ready (SPC-5 6.39).
+            let request = RequestSense::new(false, 252);
+            let (status, data) = run(&mut target, 0, &request);
+            assert_eq!(status, Status::Good);
+            let reported = SenseData::decode(&data).unwrap();
+            assert_eq!(reported.sense_key_code(), Some(key::NOT_READY));
+            assert_eq!(reported.asc_ascq(), Some((0x04, 0x1f)));
+            // INQUIRY still works, with the old revision.
+            assert_eq!(revision(&mut target), "0001");
+            // An invalid image does not help; a valid one does, once activated.
+            let mut bad = image_of("000A");
+            bad[20] ^= 1;
+            let whole = WriteBuffer::download_microcode_save(0, bad).unwrap();
+            assert_eq!(sense(&mut target, &whole), REJECTED);
+            assert_eq!(sense(&mut target, &read_block_0()), DOWNLOAD_REQUIRED);
+            assert_eq!(download_07h(&mut target, &image_of("000B")), None);
+            assert_eq!(sense(&mut target, &TestUnitReady), CHANGED);
+            assert_eq!(sense(&mut target, &read_block_0()), None);
+            assert_eq!(revision(&mut target), "000B");
+
+            let mut honest = ready("sim:?size=1M");
+            assert_eq!(truncate(&mut honest), REJECTED);
+            assert_eq!(sense(&mut honest, &read_block_0()), None);
+        }
+    }
+
+    /// NVMe firmware update through the URI's controller (Base 2.0 5.13, 5.14).
+    mod firmware {
+        use super::*;
+        use crate::nvme::image;
+        use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
+        use cdb::nvme::identify::IdentifyController;
+        use cdb::nvme::nvm;
+        use cdb::nvme::status::sct;
+        use cdb::nvme::{NvmeCommand, ResetKind, Status as NvmeStatus};
+
+        type Nvme = Controller<SimBlocks>;
+
+        fn nvme(uri: &str) -> Box<Nvme> {
+            match SimSpec::parse(uri).unwrap().build().unwrap() {
+                SimDevice::Nvme(controller) => controller,
+                SimDevice::Scsi(_) => panic!("{uri} built a SCSI target"),
+            }
+        }
+
+        /// Submits `cmd`: its status and data-in.
+        fn submit<C: NvmeCommand>(ctrl: &mut Nvme, cmd: &C) -> (NvmeStatus, Vec<u8>) {
+            let (out, mut data_in): (&[u8], Vec<u8>) = match cmd.data_phase() {
+                DataPhase::None => (&[], Vec::new()),
+                DataPhase::In(n) => (&[], vec![0; n as usize]),
+                DataPhase::Out(data) => (data, Vec::new()),
+            };
+            let done = ctrl.submit(cmd.queue(), &cmd.entry(), out, &mut data_in);
+            (done.status, data_in)
+        }
+
+        /// A Command Specific status of Firmware Commit (Base 2.0 5.13).
+        fn specific(sc: u8, dnr: bool) -> NvmeStatus {
+            NvmeStatus {
+                sct: sct::COMMAND_SPECIFIC,
+                sc,
+                dnr,
+                ..NvmeStatus::SUCCESS
+            }
+        }
+
+        /// Invalid Firmware Image, DNR set.
+        const INVALID_IMAGE: u8 = 0x07;
+        /// Firmware Activation Requires Controller Level Reset.
+        const NEEDS_CONTROLLER_RESET: u8 = 0x11;
+
+        fn running(ctrl: &mut Nvme) -> String {
+            let cmd = IdentifyController::controller();
+            let (status, data) = submit(ctrl, &cmd);
+            assert_eq!(status, NvmeStatus::SUCCESS);
+            cmd.decode(0, &data).unwrap().fr
+        }
+
+        /// Downloads `image` in 4 KiB pieces (FWUG 01h), skipping the pieces `skip` names.
+        fn download(ctrl: &mut Nvme, image: &[u8], skip: impl Fn(usize) -> bool) {
+            for (i, piece) in image.chunks(4096).enumerate().filter(|(i, _)| !skip(*i)) {
+                let cmd = FirmwareImageDownload::new((i * 4096) as u64, piece).unwrap();
+                assert_eq!(submit(ctrl, &cmd).0, NvmeStatus::SUCCESS);
+            }
+        }
+
+        fn commit(ctrl: &mut Nvme, ca: CommitAction) -> NvmeStatus {
+            submit(ctrl, &FirmwareCommit::new(2, ca, false).unwrap()).0
+        }
+
+        fn image_of(fr: &[u8; 8]) -> Vec<u8> {
+            image::build(*fr, &[0x5a; 3 * 4096])
+        }
+
+        fn read_lba_0(ctrl: &mut Nvme) -> NvmeStatus {
+            submit(ctrl, &nvm::Read::new(1, 0, 1, 512).unwrap()).0
+        }
+
+        #[test]
+        fn fw_reject_image_answers_invalid_firmware_image() {
+            let mut ctrl = nvme("sim:nvme,fw-reject-image?size=1M");
+            download(&mut ctrl, &image_of(b"2.0     "), |_| false);
+            let status = commit(&mut ctrl, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, specific(INVALID_IMAGE, true));
+            ctrl.reset(ResetKind::ControllerLevel).unwrap();
+            assert_eq!(running(&mut ctrl), "1.0");
+
+            let mut honest = nvme("sim:nvme?size=1M");
+            download(&mut honest, &image_of(b"2.0     "), |_| false);
+            let status = commit(&mut honest, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, NvmeStatus::SUCCESS);
+        }
+
+        #[test]
+        fn fw_needs_reset_asks_for_a_controller_level_reset() {
+            let mut ctrl = nvme("sim:nvme,fw-needs-reset?size=1M");
+            for (ca, fr) in [
+                (CommitAction::ReplaceAndActivate, b"2.1     "),
+                (CommitAction::ReplaceAndActivateImmediately, b"2.3     "),
+            ] {
+                download(&mut ctrl, &image_of(fr), |_| false);
+                let status = commit(&mut ctrl, ca);
+                assert_eq!(status, specific(NEEDS_CONTROLLER_RESET, false), "{ca:?}");
+                assert_eq!(
+                    status.class(),
+                    cdb::nvme::StatusClass::NeedsReset {
+                        reset: ResetKind::ControllerLevel
+                    }
+                );
+                let before = running(&mut ctrl);
+                assert_ne!(before.as_bytes(), fr.trim_ascii_end(), "not active yet");
+                ctrl.reset(ResetKind::ControllerLevel).unwrap();
+                assert_eq!(running(&mut ctrl).as_bytes(), fr.trim_ascii_end());
+            }
+            let status = commit(&mut ctrl, CommitAction::Activate);
+            assert_eq!(status, specific(NEEDS_CONTROLLER_RESET, false));
+
+            let mut honest = nvme("sim:nvme?size=1M");
+            download(&mut honest, &image_of(b"2.3     "), |_| false);
+            let status = commit(&mut honest, CommitAction::ReplaceAndActivateImmediately);
+            assert_eq!(status, NvmeStatus::SUCCESS);
+            assert_eq!(running(&mut honest), "2.3");
+        }
+
+        #[test]
+        fn fw_brick_on_truncated_is_not_ready_until_a_valid_image_is_committed() {
+            let mut ctrl = nvme("sim:nvme,fw-brick-on-truncated?size=1M");
+            assert_eq!(read_lba_0(&mut ctrl), NvmeStatus::SUCCESS);
+            // The second of four pieces never arrives.
+            download(&mut ctrl, &image_of(b"2.4     "), |i| i == 1);
+            let status = commit(&mut ctrl, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, specific(INVALID_IMAGE, true));
+            // Namespace Not Ready (NVM Command Set 1.0), DNR set.
+            let not_ready = NvmeStatus {
+                sc: 0x82,
+                dnr: true,
+                ..NvmeStatus::SUCCESS
+            };
+            assert_eq!(read_lba_0(&mut ctrl), not_ready);
+            let data = [7u8; 512];
+            let write = nvm::Write::new(1, 0, &data, 512).unwrap();
+            assert_eq!(submit(&mut ctrl, &write).0, not_ready);
+            assert_eq!(submit(&mut ctrl, &nvm::Flush::new(1).unwrap()).0, not_ready);
+            // A reset does not help; admin commands still work.
+            ctrl.reset(ResetKind::ControllerLevel).unwrap();
+            assert_eq!(read_lba_0(&mut ctrl), not_ready);
+            assert_eq!(running(&mut ctrl), "1.0");
+            download(&mut ctrl, &image_of(b"2.5     "), |_| false);
+            let status = commit(&mut ctrl, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, NvmeStatus::SUCCESS);
+            assert_eq!(read_lba_0(&mut ctrl), NvmeStatus::SUCCESS);
+
+            let mut honest = nvme("sim:nvme?size=1M");
+            download(&mut honest, &image_of(b"2.4     "), |i| i == 1);
+            let status = commit(&mut honest, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, specific(INVALID_IMAGE, true));
+            assert_eq!(read_lba_0(&mut honest), NvmeStatus::SUCCESS);
+        }
     }
 }

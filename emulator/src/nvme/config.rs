@@ -34,6 +34,10 @@ pub struct FirmwareConfig {
     /// Checks a downloaded image and gives the revision (FR) it carries, or `None` for an
     /// image the controller rejects (Invalid Firmware Image).
     pub validate: fn(&[u8]) -> Option<[u8; 8]>,
+    /// A commit of an incomplete download (pieces that leave a gap) leaves the namespace
+    /// unusable: I/O commands answer Namespace Not Ready until a valid image is committed
+    /// (Base 2.0 5.13 leaves the state after a failed commit to the vendor).
+    pub brick_on_incomplete: bool,
 }
 
 /// The controller's identity and limits (Base 2.0 5.17.2.1 Identify Controller).
@@ -88,6 +92,7 @@ impl Default for FirmwareConfig {
             reset_required: None,
             max_image_bytes: 16 << 20,
             validate: crate::nvme::image::revision,
+            brick_on_incomplete: false,
         }
     }
 }

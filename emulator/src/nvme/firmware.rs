@@ -21,6 +21,9 @@ pub(crate) struct Firmware {
     pending: Option<(u8, ResetKind)>,
     /// The image pieces received so far.
     download: Download,
+    /// An incomplete image was committed on a controller configured to brick: the
+    /// namespace is not ready until a valid image is committed.
+    bricked: bool,
 }
 
 /// Pieces of an image received by Firmware Image Download, in byte ranges.
@@ -70,7 +73,13 @@ impl Firmware {
             running: revision,
             pending: None,
             download: Download::default(),
+            bricked: false,
         }
+    }
+
+    /// True while a committed incomplete image has left the namespace unusable.
+    pub fn bricked(&self) -> bool {
+        self.bricked
     }
 
     /// Firmware Revision (FR) of the running firmware.
@@ -220,7 +229,8 @@ impl Firmware {
     }
 
     /// Validates the downloaded image and stores it in slot `fs` (0: the controller picks
-    /// an empty or inactive writable slot); returns the slot.
+    /// an empty or inactive writable slot); returns the slot. A valid image makes a
+    /// bricked namespace ready again; an incomplete one bricks it, if so configured.
     fn replace(&mut self, config: &FirmwareConfig, fs: u8) -> Result<u8, Reject> {
         let writable = |n: u8| !(n == 1 && config.slot1_read_only);
         let slot = match fs {
@@ -232,10 +242,14 @@ impl Firmware {
             _ => return Err(Reject::specific(specific::INVALID_FIRMWARE_SLOT)),
         };
         let download = std::mem::take(&mut self.download);
-        let revision = download
-            .complete()
+        let complete = download.complete();
+        if complete.is_none() && !download.pieces.is_empty() && config.brick_on_incomplete {
+            self.bricked = true;
+        }
+        let revision = complete
             .and_then(config.validate)
             .ok_or(Reject::specific(specific::INVALID_FIRMWARE_IMAGE))?;
+        self.bricked = false;
         if let Some(entry) = self.slots.get_mut(usize::from(slot) - 1) {
             *entry = Some(revision);
         }

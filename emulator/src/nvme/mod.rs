@@ -9,6 +9,11 @@
 //! controller answers. Queue management (create/delete queues, Abort, Asynchronous Event
 //! Request) belongs to the transport and is not modelled here.
 //!
+//! Firmware that a committed incomplete image broke (see
+//! [`FirmwareConfig::brick_on_incomplete`]) answers every I/O command with Namespace Not
+//! Ready (82h, NVM Command Set 1.0) and DNR: the namespace exists but cannot be accessed,
+//! and retrying will not help until a valid image is committed.
+//!
 //! Statuses: every rejection sets DNR and adds an Error Information log entry; the More
 //! bit is never set. SQHD and the Phase Tag are the transport's to fill.
 
@@ -165,6 +170,9 @@ impl<D: BlockDevice> Controller<D> {
         }
         if sqe.fuse() != 0 || sqe.psdt() != 0 {
             return Err(Reject::invalid_field());
+        }
+        if queue == Queue::Io && self.firmware.bricked() {
+            return Err(Reject::generic(generic::NAMESPACE_NOT_READY));
         }
         let fw = &self.config.firmware;
         match (queue, sqe.opc()) {

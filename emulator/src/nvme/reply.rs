@@ -19,6 +19,9 @@ pub(crate) mod generic {
     pub const DATA_SGL_LENGTH_INVALID: u8 = 0x0f;
     /// LBA Out of Range (NVM Command Set 1.0).
     pub const LBA_OUT_OF_RANGE: u8 = 0x80;
+    /// Namespace Not Ready (NVM Command Set 1.0): the namespace cannot be accessed; with
+    /// DNR set, retrying will not help until the host acts.
+    pub const NAMESPACE_NOT_READY: u8 = 0x82;
 }
 
 /// Command Specific Status codes the controller returns (Base 2.0 4.6.1.2.2).

@@ -9,6 +9,10 @@
 //! the WRITE BUFFER came through; the emulated target cannot tell nexuses apart (every
 //! transport shares one), so it establishes it for that one too, and the host's next
 //! command reports it.
+//!
+//! A disk configured with [`super::Activation::AtHardReset`] (ACTIVATE MICROCODE 10b)
+//! instead saves what modes 05h and 07h download and activates it at the next power on or
+//! hard reset, whose UNIT ATTENTION 29h/00h then stands for the change.
 
 use super::commands::Request;
 use super::completion::transfer;

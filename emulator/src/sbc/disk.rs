@@ -127,9 +127,16 @@ impl Disk {
         self.unit_attention.take()
     }
 
-    /// True after START STOP UNIT with START = 0 (SBC-4 5.27).
-    pub(crate) fn stopped(&self) -> bool {
-        self.stopped
+    /// Why media access is NOT READY (SBC-4 4.20): a truncated microcode download left no
+    /// usable microcode (04h/1Fh), or the unit is stopped (04h/02h); `None` when ready.
+    pub(crate) fn not_ready(&self) -> Option<SenseCode> {
+        if self.microcode.download_required() {
+            Some(sense::NOT_READY_MICROCODE_DOWNLOAD_REQUIRED)
+        } else if self.stopped {
+            Some(sense::NOT_READY_START_REQUIRED)
+        } else {
+            None
+        }
     }
 
     /// Starts (false) or stops (true) the logical unit (SBC-4 5.27).

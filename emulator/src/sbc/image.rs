@@ -31,6 +31,9 @@ pub enum ImageError {
     Revision,
     /// The CRC-32 does not match.
     Crc,
+    /// A well-formed image the device refuses anyway (a fault profile whose firmware
+    /// accepts no image, see [`refuse`]).
+    Refused,
 }
 
 /// An image carrying `revision` (truncated or space-padded to 4 characters; characters
@@ -90,6 +93,12 @@ pub fn parse(image: &[u8]) -> Result<String, ImageError> {
         return Err(ImageError::Crc);
     }
     Ok(revision.iter().map(|&b| char::from(b)).collect())
+}
+
+/// Refuses every image with [`ImageError::Refused`]: the check of a device that rejects
+/// all microcode (`fw-reject-image`).
+pub fn refuse(_image: &[u8]) -> Result<String, ImageError> {
+    Err(ImageError::Refused)
 }
 
 /// The CRC-32 of IEEE 802.3 (reflected polynomial EDB88320h, initial value and final XOR

@@ -17,6 +17,12 @@
 //!   INVALID FIELD IN PARAMETER LIST (26h/00h). A valid image is saved, then activated
 //!   (05h, 07h) or kept as deferred microcode (0Dh, 0Eh) until WRITE BUFFER mode 0Fh, or,
 //!   after mode 0Eh, a power on or hard reset.
+//! - Configured with [`Activation::AtHardReset`], a valid image downloaded with mode 05h
+//!   or 07h is saved and activated only by the next power on or hard reset.
+//! - Configured with `brick_on_truncated`, a download with offsets that a piece of length 0
+//!   ends before the declared length leaves the unit without usable microcode: media
+//!   access is NOT READY, MICROCODE DOWNLOAD REQUIRED (04h/1Fh) until a valid image is
+//!   activated.
 
 use super::image::{self, ImageError};
 use super::sense::{self, Condition};
@@ -40,14 +46,45 @@ pub struct MicrocodeConfig {
     /// rejects it with INVALID FIELD IN PARAMETER LIST. Completion is still detected from
     /// the [`image`] header; a fault profile can reject valid images here.
     pub validate: fn(&[u8]) -> Result<String, ImageError>,
+    /// When microcode downloaded with modes 05h and 07h takes effect; reported as
+    /// ACTIVATE MICROCODE in the Extended INQUIRY Data VPD page (SPC-5 7.7.7).
+    pub activation: Activation,
+    /// A download with offsets ended early by a piece of PARAMETER LIST LENGTH 0 leaves
+    /// the unit NOT READY, MICROCODE DOWNLOAD REQUIRED for media access (SPC-5 6.49 leaves
+    /// the state after a failed download to the device).
+    pub brick_on_truncated: bool,
 }
 
 impl Default for MicrocodeConfig {
-    /// [`DEFAULT_BUFFER`] and [`image::parse`].
+    /// [`DEFAULT_BUFFER`], [`image::parse`], activation before completion, and a truncated
+    /// download that only discards the image.
     fn default() -> Self {
         MicrocodeConfig {
             buffer: DEFAULT_BUFFER,
             validate: image::parse,
+            activation: Activation::BeforeCompletion,
+            brick_on_truncated: false,
+        }
+    }
+}
+
+/// When microcode downloaded with WRITE BUFFER modes 05h and 07h is activated: the
+/// ACTIVATE MICROCODE field of the Extended INQUIRY Data VPD page (SPC-5 7.7.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    /// 01b: before the final WRITE BUFFER of the download completes.
+    BeforeCompletion,
+    /// 10b: after a power on or hard reset (SAM-5 6.3); UNIT ATTENTION 29h/00h then
+    /// reports the reset and INQUIRY the new revision.
+    AtHardReset,
+}
+
+impl Activation {
+    /// The ACTIVATE MICROCODE code (SPC-5 7.7.7, byte 4 bits 7–6).
+    pub fn code(self) -> u8 {
+        match self {
+            Activation::BeforeCompletion => 0b01,
+            Activation::AtHardReset => 0b10,
         }
     }
 }
@@ -58,6 +95,9 @@ mod status {
     pub const IDLE: u8 = 0x00;
     /// 21h: a download with offsets is in progress, awaiting more data.
     pub const IN_PROGRESS: u8 = 0x21;
+    /// 31h: microcode saved, awaiting a hard reset or power on (modes 05h, 07h with
+    /// [`super::Activation::AtHardReset`]).
+    pub const DEFERRED_HARD_RESET: u8 = 0x31;
     /// 33h: deferred microcode saved, awaiting any activation event (mode 0Eh).
     pub const DEFERRED_ANY_EVENT: u8 = 0x33;
     /// 34h: deferred microcode saved, awaiting WRITE BUFFER activate (mode 0Dh).
@@ -86,11 +126,34 @@ struct Download {
     next: u32,
 }
 
-/// Saved microcode waiting for activation (SPC-5 6.49, modes 0Dh, 0Eh).
+/// Saved microcode waiting for activation (SPC-5 6.49).
 #[derive(Debug, Clone)]
 struct Deferred {
     revision: String,
-    on_reset: bool,
+    trigger: Trigger,
+}
+
+/// What activates saved microcode (SPC-5 6.49).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    /// WRITE BUFFER mode 0Fh only (mode 0Dh, no activation event selected).
+    WriteBuffer,
+    /// WRITE BUFFER mode 0Fh, a power on or a hard reset (mode 0Eh).
+    WriteBufferOrReset,
+    /// A power on or hard reset only (modes 05h, 07h with [`Activation::AtHardReset`]):
+    /// it is not deferred microcode, so mode 0Fh does not activate it.
+    HardReset,
+}
+
+impl Trigger {
+    /// The DOWNLOAD MICROCODE STATUS while the microcode waits.
+    fn status(self) -> u8 {
+        match self {
+            Trigger::WriteBuffer => status::DEFERRED_WRITE_BUFFER,
+            Trigger::WriteBufferOrReset => status::DEFERRED_ANY_EVENT,
+            Trigger::HardReset => status::DEFERRED_HARD_RESET,
+        }
+    }
 }
 
 /// What a WRITE BUFFER did to the microcode.
@@ -107,6 +170,10 @@ pub(crate) enum Outcome {
 pub(crate) struct Microcode {
     limits: BufferDescriptor,
     validate: fn(&[u8]) -> Result<String, ImageError>,
+    activation: Activation,
+    brick_on_truncated: bool,
+    /// No usable microcode since a truncated download: media access is NOT READY.
+    bricked: bool,
     buffer: Vec<u8>,
     download: Option<Download>,
     deferred: Option<Deferred>,
@@ -132,11 +199,25 @@ impl Microcode {
         Microcode {
             limits,
             validate: config.validate,
+            activation: config.activation,
+            brick_on_truncated: config.brick_on_truncated,
+            bricked: false,
             buffer: Vec::new(),
             download: None,
             deferred: None,
             last: status::IDLE,
         }
+    }
+
+    /// When modes 05h and 07h activate microcode (ACTIVATE MICROCODE, SPC-5 7.7.7).
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// True while a truncated download has left the unit without usable microcode: media
+    /// access is NOT READY, MICROCODE DOWNLOAD REQUIRED (04h/1Fh).
+    pub fn download_required(&self) -> bool {
+        self.bricked
     }
 
     /// The READ BUFFER descriptor (mode 03h, SPC-5 6.16).
@@ -235,6 +316,9 @@ impl Microcode {
         self.download = Some(Download { completion, next });
         let complete = image::declared_len(&self.buffer) == Some(self.buffer.len() as u64);
         let hopeless = !image::plausible(&self.buffer, self.limits.buffer_capacity);
+        if piece.is_empty() && !complete && self.brick_on_truncated {
+            self.bricked = true;
+        }
         if piece.is_empty() || complete || hopeless {
             return self.finish(completion);
         }
@@ -244,25 +328,32 @@ impl Microcode {
     /// Mode 0Fh: activates the deferred microcode; COMMAND SEQUENCE ERROR when there is
     /// none (SPC-5 6.49, activate deferred microcode mode).
     pub fn activate_deferred(&mut self) -> Result<Outcome, Condition> {
-        let deferred = self.deferred.take().ok_or(sense::COMMAND_SEQUENCE_ERROR)?;
-        self.last = status::IDLE;
-        Ok(Outcome::Activated(deferred.revision))
+        self.activate_if(|trigger| trigger != Trigger::HardReset)
+            .ok_or(sense::COMMAND_SEQUENCE_ERROR.into())
     }
 
     /// A power on or hard reset (SPC-5 6.49): a download in progress is abandoned, and
-    /// deferred microcode saved by mode 0Eh is activated (its revision is returned).
+    /// microcode saved by mode 0Eh, or by modes 05h and 07h awaiting a hard reset, is
+    /// activated (its revision is returned).
     pub fn reset(&mut self) -> Option<String> {
         self.download = None;
-        match self.deferred.take() {
-            Some(d) if d.on_reset => {
-                self.last = status::IDLE;
-                Some(d.revision)
-            }
-            kept => {
-                self.deferred = kept;
-                None
-            }
+        match self.activate_if(|trigger| trigger != Trigger::WriteBuffer)? {
+            Outcome::Activated(revision) => Some(revision),
+            Outcome::Pending => None,
         }
+    }
+
+    /// Activates the saved microcode if `fires` says its trigger has happened.
+    fn activate_if(&mut self, fires: impl Fn(Trigger) -> bool) -> Option<Outcome> {
+        let deferred = self.deferred.take_if(|d| fires(d.trigger))?;
+        Some(self.activated(deferred.revision))
+    }
+
+    /// New microcode is active: nothing waits, and the unit is usable again.
+    fn activated(&mut self, revision: String) -> Outcome {
+        self.last = status::IDLE;
+        self.bricked = false;
+        Outcome::Activated(revision)
     }
 
     /// Validates the staged image and saves, activates or defers it.
@@ -275,22 +366,18 @@ impl Microcode {
                 return Err(sense::INVALID_FIELD_IN_PARAMETER_LIST.into());
             }
         };
-        match completion {
-            AfterDownload::Activate => {
+        let trigger = match (completion, self.activation) {
+            (AfterDownload::Activate, Activation::BeforeCompletion) => {
                 self.deferred = None;
-                self.last = status::IDLE;
-                Ok(Outcome::Activated(revision))
+                return Ok(self.activated(revision));
             }
-            AfterDownload::Defer { on_reset } => {
-                self.last = if on_reset {
-                    status::DEFERRED_ANY_EVENT
-                } else {
-                    status::DEFERRED_WRITE_BUFFER
-                };
-                self.deferred = Some(Deferred { revision, on_reset });
-                Ok(Outcome::Pending)
-            }
-        }
+            (AfterDownload::Activate, Activation::AtHardReset) => Trigger::HardReset,
+            (AfterDownload::Defer { on_reset: true }, _) => Trigger::WriteBufferOrReset,
+            (AfterDownload::Defer { on_reset: false }, _) => Trigger::WriteBuffer,
+        };
+        self.last = trigger.status();
+        self.deferred = Some(Deferred { revision, trigger });
+        Ok(Outcome::Pending)
     }
 }
 

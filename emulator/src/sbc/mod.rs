@@ -19,6 +19,10 @@
 //! REQUEST SENSE returns the condition and clears it. Activating downloaded microcode
 //! establishes 3Fh/01h MICROCODE HAS BEEN CHANGED the same way (SPC-5 6.49); each logical
 //! unit holds its own microcode, so it is the downloading unit's revision that changes.
+//!
+//! Readiness (SBC-4 4.20): media access is NOT READY 04h/02h while the unit is stopped,
+//! and 04h/1Fh MICROCODE DOWNLOAD REQUIRED while a truncated download has left it without
+//! usable microcode (see [`MicrocodeConfig::brick_on_truncated`]).
 
 mod buffer;
 mod capacity;
@@ -44,7 +48,7 @@ mod tests;
 pub use completion::Completion;
 pub use disk::{Disk, Identity, MAX_TRANSFER_BYTES};
 pub use luns::lun_bytes;
-pub use microcode::MicrocodeConfig;
+pub use microcode::{Activation, MicrocodeConfig};
 
 use crate::block::BlockError;
 use commands::{Command, Request};
@@ -127,8 +131,9 @@ fn execute_on(
         }
     }
     let outcome = prepare(cdb).and_then(|(command, cdb)| {
-        if command.media_access && disk.stopped() {
-            return Err(sense::NOT_READY_START_REQUIRED.into());
+        if command.media_access {
+            disk.not_ready()
+                .map_or(Ok(()), |code| Err(Condition::from(code)))?;
         }
         let request = Request {
             cdb,

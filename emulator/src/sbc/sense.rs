@@ -25,6 +25,9 @@ pub const NO_SENSE: SenseCode = code(key::NO_SENSE, 0x00, 0x00);
 /// NOT READY, 04h/02h LOGICAL UNIT NOT READY, INITIALIZING COMMAND REQUIRED: stopped by
 /// START STOP UNIT (SBC-4 4.20, 5.27).
 pub const NOT_READY_START_REQUIRED: SenseCode = code(key::NOT_READY, 0x04, 0x02);
+/// NOT READY, 04h/1Fh LOGICAL UNIT NOT READY, MICROCODE DOWNLOAD REQUIRED: a truncated
+/// download left the unit without usable microcode (SPC-5 6.49, table D.1).
+pub const NOT_READY_MICROCODE_DOWNLOAD_REQUIRED: SenseCode = code(key::NOT_READY, 0x04, 0x1f);
 /// MEDIUM ERROR, 0Ch/00h WRITE ERROR.
 pub const WRITE_ERROR: SenseCode = code(key::MEDIUM_ERROR, 0x0c, 0x00);
 /// MEDIUM ERROR, 11h/00h UNRECOVERED READ ERROR.

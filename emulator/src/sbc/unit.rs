@@ -23,8 +23,8 @@ pub(crate) fn test_unit_ready(
 }
 
 /// REQUEST SENSE (SPC-5 6.39): returns, with GOOD status, the pending unit attention
-/// (clearing it, SAM-5 5.14), else the stopped state (NOT READY 04h/02h, SBC-4 4.20), else
-/// NO SENSE; fixed format, or descriptor format with DESC = 1.
+/// (clearing it, SAM-5 5.14), else why the unit is not ready (NOT READY 04h/1Fh or
+/// 04h/02h, SBC-4 4.20), else NO SENSE; fixed format, or descriptor format with DESC = 1.
 pub(crate) fn request_sense(
     disk: &mut Disk,
     request: &Request<'_>,
@@ -32,8 +32,7 @@ pub(crate) fn request_sense(
 ) -> Result<usize, Condition> {
     let code = match disk.take_unit_attention() {
         Some(ua) => ua,
-        None if disk.stopped() => sense::NOT_READY_START_REQUIRED,
-        None => sense::NO_SENSE,
+        None => disk.not_ready().unwrap_or(sense::NO_SENSE),
     };
     return_sense(request, &code.into(), data_in)
 }

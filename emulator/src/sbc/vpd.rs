@@ -4,6 +4,7 @@
 use super::disk::{Disk, Identity};
 use super::inquiry::ascii_field;
 use super::media::max_transfer_blocks;
+use super::microcode::Activation;
 use super::sense::FIXED_LEN;
 use cdb::scsi::spc::vpd::{
     BLOCK_DEVICE_CHARACTERISTICS, BLOCK_LIMITS, DEVICE_IDENTIFICATION, EXTENDED_INQUIRY_DATA,
@@ -35,7 +36,7 @@ pub(crate) fn page(disk: &Disk, page_code: u8) -> Option<Vec<u8>> {
         SUPPORTED_VPD_PAGES => PAGES.to_vec(),
         UNIT_SERIAL_NUMBER => ascii(&identity.serial, 0xfc),
         DEVICE_IDENTIFICATION => device_identification(identity),
-        EXTENDED_INQUIRY_DATA => extended_inquiry(),
+        EXTENDED_INQUIRY_DATA => extended_inquiry(disk.microcode().activation()),
         BLOCK_LIMITS => block_limits(disk.device().block_size()),
         BLOCK_DEVICE_CHARACTERISTICS => block_device_characteristics(),
         LOGICAL_BLOCK_PROVISIONING => logical_block_provisioning(),
@@ -86,9 +87,6 @@ fn fnv1a(basis: u64, bytes: &[u8]) -> u64 {
     })
 }
 
-/// ACTIVATE MICROCODE 01b (SPC-5 7.7.7): microcode is activated before the final WRITE
-/// BUFFER of a download completes (see [`super::buffer`]).
-const ACTIVATE_BEFORE_COMPLETION: u8 = 0x01;
 /// MULTI I_T NEXUS MICROCODE DOWNLOAD 1h (SPC-5 7.7.7): one download sequence at a time,
 /// a piece at BUFFER OFFSET 0 starts it over (see [`super::microcode`]).
 const ONE_SEQUENCE: u8 = 0x01;
@@ -98,14 +96,15 @@ const DMS_VALID: u8 = 0x10;
 /// microcode modes the disk supports (SPC-5 7.7.7, 6.49).
 const DOWNLOAD_MODES: u8 = 0x40 | 0x10 | 0x08 | 0x04 | 0x02;
 
-/// Extended INQUIRY Data (SPC-5 7.7.7): ACTIVATE MICROCODE 01b, SIMPSUP (simple task
+/// Extended INQUIRY Data (SPC-5 7.7.7): ACTIVATE MICROCODE as configured (01b before the
+/// final WRITE BUFFER completes, see [`super::buffer`], or 10b at a hard reset), SIMPSUP (simple task
 /// attribute), V_SUP (volatile cache), LUICLR, MULTI I_T NEXUS MICROCODE DOWNLOAD 1h,
 /// no activation event for mode 0Dh (POA_SUP, HRA_SUP, VSA_SUP zero), the longest sense
 /// data, and the download microcode modes supported.
-fn extended_inquiry() -> Vec<u8> {
+fn extended_inquiry(activation: Activation) -> Vec<u8> {
     // Body byte i is page byte i + 4.
     let mut body = vec![0; LONG_PAGE];
-    body[0] = ACTIVATE_BEFORE_COMPLETION << 6;
+    body[0] = activation.code() << 6;
     body[1] = 0x01;
     body[2] = 0x01;
     body[3] = 0x01;

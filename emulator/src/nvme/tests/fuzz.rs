@@ -1,7 +1,9 @@
 //! Arbitrary submission entries and data never panic the controller, and every answer is
-//! a completion queue entry that decodes (Base 2.0 4.6).
+//! a completion queue entry that decodes (Base 2.0 4.6), whatever fault profile's firmware
+//! behaviour the controller has.
 
 use super::{controller, ok};
+use crate::fault::Profile;
 use crate::nvme::Config;
 use cdb::nvme::identify::IdentifyController;
 use cdb::nvme::{Completion, Queue, SubmissionEntry};
@@ -64,8 +66,10 @@ proptest! {
             ),
             1..10,
         ),
+        profile in proptest::sample::select(Profile::ALL.to_vec()),
     ) {
-        let mut ctrl = controller(512, Config::default());
+        let config = Config { firmware: profile.firmware(), ..Config::default() };
+        let mut ctrl = controller(512, config);
         for (which, mut bytes, data_out, in_len) in commands {
             let (admin, opc) = KNOWN[which];
             bytes[0] = opc;

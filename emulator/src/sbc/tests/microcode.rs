@@ -5,7 +5,7 @@
 use super::double::Media;
 use super::{assert_field, assert_sense, Harness};
 use crate::sbc::image::{self, ImageError, MAGIC};
-use crate::sbc::microcode::MicrocodeConfig;
+use crate::sbc::microcode::{Activation, MicrocodeConfig};
 use crate::sbc::{Disk, Identity, Target};
 use cdb::scsi::spc::buffer::{
     ActivationEvents, BufferDescriptor, MicrocodeStatus, OffsetBoundary, ReadBuffer,
@@ -425,4 +425,67 @@ fn short_data_out_is_a_data_phase_error() {
     let sense = cdb::sense::decode(&c.sense).unwrap();
     assert_sense(&sense, key::ABORTED_COMMAND, 0x4b, 0x00);
     assert_eq!(revision(&mut h), "0001");
+}
+
+#[test]
+fn activation_at_hard_reset_leaves_deferred_modes_as_they_are() {
+    let config = MicrocodeConfig {
+        activation: Activation::AtHardReset,
+        ..MicrocodeConfig::default()
+    };
+    // Mode 0Eh: still deferred microcode that mode 0Fh activates (status 33h first).
+    let mut h = with_config(config);
+    let mode = WriteBufferMode::DownloadMicrocodeOffsetsSaveDefer;
+    download(&mut h, mode, &image_of("0E0E", 2000), 1024);
+    assert_eq!(status(&mut h).download_microcode_status.code, 0x33);
+    h.good(&WriteBuffer::activate_deferred_microcode());
+    assert_microcode_changed(&mut h);
+    assert_eq!(revision(&mut h), "0E0E");
+    // Mode 0Dh with no event selected: a hard reset does not activate it.
+    let mut h = with_config(config);
+    let mode = WriteBufferMode::DownloadMicrocodeOffsetsSelectEventsSaveDefer;
+    download(&mut h, mode, &image_of("0D0D", 2000), 1024);
+    h.target.reset().unwrap();
+    assert_sense(&h.check(&TestUnitReady), key::UNIT_ATTENTION, 0x29, 0x00);
+    assert_eq!(revision(&mut h), "0001");
+    assert_eq!(status(&mut h).download_microcode_status.code, 0x34);
+}
+
+#[test]
+fn only_a_truncated_download_bricks_a_unit_configured_to() {
+    let config = MicrocodeConfig {
+        brick_on_truncated: true,
+        ..MicrocodeConfig::default()
+    };
+    let mut h = with_config(config);
+    let image = image_of("0BAD", 2000);
+    let first = |h: &mut Harness| {
+        h.good(
+            &WriteBuffer::download_microcode_offsets_save(0, 0, image[..1024].to_vec()).unwrap(),
+        );
+    };
+    // A piece of length 0 at offset 0 abandons the download: no harm done.
+    first(&mut h);
+    h.good(&WriteBuffer::download_microcode_offsets_save(0, 0, Vec::new()).unwrap());
+    h.good(&TestUnitReady);
+    // A damaged but complete image is rejected without bricking.
+    let mut bad = image.clone();
+    bad[100] ^= 1;
+    let sense = h.check(&WriteBuffer::download_microcode_save(0, bad).unwrap());
+    assert_rejected(&mut h, &sense);
+    // Ending early at the expected offset bricks it, across a hard reset too.
+    first(&mut h);
+    let end = WriteBuffer::download_microcode_offsets_save(0, 1024, Vec::new()).unwrap();
+    assert_sense(&h.check(&end), key::ILLEGAL_REQUEST, 0x26, 0x00);
+    assert_sense(&h.check(&TestUnitReady), key::NOT_READY, 0x04, 0x1f);
+    h.target.reset().unwrap();
+    assert_sense(&h.check(&TestUnitReady), key::UNIT_ATTENTION, 0x29, 0x00);
+    assert_sense(&h.check(&TestUnitReady), key::NOT_READY, 0x04, 0x1f);
+    // Deferred microcode repairs it once activated, not before.
+    let mode = WriteBufferMode::DownloadMicrocodeOffsetsSaveDefer;
+    download(&mut h, mode, &image_of("0FIX", 2000), 1024);
+    assert_sense(&h.check(&TestUnitReady), key::NOT_READY, 0x04, 0x1f);
+    h.good(&WriteBuffer::activate_deferred_microcode());
+    assert_microcode_changed(&mut h);
+    assert_eq!(revision(&mut h), "0FIX");
 }

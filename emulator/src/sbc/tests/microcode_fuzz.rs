@@ -1,10 +1,13 @@
 //! Arbitrary WRITE BUFFER and READ BUFFER sequences — valid image pieces, damaged ones,
 //! any mode, offset, length and data-out — never panic the disk; every answer is GOOD or
 //! CHECK CONDITION with decodable sense (SPC-5 4.4), the microcode status always decodes,
-//! and the revision INQUIRY reports is always one an accepted image carried.
+//! and the revision INQUIRY reports is always one an accepted image carried — under the
+//! microcode behaviour of every fault profile.
 
+use super::double::Media;
 use super::Harness;
-use crate::sbc::image;
+use crate::fault::Profile;
+use crate::sbc::{image, Disk, Identity, Target};
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData};
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
@@ -104,12 +107,18 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn arbitrary_buffer_sequences_never_panic(ops in vec(op(), 1..24), resets in vec(any::<bool>(), 24)) {
+    fn arbitrary_buffer_sequences_never_panic(
+        ops in vec(op(), 1..24),
+        resets in vec(any::<bool>(), 24),
+        profile in proptest::sample::select(Profile::ALL.to_vec()),
+    ) {
         let images: Vec<Vec<u8>> = REVISIONS
             .iter()
             .map(|rev| image::build(rev, &vec![0x5a; 1500]))
             .collect();
-        let mut h = Harness::ready();
+        let (device, media) = Media::new(64, 512);
+        let disk = Disk::new(Identity::default(), device).with_microcode(profile.microcode());
+        let mut h = Harness { target: Target::new(vec![disk]), media };
         for (op, reset) in ops.iter().zip(resets) {
             let (cdb, data_out) = op.encode(&images);
             let mut data_in = vec![0u8; 700];
@@ -123,7 +132,8 @@ proptest! {
                 }
                 other => prop_assert!(false, "status {other}"),
             }
-            if reset && op.mode == 0x0e {
+            // Resets activate what modes 0Eh (and 05h, 07h awaiting a reset) saved.
+            if reset && [0x05, 0x07, 0x0e].contains(&op.mode) {
                 h.target.reset().unwrap();
             }
             let status = ReadBuffer::microcode_status();
