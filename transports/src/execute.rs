@@ -3,7 +3,7 @@
 //! transfer always agree, and the answer is decoded by the command itself.
 
 use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
-use cdb::command::{DataPhase, ScsiCommand};
+use cdb::command::ScsiCommand;
 use cdb::error::DecodeError;
 use cdb::scsi::status::Status;
 use cdb::sense::key::UNIT_ATTENTION;
@@ -133,16 +133,8 @@ fn send<C: ScsiCommand>(
     timeout: Duration,
 ) -> Result<(ScsiReply, Vec<u8>), TransportError> {
     let cdb = command.cdb();
-    let phase = command.data_phase();
-    let mut data_in = match phase {
-        DataPhase::In(len) => vec![0; len as usize],
-        _ => Vec::new(),
-    };
-    let data = match phase {
-        DataPhase::None => DataBuffer::None,
-        DataPhase::In(_) => DataBuffer::In(&mut data_in),
-        DataPhase::Out(bytes) => DataBuffer::Out(bytes),
-    };
+    let mut data_in = Vec::new();
+    let data = DataBuffer::for_phase(command.data_phase(), &mut data_in);
     let reply = transport.execute(ScsiRequest {
         cdb: cdb.as_bytes(),
         data,
@@ -184,7 +176,7 @@ mod tests {
         // READ CAPACITY (16) with a service action the target does not have: 9Eh/1Fh.
         let raw = cdb::scsi::vendor::RawCommand::new(
             &[0x9e, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
-            DataPhase::In(32),
+            cdb::command::DataPhase::In(32),
         )
         .unwrap();
         let error = execute(t.as_mut(), &raw, Duration::from_secs(1)).unwrap_err();

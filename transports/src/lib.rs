@@ -9,6 +9,7 @@
 //! [`execute`] runs a typed [`cdb::command::ScsiCommand`] over any transport: the buffer
 //! is sized and directed by the command itself, and the answer is decoded by it.
 
+pub mod buffer;
 pub mod execute;
 pub mod nvme;
 pub mod open;

@@ -7,7 +7,6 @@
 //! directed by the command's data phase, and the answer is decoded by the command itself.
 
 use crate::scsi::{DataBuffer, TransportError};
-use cdb::command::DataPhase;
 use cdb::error::DecodeError;
 use cdb::nvme::{Completion, NvmeCommand, Queue, ResetKind, Status, StatusClass, SubmissionEntry};
 use std::time::Duration;
@@ -102,16 +101,8 @@ pub fn execute<C: NvmeCommand>(
     command: &C,
     timeout: Duration,
 ) -> Result<NvmeExecuted<C::Response>, NvmeError> {
-    let phase = command.data_phase();
-    let mut data_in = match phase {
-        DataPhase::In(len) => vec![0; len as usize],
-        _ => Vec::new(),
-    };
-    let data = match phase {
-        DataPhase::None => DataBuffer::None,
-        DataPhase::In(_) => DataBuffer::In(&mut data_in),
-        DataPhase::Out(bytes) => DataBuffer::Out(bytes),
-    };
+    let mut data_in = Vec::new();
+    let data = DataBuffer::for_phase(command.data_phase(), &mut data_in);
     let completion = transport.submit(command.queue(), &command.entry(), data, timeout)?;
     if !completion.status.is_success() {
         return Err(NvmeError::Device {

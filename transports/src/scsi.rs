@@ -5,16 +5,7 @@
 use cdb::scsi::status::Status;
 use std::time::Duration;
 
-/// The data buffer of one command: none, data-in to fill, or data-out to send.
-#[derive(Debug)]
-pub enum DataBuffer<'a> {
-    /// No data phase.
-    None,
-    /// Data-in: the device may fill up to the whole buffer.
-    In(&'a mut [u8]),
-    /// Data-out: the device receives these bytes.
-    Out(&'a [u8]),
-}
+pub use crate::buffer::DataBuffer;
 
 /// One SCSI command for a transport.
 #[derive(Debug)]

@@ -30,12 +30,7 @@ impl SimScsi {
 
 impl ScsiTransport for SimScsi {
     fn execute(&mut self, request: ScsiRequest<'_>) -> Result<ScsiReply, TransportError> {
-        let mut none: [u8; 0] = [];
-        let (data_out, data_in): (&[u8], &mut [u8]) = match request.data {
-            DataBuffer::None => (&[], &mut none),
-            DataBuffer::In(buf) => (&[], buf),
-            DataBuffer::Out(data) => (data, &mut none),
-        };
+        let (data_out, data_in) = request.data.split();
         let done = self
             .target
             .execute(self.lun, request.cdb, data_out, data_in);
@@ -93,12 +88,7 @@ impl NvmeTransport for SimNvme {
         let mut sqe = *entry;
         sqe.set_cid(self.next_cid);
         self.next_cid = self.next_cid.wrapping_add(1);
-        let mut none: [u8; 0] = [];
-        let (data_out, data_in): (&[u8], &mut [u8]) = match data {
-            DataBuffer::None => (&[], &mut none),
-            DataBuffer::In(buf) => (&[], buf),
-            DataBuffer::Out(bytes) => (bytes, &mut none),
-        };
+        let (data_out, data_in) = data.split();
         Ok(self.controller.submit(queue, &sqe, data_out, data_in))
     }
 
