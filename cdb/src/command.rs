@@ -149,6 +149,13 @@ impl<'a> DataPhase<'a> {
         }
     }
 
+    /// The part of `data_in` this phase allows: at most its length (a device may not
+    /// return more than the allocation length, SPC-5 4.2.5.6).
+    pub fn within<'b>(&self, data_in: &'b [u8]) -> &'b [u8] {
+        let limit = data_in.len().min(self.len() as usize);
+        data_in.get(..limit).unwrap_or_default()
+    }
+
     /// True when no bytes are transferred.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -271,5 +278,13 @@ mod tests {
         assert_eq!(DataPhase::output(&[]), DataPhase::None);
         assert_eq!(DataPhase::input(512), DataPhase::In(512));
         assert_eq!(DataPhase::output(&[1, 2]).direction(), Direction::ToDevice);
+    }
+
+    #[test]
+    fn data_in_is_bounded_by_the_phase_length() {
+        let data = [1u8, 2, 3, 4];
+        assert_eq!(DataPhase::In(2).within(&data), &[1, 2]);
+        assert_eq!(DataPhase::In(8).within(&data), &data);
+        assert!(DataPhase::None.within(&data).is_empty());
     }
 }

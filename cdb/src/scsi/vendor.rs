@@ -82,8 +82,7 @@ impl ScsiCommand for RawCommand<'_> {
 
     /// Returns what the device sent, bounded by the allocation length.
     fn decode(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        let limit = data_in.len().min(self.data.len() as usize);
-        Ok(data_in.get(..limit).unwrap_or_default().to_vec())
+        Ok(self.data.within(data_in).to_vec())
     }
 }
 

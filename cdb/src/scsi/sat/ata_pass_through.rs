@@ -414,8 +414,7 @@ impl<S: AtaCdbSize> ScsiCommand for AtaPassThrough<'_, S> {
     }
 
     fn decode(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        let limit = data_in.len().min(self.data.len() as usize);
-        Ok(data_in.get(..limit).unwrap_or_default().to_vec())
+        Ok(self.data.within(data_in).to_vec())
     }
 }
 
