@@ -30,3 +30,47 @@ pub fn scsitool_bin() -> PathBuf {
     })
     .clone()
 }
+
+/// xorshift64*: the fixed, dependency-free pseudo-random sequence the generated test
+/// corpora are built from. Changing it changes every committed corpus file.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 pseudo-random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A pseudo-random byte.
+    pub fn byte(&mut self) -> u8 {
+        (self.next_u64() >> 24) as u8
+    }
+
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// A coin toss.
+    pub fn coin(&mut self) -> bool {
+        self.next_u64() & 1 == 1
+    }
+
+    /// `n` pseudo-random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.byte()).collect()
+    }
+
+    /// `n` printable ASCII characters without spaces (no trailing-space ambiguity).
+    pub fn text(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| b'!' + (self.below(94) as u8)).collect()
+    }
+
+    /// One of `items` (not empty).
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}

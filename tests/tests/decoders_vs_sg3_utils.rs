@@ -148,36 +148,7 @@ const MUST_COMPARE: &[&str] = &[
 
 // ---------------------------------------------------------------- corpus generator
 
-/// xorshift64*: a fixed, dependency-free pseudo-random sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn byte(&mut self) -> u8 {
-        (self.next() >> 24) as u8
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn coin(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.byte()).collect()
-    }
-    /// Printable ASCII without trailing-space ambiguity (no spaces at all).
-    fn text(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| b'!' + (self.below(94) as u8)).collect()
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use scsitool_tests::Rng;
 
 /// Version descriptor codes: some standard ones (SPC-5 table 36) and unassigned ones.
 const VERSION_CODES: &[u16] = &[

@@ -20,29 +20,7 @@ const UPDATE_ENV: &str = "SENSE_CORPUS_UPDATE";
 
 // ---------------------------------------------------------------- corpus generator
 
-/// xorshift64*: a fixed, dependency-free pseudo-random sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn byte(&mut self) -> u8 {
-        (self.next() >> 24) as u8
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn coin(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use scsitool_tests::Rng;
 
 /// ASC/ASCQ pairs worth covering beyond the systematic sweep: common ones, ranged entries
 /// (40h/80h+, 4Dh, 70h), vendor specific ones and reserved ones.
@@ -184,7 +162,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         for i in 0..6 {
             let code = if i % 2 == 0 { 0x70 } else { 0x71 };
             let flags = if i >= 4 { r.byte() & 0xF0 } else { 0 };
-            let info = if r.coin() { r.next() as u32 } else { 0 };
+            let info = if r.coin() { r.next_u64() as u32 } else { 0 };
             let s = if i == 3 {
                 [r.byte() & 0x7F, r.byte(), r.byte()]
             } else {
@@ -202,7 +180,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
             code,
             i % 2 == 0,
             r.below(16) as u8,
-            r.next() as u32,
+            r.next_u64() as u32,
             pair,
             0,
             sks(&mut r),
@@ -215,12 +193,12 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
             0x70,
             r.coin(),
             0x01,
-            r.next() as u32,
+            r.next_u64() as u32,
             (0x00, 0x1D),
             0,
             [0; 3],
         );
-        b[8..12].copy_from_slice(&(r.next() as u32).to_be_bytes());
+        b[8..12].copy_from_slice(&(r.next_u64() as u32).to_be_bytes());
         out.push((format!("fixed-ata-{i}"), b));
     }
     // Descriptor format: each sense key with a sense key specific descriptor.
