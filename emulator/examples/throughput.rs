@@ -10,6 +10,7 @@ use cdb::scsi::status::Status;
 use emulator::block::BlockDevice;
 use emulator::sbc::{Disk, Identity, Target};
 use emulator::store::{CachedDevice, RamMedium};
+use emulator::target::ScsiTarget;
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -18,6 +18,8 @@
 //!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
 //!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, READ/WRITE BUFFER microcode
 //!   download and activation, unit attention and sense data as SPC-5 and SAM-5 require.
+//! - [`target`]: what a USB face or transport needs of a SCSI target device
+//!   ([`target::ScsiTarget`]), met by the SBC target.
 //! - [`usb`]: the disk's USB face — Bulk-Only Transport over an in-memory pipe pair, with
 //!   injectable STALL, bad CSW, short packet, disconnect and timeout faults.
 //! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, RAM or file medium,
@@ -32,5 +34,6 @@ mod rng;
 pub mod sbc;
 pub mod sim;
 pub mod store;
+pub mod target;
 pub mod uri;
 pub mod usb;

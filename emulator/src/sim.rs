@@ -115,6 +115,7 @@ impl SimSpec {
 mod tests {
     use super::*;
     use crate::sbc::Completion;
+    use crate::target::ScsiTarget;
     use cdb::command::{DataPhase, ScsiCommand};
     use cdb::scsi::sbc::lba_cdb::Ten;
     use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};

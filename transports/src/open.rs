@@ -36,7 +36,7 @@ pub fn open(name: &str) -> Result<Device, OpenError> {
         return Err(OpenError::Unsupported(name.to_string()));
     }
     Ok(match SimSpec::parse(name)?.build()? {
-        SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(target, 0))),
+        SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
         SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
     })
 }

@@ -6,25 +6,21 @@ use crate::nvme::NvmeTransport;
 use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
 use cdb::nvme::{Completion, Queue, SubmissionEntry};
 use emulator::nvme::Controller;
-use emulator::sbc::Target;
 use emulator::sim::SimBlocks;
+use emulator::target::ScsiTarget;
 use std::time::Duration;
 
-/// An emulated SCSI target, addressed at one logical unit.
+/// An emulated SCSI target device (an SBC disk target, or a bridge in front of an NVMe
+/// controller), addressed at one logical unit.
 pub struct SimScsi {
-    target: Target,
+    target: Box<dyn ScsiTarget + Send>,
     lun: u16,
 }
 
 impl SimScsi {
     /// Commands to logical unit `lun` of `target`.
-    pub fn new(target: Target, lun: u16) -> Self {
+    pub fn new(target: Box<dyn ScsiTarget + Send>, lun: u16) -> Self {
         SimScsi { target, lun }
-    }
-
-    /// The emulated target, for power cuts and inspection.
-    pub fn target_mut(&mut self) -> &mut Target {
-        &mut self.target
     }
 }
 
@@ -47,7 +43,7 @@ impl ScsiTransport for SimScsi {
 
     fn describe(&self) -> String {
         format!(
-            "sim: emulated SBC disk, LUN {} of {}",
+            "sim: emulated SCSI target, LUN {} of {}",
             self.lun,
             self.target.luns()
         )
@@ -69,11 +65,6 @@ impl SimNvme {
             controller,
             next_cid: 0,
         }
-    }
-
-    /// The emulated controller, for resets, power cuts and inspection.
-    pub fn controller_mut(&mut self) -> &mut Controller<SimBlocks> {
-        &mut self.controller
     }
 }
 

@@ -51,6 +51,7 @@ pub use luns::lun_bytes;
 pub use microcode::{Activation, MicrocodeConfig};
 
 use crate::block::BlockError;
+use crate::target::ScsiTarget;
 use commands::{Command, Request};
 use sense::Condition;
 
@@ -74,12 +75,6 @@ impl Target {
         Target { units }
     }
 
-    /// The number of logical units, as REPORT LUNS lists them (SPC-5 6.33).
-    pub fn luns(&self) -> u16 {
-        // At most MAX_LUNS (4000h) units are kept.
-        self.units.len() as u16
-    }
-
     /// Logical unit `lun`, if it exists (SAM-5 4.6.1).
     pub fn unit(&self, lun: u16) -> Option<&Disk> {
         self.units.get(usize::from(lun))
@@ -89,22 +84,23 @@ impl Target {
     pub fn unit_mut(&mut self, lun: u16) -> Option<&mut Disk> {
         self.units.get_mut(usize::from(lun))
     }
+}
 
-    /// A hard reset of every logical unit (SAM-5 6.3.1): see [`Disk::reset`].
-    pub fn reset(&mut self) -> Result<(), BlockError> {
+impl ScsiTarget for Target {
+    fn luns(&self) -> u16 {
+        // At most MAX_LUNS (4000h) units are kept.
+        self.units.len() as u16
+    }
+
+    fn block_size(&self, lun: u16) -> u32 {
+        self.unit(lun).map_or(0, |disk| disk.device().block_size())
+    }
+
+    fn reset(&mut self) -> Result<(), BlockError> {
         self.units.iter_mut().try_for_each(Disk::reset)
     }
 
-    /// Executes one command addressed to logical unit `lun` (SAM-5 5.1). `data_out` holds
-    /// the data-out bytes; data-in goes to `data_in`, never past its end nor past the
-    /// command's allocation length.
-    pub fn execute(
-        &mut self,
-        lun: u16,
-        cdb: &[u8],
-        data_out: &[u8],
-        data_in: &mut [u8],
-    ) -> Completion {
+    fn execute(&mut self, lun: u16, cdb: &[u8], data_out: &[u8], data_in: &mut [u8]) -> Completion {
         let luns = self.luns();
         match self.units.get_mut(usize::from(lun)) {
             Some(disk) => execute_on(disk, luns, cdb, data_out, data_in),

@@ -4,7 +4,7 @@
 //! - [`pipe`]: what a host transport drives — bulk-out, bulk-in and the control requests
 //!   BOT uses ([`UsbPipe`]), failing with a typed [`UsbError`].
 //! - [`wrapper`]: the CBW and CSW (BOT 5.1, 5.2).
-//! - [`BotDevice`]: the Bulk-Only interface in front of an [`crate::sbc::Target`].
+//! - [`BotDevice`]: the Bulk-Only interface in front of any [`crate::target::ScsiTarget`].
 //! - [`fault`]: faults injected before a command ([`Fault`]).
 //!
 //! UAS (USB Attached SCSI) is meant to sit beside [`BotDevice`] as another [`UsbPipe`]

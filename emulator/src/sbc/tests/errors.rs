@@ -1,6 +1,7 @@
 //! Unsupported commands (SPC-5 4.2.5.1) and REPORT SUPPORTED OPERATION CODES (SPC-5 6.36).
 
 use super::{assert_field, assert_sense, Harness};
+use crate::target::ScsiTarget;
 use cdb::scsi::spc::log_sense::LogSense;
 use cdb::scsi::spc::report_opcodes::{
     ReportSupportedOperationCodes, ReportingOptions, SupportedOperationCodes,

@@ -2,6 +2,7 @@
 //! is a valid status with decodable sense data (SAM-5 5.3.1, SPC-5 4.4).
 
 use super::Harness;
+use crate::target::ScsiTarget;
 use cdb::scsi::status::Status;
 use cdb::sense::{key, SenseKeySpecific};
 use proptest::collection::vec;

@@ -2,6 +2,7 @@
 //! cache rules of SBC-4 4.15.
 
 use super::{assert_field, assert_sense, Harness};
+use crate::target::ScsiTarget;
 use cdb::scsi::sbc::read_capacity::{ReadCapacity10, ReadCapacity16};
 use cdb::scsi::sbc::read_write::{Read10, Read16, RwOptions, Write10, Write16};
 use cdb::scsi::sbc::synchronize_cache::{SynchronizeCache10, SynchronizeCache16};

@@ -7,6 +7,7 @@ use super::{assert_field, assert_sense, Harness};
 use crate::sbc::image::{self, ImageError, MAGIC};
 use crate::sbc::microcode::{Activation, MicrocodeConfig};
 use crate::sbc::{Disk, Identity, Target};
+use crate::target::ScsiTarget;
 use cdb::scsi::spc::buffer::{
     ActivationEvents, BufferDescriptor, MicrocodeStatus, OffsetBoundary, ReadBuffer,
     ReadBufferData, ReadBufferMode, WriteBuffer, WriteBufferMode, MAX_24,

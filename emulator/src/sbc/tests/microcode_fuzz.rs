@@ -8,6 +8,7 @@ use super::double::Media;
 use super::Harness;
 use crate::fault::Profile;
 use crate::sbc::{image, Disk, Identity, Target};
+use crate::target::ScsiTarget;
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData};
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};

@@ -13,6 +13,7 @@ mod mode;
 mod unit;
 
 use super::{Completion, Disk, Identity, Target};
+use crate::target::ScsiTarget;
 use cdb::command::{DataPhase, ScsiCommand};
 use cdb::scsi::status::Status;
 use cdb::sense::{SenseData, SenseKeySpecific};

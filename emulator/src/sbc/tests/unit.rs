@@ -2,6 +2,7 @@
 //! REPORT LUNS (SPC-5 6.33) and LUNs without a logical unit.
 
 use super::{assert_field, assert_sense, Harness};
+use crate::target::ScsiTarget;
 use cdb::scsi::sbc::read_capacity::ReadCapacity10;
 use cdb::scsi::sbc::read_write::{Read10, RwOptions, Write10};
 use cdb::scsi::sbc::start_stop_unit::StartStopUnit;

@@ -1,5 +1,5 @@
-//! The device side of the Bulk-Only Transport (USB MSC BOT 1.0) in front of an SBC
-//! [`Target`]: CBW, data and CSW transport (BOT 5.3), the thirteen host/device cases of
+//! The device side of the Bulk-Only Transport (USB MSC BOT 1.0) in front of a SCSI target
+//! device ([`ScsiTarget`]): CBW, data and CSW transport (BOT 5.3), the thirteen host/device cases of
 //! BOT 6.7, reset recovery (BOT 5.3.4) and injected [`Fault`]s.
 //!
 //! Where BOT lets the device choose, it behaves like QEMU's usb-storage: data-in shorter
@@ -14,7 +14,8 @@ use super::intent::{self, Intent};
 use super::pipe::{Endpoint, UsbError};
 use super::sense;
 use super::wrapper::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
-use crate::sbc::{Completion, Target, MAX_TRANSFER_BYTES};
+use crate::sbc::{Completion, MAX_TRANSFER_BYTES};
+use crate::target::ScsiTarget;
 use cdb::command::CdbLayout;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
@@ -49,11 +50,11 @@ enum Stage {
     Status(Csw),
 }
 
-/// A Bulk-Only mass-storage interface (USB MSC BOT 1.0) over an SBC [`Target`], driven
-/// through [`UsbPipe`].
+/// A Bulk-Only mass-storage interface (USB MSC BOT 1.0) over a SCSI target device
+/// ([`ScsiTarget`]), driven through [`UsbPipe`].
 #[derive(Debug)]
-pub struct BotDevice {
-    target: Target,
+pub struct BotDevice<T> {
+    target: T,
     stage: Stage,
     halted_in: bool,
     halted_out: bool,
@@ -70,9 +71,9 @@ pub struct BotDevice {
     faults: Armed,
 }
 
-impl BotDevice {
+impl<T: ScsiTarget> BotDevice<T> {
     /// A Bulk-Only interface in front of `target`, in its default state (BOT 5.3).
-    pub fn new(target: Target) -> Self {
+    pub fn new(target: T) -> Self {
         BotDevice {
             target,
             stage: Stage::Command,
@@ -93,12 +94,12 @@ impl BotDevice {
     }
 
     /// The SCSI target behind the interface (SAM-5 4.6).
-    pub fn target(&self) -> &Target {
+    pub fn target(&self) -> &T {
         &self.target
     }
 
     /// The SCSI target behind the interface, mutably (SAM-5 4.6).
-    pub fn target_mut(&mut self) -> &mut Target {
+    pub fn target_mut(&mut self) -> &mut T {
         &mut self.target
     }
 
@@ -177,10 +178,7 @@ impl BotDevice {
     fn start(&mut self, cbw: Cbw) {
         let lun = u16::from(cbw.lun);
         let cb = cbw.command_block().unwrap_or_default().to_vec();
-        let block_size = self
-            .target
-            .unit(lun)
-            .map_or(0, |disk| disk.device().block_size());
+        let block_size = self.target.block_size(lun);
         let intent = intent::of(&cb, block_size);
         let expected = cbw.data_transfer_length.get();
         let tag = cbw.tag.get();

@@ -3,11 +3,12 @@
 //! recover from STALLs, timeouts and phase errors.
 
 use super::{BotDevice, Stage};
+use crate::target::ScsiTarget;
 use crate::usb::fault::Phase;
 use crate::usb::pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
 use crate::usb::wrapper::{Csw, CswStatus};
 
-impl UsbPipe for BotDevice {
+impl<T: ScsiTarget> UsbPipe for BotDevice<T> {
     fn bulk_out(&mut self, data: &[u8]) -> UsbResult {
         self.bulk_gate(self.halted_out)?;
         match std::mem::replace(&mut self.stage, Stage::Command) {

@@ -65,7 +65,7 @@ impl RawCsw {
 
 /// A host driving the device's pipes.
 pub(super) struct Host {
-    pub dev: BotDevice,
+    pub dev: BotDevice<Target>,
     pub tag: u32,
 }
 
