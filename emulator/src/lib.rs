@@ -29,6 +29,7 @@
 
 pub mod block;
 pub mod fault;
+pub mod image;
 pub mod nvme;
 mod rng;
 pub mod sbc;
