@@ -71,7 +71,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => "success",
             ExitStatus::Other => "other error (local I/O, internal)",
-            ExitStatus::Usage => "usage error: bad arguments or malformed input",
+            ExitStatus::Usage => "usage error: bad arguments, malformed input, or a request refused before sending",
             ExitStatus::DeviceNotReady => {
                 "device not ready or asks for a retry (NOT READY, UNIT ATTENTION, BUSY; transient NVMe status)"
             }

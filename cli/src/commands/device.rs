@@ -10,7 +10,7 @@ use std::time::Duration;
 use transports::execute::{execute, ExecuteError, Executed};
 use transports::nvme::{NvmeError, NvmeExecuted, NvmeTransport};
 use transports::open::{open, Access, Device, OpenError};
-use transports::scsi::ScsiTransport;
+use transports::scsi::{ScsiTransport, TransportError};
 
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -146,7 +146,7 @@ pub fn run_nvme<C: NvmeCommand>(
         }
         Err(error) => {
             let status = match &error {
-                NvmeError::Transport(_) => ExitStatus::Transport,
+                NvmeError::Transport(e) => transport_status(e),
                 NvmeError::Device {
                     status, completion, ..
                 } => {
@@ -166,11 +166,21 @@ pub fn run_nvme<C: NvmeCommand>(
 /// refusals by [`ExitStatus::for_device`], undecodable data 1.
 fn exit_status(error: &ExecuteError) -> ExitStatus {
     match error {
-        ExecuteError::Transport(_) => ExitStatus::Transport,
+        ExecuteError::Transport(e) => transport_status(e),
         ExecuteError::Device { status, sense, .. } => {
             ExitStatus::for_device(*status, sense.as_deref())
         }
         ExecuteError::Decode { .. } => ExitStatus::Other,
+    }
+}
+
+/// A transport error's exit status: a request the transport refused before sending it
+/// (too long for the device, a CDB it cannot carry) is a usage error; anything else is a
+/// transport failure.
+fn transport_status(error: &TransportError) -> ExitStatus {
+    match error {
+        TransportError::Refused(_) => ExitStatus::Usage,
+        _ => ExitStatus::Transport,
     }
 }
 
