@@ -28,6 +28,7 @@
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod bridge;
 pub mod fault;
 pub mod nvme;
 mod rng;

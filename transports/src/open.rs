@@ -38,5 +38,6 @@ pub fn open(name: &str) -> Result<Device, OpenError> {
     Ok(match SimSpec::parse(name)?.build()? {
         SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
         SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
+        SimDevice::Bridge(bridge) => Device::Scsi(Box::new(SimScsi::new(bridge, 0))),
     })
 }
