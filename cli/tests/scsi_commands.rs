@@ -284,7 +284,7 @@ fn raw_inquiry_returns_the_data_in_asked_for() {
 }
 
 #[test]
-fn raw_writes_with_out_and_reads_into_outfile() {
+fn raw_writes_with_out_and_only_durable_data_outlives_the_run() {
     let dir = std::env::temp_dir().join(format!("scsitool-raw-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let uri = format!("sim:{}?size=1M", dir.join("disk.img").display());
@@ -312,6 +312,16 @@ fn raw_writes_with_out_and_reads_into_outfile() {
     );
     assert_eq!(value["outfile"], read);
     assert_eq!(std::fs::read(&read_path).unwrap(), block);
+
+    // The same write without FUA lands in the volatile write cache (WCE is on): the run
+    // ends, which is a power cut, so the next run reads LBA 6 as it was before — zeros.
+    let cached = scsitool(&["raw", &uri, "2a 00 00 00 00 06 00 00 01 00", "--out", out]);
+    assert_eq!(cached.status.code(), Some(0), "{cached:?}");
+    let after = json(
+        "raw",
+        &["raw", &uri, "28 00 00 00 00 06 00 00 01 00", "--in", "512"],
+    );
+    assert_eq!(bytes(&after["data_in"]), vec![0u8; 512]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

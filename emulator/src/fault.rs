@@ -13,9 +13,10 @@
 //! promise: their faults are in [`Profile::microcode`] and [`Profile::firmware`].
 
 use crate::block::{BlockDevice, BlockError};
+use crate::image;
 use crate::nvme::FirmwareConfig;
 use crate::rng::SplitMix64;
-use crate::sbc::{image, Activation, MicrocodeConfig};
+use crate::sbc::{Activation, MicrocodeConfig};
 use crate::store::PowerCut;
 use cdb::nvme::ResetKind;
 use std::time::Duration;
@@ -202,7 +203,7 @@ impl Profile {
         let honest = FirmwareConfig::default();
         match self {
             Profile::FwRejectImage => FirmwareConfig {
-                validate: |_| None,
+                validate: image::refuse,
                 ..honest
             },
             Profile::FwNeedsReset => FirmwareConfig {

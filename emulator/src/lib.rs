@@ -36,6 +36,7 @@
 pub mod block;
 pub mod bridge;
 pub mod fault;
+pub mod image;
 pub mod nvme;
 mod rng;
 pub mod sbc;

@@ -270,7 +270,7 @@ mod tests {
     /// SCSI microcode download through the URI's disk (SPC-5 6.49).
     mod microcode {
         use super::*;
-        use crate::sbc::image;
+        use crate::image;
         use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData, WriteBuffer};
         use cdb::scsi::spc::request_sense::RequestSense;
         use cdb::scsi::spc::test_unit_ready::TestUnitReady;
@@ -295,7 +295,7 @@ mod tests {
 
         /// A valid image installing `revision`, 1500 bytes of payload.
         fn image_of(revision: &str) -> Vec<u8> {
-            image::build(revision, &[0x5a; 1500])
+            image::SCSI.build(revision, &[0x5a; 1500])
         }
 
         fn revision(target: &mut Target) -> String {
@@ -451,7 +451,7 @@ mod tests {
     /// NVMe firmware update through the URI's controller (Base 2.0 5.13, 5.14).
     mod firmware {
         use super::*;
-        use crate::nvme::image;
+        use crate::image;
         use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
         use cdb::nvme::identify::IdentifyController;
         use cdb::nvme::nvm;
@@ -513,7 +513,7 @@ mod tests {
         }
 
         fn image_of(fr: &[u8; 8]) -> Vec<u8> {
-            image::build(*fr, &[0x5a; 3 * 4096])
+            image::NVME.build(&String::from_utf8_lossy(fr), &[0x5a; 3 * 4096])
         }
 
         fn read_lba_0(ctrl: &mut Nvme) -> NvmeStatus {
@@ -599,6 +599,18 @@ mod tests {
             let status = commit(&mut honest, CommitAction::ReplaceAndActivate);
             assert_eq!(status, specific(INVALID_IMAGE, true));
             assert_eq!(read_lba_0(&mut honest), NvmeStatus::SUCCESS);
+        }
+
+        #[test]
+        fn a_download_that_stops_early_is_truncated_too() {
+            // No gap: the last of four pieces is simply never sent, so only the length
+            // the image's header declares shows that the image is incomplete.
+            let mut ctrl = nvme("sim:nvme,fw-brick-on-truncated?size=1M");
+            download(&mut ctrl, &image_of(b"2.6     "), |i| i == 3);
+            let status = commit(&mut ctrl, CommitAction::ReplaceAndActivate);
+            assert_eq!(status, specific(INVALID_IMAGE, true));
+            assert_eq!(read_lba_0(&mut ctrl).sc, 0x82, "Namespace Not Ready");
+            assert_eq!(running(&mut ctrl), "1.0");
         }
     }
 }

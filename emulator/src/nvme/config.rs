@@ -2,6 +2,7 @@
 //! the Identify Controller fields a profile may change (NVMe Base 2.0 5.17.2.1) and the
 //! firmware slot and activation model (Base 2.0 5.13, 5.14).
 
+use crate::image::ImageError;
 use cdb::nvme::ResetKind;
 
 /// Firmware slots and activation (Base 2.0 5.13 Firmware Commit, 5.14 Firmware Image
@@ -31,10 +32,12 @@ pub struct FirmwareConfig {
     /// Largest image the controller accepts, in bytes; pieces beyond it are rejected
     /// with Invalid Field in Command.
     pub max_image_bytes: u32,
-    /// Checks a downloaded image and gives the revision (FR) it carries, or `None` for an
-    /// image the controller rejects (Invalid Firmware Image).
-    pub validate: fn(&[u8]) -> Option<[u8; 8]>,
-    /// A commit of an incomplete download (pieces that leave a gap) leaves the namespace
+    /// Checks a complete image: the revision (FR) it installs, or why the controller
+    /// rejects it with Invalid Firmware Image. Completion is still detected from the
+    /// [`crate::image::NVME`] header; a fault profile can reject valid images here.
+    pub validate: fn(&[u8]) -> Result<String, ImageError>,
+    /// A commit of an incomplete download (pieces that leave a gap, or that stop before
+    /// the length the image's header declares) leaves the namespace
     /// unusable: I/O commands answer Namespace Not Ready until a valid image is committed
     /// (Base 2.0 5.13 leaves the state after a failed commit to the vendor).
     pub brick_on_incomplete: bool,
@@ -91,7 +94,7 @@ impl Default for FirmwareConfig {
             immediate_exceeds_mtfa: false,
             reset_required: None,
             max_image_bytes: 16 << 20,
-            validate: crate::nvme::image::revision,
+            validate: |image| crate::image::NVME.parse(image),
             brick_on_incomplete: false,
         }
     }

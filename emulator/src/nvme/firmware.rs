@@ -3,6 +3,7 @@
 
 use super::config::FirmwareConfig;
 use super::reply::{generic, specific, Done, Outcome, Reject};
+use crate::image;
 use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownloadFields};
 use cdb::nvme::status::sct;
 use cdb::nvme::{ResetKind, SqeLayout, Status, SubmissionEntry};
@@ -247,7 +248,8 @@ impl Firmware {
             self.bricked = true;
         }
         let revision = complete
-            .and_then(config.validate)
+            .and_then(|image| (config.validate)(image).ok())
+            .map(|fr| fr_bytes(&fr))
             .ok_or(Reject::specific(specific::INVALID_FIRMWARE_IMAGE))?;
         self.bricked = false;
         if let Some(entry) = self.slots.get_mut(usize::from(slot) - 1) {
@@ -260,8 +262,19 @@ impl Firmware {
     }
 }
 
+/// A Firmware Revision as the FR field holds it: 8 ASCII bytes, space padded (Base 2.0
+/// 5.17.2.1).
+fn fr_bytes(revision: &str) -> [u8; 8] {
+    let mut fr = [b' '; 8];
+    for (slot, byte) in fr.iter_mut().zip(revision.bytes()) {
+        *slot = byte;
+    }
+    fr
+}
+
 impl Download {
-    /// The image when its pieces cover it from byte 0 without gaps.
+    /// The image when its pieces cover it from byte 0 without gaps up to the length its
+    /// header declares ([`image::NVME`]).
     fn complete(&self) -> Option<&[u8]> {
         let mut pieces = self.pieces.clone();
         pieces.sort_unstable();
@@ -272,6 +285,6 @@ impl Download {
             }
             covered = end;
         }
-        (covered > 0).then_some(self.image.as_slice())
+        (image::NVME.declared_len(&self.image) == Some(covered)).then_some(self.image.as_slice())
     }
 }

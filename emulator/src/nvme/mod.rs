@@ -22,7 +22,6 @@ mod features;
 mod firmware;
 mod health;
 mod identify;
-pub mod image;
 mod io;
 mod log;
 mod reply;

@@ -24,8 +24,8 @@
 //!   access is NOT READY, MICROCODE DOWNLOAD REQUIRED (04h/1Fh) until a valid image is
 //!   activated.
 
-use super::image::{self, ImageError};
 use super::sense::{self, Condition};
+use crate::image::{self, ImageError};
 use cdb::scsi::spc::buffer::{BufferDescriptor, OffsetBoundary, MAX_24};
 
 /// The download buffer the disk has unless configured otherwise: offsets on 512-byte
@@ -56,12 +56,12 @@ pub struct MicrocodeConfig {
 }
 
 impl Default for MicrocodeConfig {
-    /// [`DEFAULT_BUFFER`], [`image::parse`], activation before completion, and a truncated
+    /// [`DEFAULT_BUFFER`], the [`image::SCSI`] format, activation before completion, and a truncated
     /// download that only discards the image.
     fn default() -> Self {
         MicrocodeConfig {
             buffer: DEFAULT_BUFFER,
-            validate: image::parse,
+            validate: |staged| image::SCSI.parse(staged),
             activation: Activation::BeforeCompletion,
             brick_on_truncated: false,
         }
@@ -314,8 +314,8 @@ impl Microcode {
         self.buffer.extend_from_slice(piece);
         let next = offset + len_of(piece);
         self.download = Some(Download { completion, next });
-        let complete = image::declared_len(&self.buffer) == Some(self.buffer.len() as u64);
-        let hopeless = !image::plausible(&self.buffer, self.limits.buffer_capacity);
+        let complete = image::SCSI.declared_len(&self.buffer) == Some(self.buffer.len() as u64);
+        let hopeless = !image::SCSI.plausible(&self.buffer, u64::from(self.limits.buffer_capacity));
         if piece.is_empty() && !complete && self.brick_on_truncated {
             self.bricked = true;
         }

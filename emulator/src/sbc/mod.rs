@@ -11,7 +11,7 @@
 //! DPO/FUA, SYNCHRONIZE CACHE (10)/(16), MODE SENSE and MODE SELECT (6)/(10) with the
 //! caching (08h) and control (0Ah) pages, REPORT LUNS, REPORT SUPPORTED OPERATION CODES,
 //! START STOP UNIT, READ BUFFER (10) modes 02h, 03h and 0Fh, and WRITE BUFFER microcode
-//! download modes 05h, 07h, 0Dh, 0Eh and 0Fh (see [`microcode`] and [`image`]). Anything
+//! download modes 05h, 07h, 0Dh, 0Eh and 0Fh (see [`microcode`] and [`crate::image`]). Anything
 //! else is ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE.
 //!
 //! Unit attention (SAM-5 5.14): after power on or reset the first command other than
@@ -29,7 +29,6 @@ mod capacity;
 mod commands;
 mod completion;
 mod disk;
-pub mod image;
 mod inquiry;
 mod luns;
 mod media;

@@ -2,7 +2,8 @@
 //! Firmware Slot Information log (5.16.1.4).
 
 use super::{controller, ok, status, Controller, Disk};
-use crate::nvme::{image, Config, FirmwareConfig};
+use crate::image::{self, ImageError};
+use crate::nvme::{Config, FirmwareConfig};
 use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
 use cdb::nvme::fw_slot::FirmwareSlotLog;
 use cdb::nvme::identify::IdentifyController;
@@ -19,9 +20,13 @@ fn with_firmware(firmware: FirmwareConfig) -> Controller<Disk> {
     )
 }
 
-/// A valid 12 KiB + 8 byte image installing revision `fr`.
+/// A valid 12 KiB image installing revision `fr`.
 fn image_for(fr: &[u8; 8]) -> Vec<u8> {
-    image::build(*fr, &vec![0x5a; 3 * 4096 - 8])
+    let header_and_trailer = image::NVME.header_len() + image::TRAILER_LEN;
+    image::NVME.build(
+        &String::from_utf8_lossy(fr),
+        &vec![0x5a; 3 * 4096 - header_and_trailer],
+    )
 }
 
 /// Downloads `image` in the chunk size Identify Controller's FWUG asks for.
@@ -311,7 +316,7 @@ fn gaps_and_bad_images_are_invalid_images() {
 #[test]
 fn a_profile_can_reject_every_image() {
     let mut ctrl = with_firmware(FirmwareConfig {
-        validate: |_| None,
+        validate: |_| Err(ImageError::Refused),
         ..FirmwareConfig::default()
     });
     download(&mut ctrl, &image_for(b"2.0     "));

@@ -4,7 +4,7 @@
 
 use super::double::Media;
 use super::{assert_field, assert_sense, Harness};
-use crate::sbc::image::{self, ImageError, MAGIC};
+use crate::image::{self, ImageError};
 use crate::sbc::microcode::{Activation, MicrocodeConfig};
 use crate::sbc::{Disk, Identity, Target};
 use crate::target::ScsiTarget;
@@ -68,7 +68,7 @@ fn revision(h: &mut Harness) -> String {
 /// An image of `len` payload bytes carrying `rev`.
 fn image_of(rev: &str, len: usize) -> Vec<u8> {
     let payload: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
-    image::build(rev, &payload)
+    image::SCSI.build(rev, &payload)
 }
 
 /// Sends `image` in pieces of `chunk` bytes with `mode`, each built against the
@@ -150,7 +150,7 @@ fn chunked_mode_07h_on_the_offset_boundary() {
     let ReadBufferData::Bytes { data } = h.good(&ReadBuffer::data(0, 0, 16).unwrap()) else {
         panic!("data mode")
     };
-    assert_eq!(data[..8], MAGIC);
+    assert_eq!(data[..8], image::SCSI.magic);
     assert_eq!(&data[8..12], b"0A07");
     let ReadBufferData::Bytes { data } = h.good(&ReadBuffer::data(0, 4608, 1024).unwrap()) else {
         panic!("data mode")

@@ -7,7 +7,8 @@
 use super::double::Media;
 use super::Harness;
 use crate::fault::Profile;
-use crate::sbc::{image, Disk, Identity, Target};
+use crate::image;
+use crate::sbc::{Disk, Identity, Target};
 use crate::target::ScsiTarget;
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData};
@@ -115,7 +116,7 @@ proptest! {
     ) {
         let images: Vec<Vec<u8>> = REVISIONS
             .iter()
-            .map(|rev| image::build(rev, &vec![0x5a; 1500]))
+            .map(|rev| image::SCSI.build(rev, &vec![0x5a; 1500]))
             .collect();
         let (device, media) = Media::new(64, 512);
         let disk = Disk::new(Identity::default(), device).with_microcode(profile.microcode());
