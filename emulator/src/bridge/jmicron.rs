@@ -1,7 +1,7 @@
-//! JMicron's tunnel (facts from smartmontools' SCSI-to-NVMe tunnels): three ATA
-//! PASS-THROUGH (12) CDBs (A1h, SAT-5 12.2.2 in form only). Byte 1 is 80h for an admin
-//! command (0 for I/O) with the step's protocol in bits 3:0; bytes 3–5 hold the transfer
-//! length (big-endian).
+//! JMicron's tunnel ([`cdb::tunnel::jmicron`]; facts from smartmontools' SCSI-to-NVMe
+//! tunnels): three ATA PASS-THROUGH (12) CDBs (A1h, SAT-5 12.2.2 in form only). Byte 1 is
+//! 80h for an admin command (0 for I/O) with the step's protocol in bits 3:0; bytes 3–5
+//! hold the transfer length (big-endian).
 //!
 //! 1. Protocol 0h, data-out of 512 bytes: the NVMe command block, little-endian dwords —
 //!    dword 0 the signature 454D564Eh ("NVME"), dword 2 the opcode, dword 3 the NSID,
@@ -15,104 +15,54 @@
 //! What the chip answers when the host gets it wrong: a command block length other than
 //! 512 or a data length with protocol 1h is INVALID FIELD IN CDB on the length (byte 3);
 //! another protocol is INVALID FIELD IN CDB on byte 1; a wrong signature is INVALID FIELD
-//! IN PARAMETER LIST on byte 0 of the block; a data step without a command block, or a
-//! completion request before any command completed, is COMMAND SEQUENCE ERROR (2Ch/00h).
+//! IN PARAMETER LIST on byte 0 of the block (an opcode wider than a byte, on byte 8); a
+//! data step without a command block, or a completion request before any command
+//! completed, is COMMAND SEQUENCE ERROR (2Ch/00h).
 
-use super::{be, transfer, Bridge, Outcome};
+use super::{transfer, Bridge, Outcome};
 use crate::block::BlockDevice;
 use crate::sbc::sense::{self, Condition};
-use cdb::nvme::{Completion, Queue, SubmissionEntry};
-use zerocopy::little_endian::U32;
-
-/// The command and completion block signature: "NVME" read as a little-endian dword.
-pub(super) const SIGNATURE: u32 = 0x454d_564e;
-/// The command and completion block length.
-pub(super) const BLOCK_LEN: usize = 512;
-
-/// Protocol 0h: the NVMe command block (data-out).
-const COMMAND: u8 = 0x0;
-/// Protocol 1h: no data.
-const NON_DATA: u8 = 0x1;
-/// Protocol 2h: DMA-in.
-const DMA_IN: u8 = 0x2;
-/// Protocol 3h: DMA-out.
-const DMA_OUT: u8 = 0x3;
-/// Protocol Fh: the completion block (data-in).
-const RESPONSE: u8 = 0xf;
+use cdb::command::CdbLayout;
+use cdb::error::DecodeError;
+use cdb::nvme::{Queue, SubmissionEntry};
+use cdb::tunnel::jmicron::{CommandBlock, Protocol, ReplyBlock, TunnelCdb, BLOCK_LEN};
 
 /// The chip's tunnel state: the command block waiting for its data step, and the last
 /// completion block.
 #[derive(Default)]
 pub(super) struct State {
     pending: Option<(Queue, SubmissionEntry)>,
-    reply: Option<Vec<u8>>,
+    reply: Option<ReplyBlock>,
 }
 
-/// The little-endian dword `i` of `block` (absent bytes read as zero).
-fn dword(block: &[u8], i: usize) -> u32 {
-    let at = i * 4;
-    let b = |k: usize| block.get(at + k).copied().unwrap_or(0);
-    u32::from_le_bytes([b(0), b(1), b(2), b(3)])
-}
-
-/// The submission entry a command block describes.
+/// The submission entry a command block describes: a wrong signature is INVALID FIELD IN
+/// PARAMETER LIST on byte 0, an opcode wider than a byte on byte 8.
 fn parse_block(block: &[u8]) -> Result<SubmissionEntry, Condition> {
-    if dword(block, 0) != SIGNATURE {
-        return Err(Condition::parameter_field(
-            sense::INVALID_FIELD_IN_PARAMETER_LIST,
-            0,
-            7,
-        ));
+    let invalid =
+        |byte| Condition::parameter_field(sense::INVALID_FIELD_IN_PARAMETER_LIST, byte, 7);
+    match CommandBlock::parse(block) {
+        Ok(parsed) => Ok(parsed.entry()),
+        Err(DecodeError::InvalidValue { what, .. }) if what.ends_with("opcode") => Err(invalid(8)),
+        Err(_) => Err(invalid(0)),
     }
-    let mut sqe = SubmissionEntry::new(dword(block, 2) as u8, dword(block, 3));
-    let cdws = [
-        &mut sqe.cdw10,
-        &mut sqe.cdw11,
-        &mut sqe.cdw12,
-        &mut sqe.cdw13,
-        &mut sqe.cdw14,
-        &mut sqe.cdw15,
-    ];
-    for (i, cdw) in cdws.into_iter().enumerate() {
-        *cdw = U32::new(dword(block, 12 + i));
-    }
-    Ok(sqe)
-}
-
-/// The completion block for `done`.
-fn reply_block(done: &Completion) -> Vec<u8> {
-    let dwords = [
-        SIGNATURE,
-        0,
-        done.dw0,
-        done.dw1,
-        u32::from(done.sqhd) | (u32::from(done.sqid) << 16),
-        u32::from(done.cid)
-            | (u32::from(done.phase) << 16)
-            | (u32::from(done.status.to_field()) << 17),
-    ];
-    let mut block = vec![0; BLOCK_LEN];
-    for (slot, dw) in block.chunks_exact_mut(4).zip(dwords) {
-        slot.copy_from_slice(&dw.to_le_bytes());
-    }
-    block
 }
 
 impl<D: BlockDevice> Bridge<D> {
     /// One of the three JMicron tunnel steps.
     pub(super) fn jmicron(&mut self, cdb: &[u8], data_out: &[u8], data_in: &mut [u8]) -> Outcome {
-        let byte1 = cdb.get(1).copied().unwrap_or(0);
-        let queue = if byte1 & 0x80 != 0 {
+        let step = TunnelCdb::parse_cdb(cdb)
+            .map_err(|_| Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 3))?;
+        let queue = if step.admin() {
             Queue::Admin
         } else {
             Queue::Io
         };
-        let len = be(cdb, 3, 3) as usize;
+        let len = step.length() as usize;
         let bad_length = || Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 3, 7);
-        match byte1 & 0x0f {
-            COMMAND | RESPONSE if len != BLOCK_LEN => Err(bad_length()),
-            NON_DATA if len != 0 => Err(bad_length()),
-            COMMAND => {
+        match step.protocol() {
+            Protocol::NvmCommand | Protocol::Response if len != BLOCK_LEN => Err(bad_length()),
+            Protocol::NonData if len != 0 => Err(bad_length()),
+            Protocol::NvmCommand => {
                 let block = data_out.get(..BLOCK_LEN).ok_or(sense::DATA_PHASE_ERROR)?;
                 let sqe = parse_block(block)?;
                 self.jmicron = State {
@@ -121,25 +71,20 @@ impl<D: BlockDevice> Bridge<D> {
                 };
                 Ok(0)
             }
-            NON_DATA => self.jmicron_submit(&[], &mut []).map(|_| 0),
-            DMA_IN => {
+            Protocol::NonData => self.jmicron_submit(&[], &mut []).map(|_| 0),
+            Protocol::DmaIn => {
                 let mut data = vec![0; len.min(data_in.len())];
                 self.jmicron_submit(&[], &mut data)?;
                 Ok(transfer(data_in, &data, len))
             }
-            DMA_OUT => {
+            Protocol::DmaOut => {
                 let data = data_out.get(..len).ok_or(sense::DATA_PHASE_ERROR)?;
                 self.jmicron_submit(data, &mut []).map(|_| 0)
             }
-            RESPONSE => {
-                let reply = self
-                    .jmicron
-                    .reply
-                    .as_deref()
-                    .ok_or(sense::COMMAND_SEQUENCE_ERROR)?;
-                Ok(transfer(data_in, reply, BLOCK_LEN))
+            Protocol::Response => {
+                let reply = self.jmicron.reply.ok_or(sense::COMMAND_SEQUENCE_ERROR)?;
+                Ok(transfer(data_in, &reply.to_bytes(), BLOCK_LEN))
             }
-            _ => Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 3)),
         }
     }
 
@@ -152,8 +97,8 @@ impl<D: BlockDevice> Bridge<D> {
             .pending
             .take()
             .ok_or(sense::COMMAND_SEQUENCE_ERROR)?;
-        let done = self.submit_entry(queue, sqe, data_out, data_in);
-        self.jmicron.reply = Some(reply_block(&done));
+        let completion = self.submit_entry(queue, sqe, data_out, data_in);
+        self.jmicron.reply = Some(ReplyBlock { completion });
         Ok(())
     }
 }

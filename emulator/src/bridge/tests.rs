@@ -4,10 +4,10 @@
 //! built here from those layouts by small helpers.
 
 use super::*;
-use crate::nvme::image;
+use crate::image;
 use crate::sim::{SimBlocks, SimDevice};
 use crate::uri::SimSpec;
-use cdb::command::{DataPhase, ScsiCommand};
+use cdb::command::{CdbLayout, DataPhase, ScsiCommand};
 use cdb::nvme::features::{GetFeatures, Select};
 use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
 use cdb::nvme::log_page::LogPage;
@@ -30,7 +30,11 @@ use cdb::scsi::spc::vpd::VpdPage;
 use cdb::scsi::status::Status;
 use cdb::sense::sks::SenseKeySpecific;
 use cdb::sense::{key, SenseData};
+use cdb::tunnel::asmedia::AsmediaPassThrough;
+use cdb::tunnel::jmicron::{CommandBlock, JmicronTunnel, Protocol, TunnelCdb};
+use cdb::tunnel::realtek::RealtekPassThrough;
 use proptest::prelude::*;
+use zerocopy::IntoBytes;
 
 type Sim = Bridge<SimBlocks>;
 
@@ -120,87 +124,47 @@ fn direct<C: NvmeCommand>(b: &mut Sim, cmd: &C) -> (NvmeStatus, u32, Vec<u8>) {
     (done.status, done.dw0, data)
 }
 
-// ----- the tunnel CDBs, from the layouts -----
+// ----- the tunnel CDBs, from cdb's tunnel builders -----
 
-/// ASMedia E6h: [1] opcode, [3] CDW10 7:0, [6..8) CDW10 31:16, [8..12) CDW13,
-/// [12..16) CDW12, big-endian.
-fn asmedia(opcode: u8, cdw10: u32, cdw12: u32, cdw13: u32) -> [u8; 16] {
-    let mut cdb = [0u8; 16];
-    cdb[0] = 0xe6;
-    cdb[1] = opcode;
-    cdb[3] = cdw10 as u8;
-    cdb[6..8].copy_from_slice(&((cdw10 >> 16) as u16).to_be_bytes());
-    cdb[8..12].copy_from_slice(&cdw13.to_be_bytes());
-    cdb[12..16].copy_from_slice(&cdw12.to_be_bytes());
-    cdb
-}
-
-/// Realtek E4h: [1..3) transfer length LE16, [3] opcode, [4] CDW10 7:0.
-fn realtek(len: u16, opcode: u8, cdw10: u8) -> [u8; 16] {
-    let mut cdb = [0u8; 16];
-    cdb[0] = 0xe4;
-    cdb[1..3].copy_from_slice(&len.to_le_bytes());
-    cdb[3] = opcode;
-    cdb[4] = cdw10;
-    cdb
-}
-
-/// JMicron A1h: [1] 80h | protocol (admin), [3..6) length BE24.
-fn jmicron(protocol: u8, len: u32) -> [u8; 12] {
-    let mut cdb = [0u8; 12];
-    cdb[0] = 0xa1;
-    cdb[1] = 0x80 | protocol;
-    cdb[3..6].copy_from_slice(&len.to_be_bytes()[1..]);
-    cdb
-}
-
-/// JMicron's 512-byte command block for `sqe`: LE dwords, signature, opcode, NSID,
-/// CDW10–CDW15 in dwords 12–17.
-fn jmicron_block(sqe: &SubmissionEntry) -> Vec<u8> {
-    let mut dwords = [0u32; 128];
-    dwords[0] = 0x454d_564e;
-    dwords[2] = u32::from(sqe.opc());
-    dwords[3] = sqe.nsid.get();
-    let cdws = [
-        sqe.cdw10, sqe.cdw11, sqe.cdw12, sqe.cdw13, sqe.cdw14, sqe.cdw15,
-    ];
-    for (slot, cdw) in dwords[12..18].iter_mut().zip(cdws) {
-        *slot = cdw.get();
-    }
-    dwords.iter().flat_map(|d| d.to_le_bytes()).collect()
-}
-
-/// Runs `cmd` through JMicron's three steps: its data-in, and CQE Dword 0 and the status
-/// from the completion block.
-fn through_jmicron<C: NvmeCommand>(b: &mut Sim, cmd: &C) -> (Vec<u8>, u32, NvmeStatus) {
-    let block = jmicron_block(&cmd.entry());
-    assert_eq!(sense_of(&raw(b, &jmicron(0, 512), &block, 0).0), None);
-    let data = match cmd.data_phase() {
-        DataPhase::None => {
-            assert_eq!(sense_of(&raw(b, &jmicron(1, 0), &[], 0).0), None);
-            Vec::new()
-        }
-        DataPhase::In(n) => {
-            let (done, data) = raw(b, &jmicron(2, n), &[], n as usize);
-            assert_eq!(sense_of(&done), None);
-            data
-        }
-        DataPhase::Out(d) => {
-            let len = d.len() as u32;
-            assert_eq!(sense_of(&raw(b, &jmicron(3, len), d, 0).0), None);
-            Vec::new()
-        }
+/// An ASMedia E6h CDB with these fields (even ones its builder refuses).
+fn asmedia(opcode: u8, cdw10: u32, cdw12: u32, cdw13: u32) -> Vec<u8> {
+    let cdb = AsmediaPassThrough {
+        opcode,
+        cdw10,
+        cdw12,
+        cdw13,
     };
-    let (done, reply) = raw(b, &jmicron(0xf, 512), &[], 512);
-    assert_eq!(sense_of(&done), None);
-    assert_eq!(reply.len(), 512);
-    let dword = |i: usize| u32::from_le_bytes(reply[i * 4..i * 4 + 4].try_into().unwrap());
-    assert_eq!(dword(0), 0x454d_564e, "reply signature");
-    (
-        data,
-        dword(2),
-        NvmeStatus::from_field((dword(5) >> 17) as u16),
-    )
+    cdb.to_cdb().as_bytes().to_vec()
+}
+
+/// A Realtek E4h CDB with these fields (even ones its builder refuses).
+fn realtek(transfer_length: u16, opcode: u8, cdw10_low: u8) -> Vec<u8> {
+    let cdb = RealtekPassThrough {
+        transfer_length,
+        opcode,
+        cdw10_low,
+    };
+    cdb.to_cdb().as_bytes().to_vec()
+}
+
+/// A JMicron A1h step CDB for an admin command.
+fn jmicron(protocol: Protocol, len: u32) -> Vec<u8> {
+    let cdb = TunnelCdb::new(true, protocol, len).unwrap();
+    cdb.to_cdb().as_bytes().to_vec()
+}
+
+/// JMicron's 512-byte command block for `sqe`.
+fn jmicron_block(sqe: &SubmissionEntry) -> Vec<u8> {
+    CommandBlock::new(sqe).as_bytes().to_vec()
+}
+
+/// Runs `cmd` through JMicron's three steps: its data-in, and the completion from the
+/// reply block.
+fn through_jmicron<C: NvmeCommand>(b: &mut Sim, cmd: &C) -> (Vec<u8>, NvmeCompletion) {
+    let tunnel = JmicronTunnel::new(cmd).unwrap();
+    good(b, &tunnel.send_command());
+    let data = good(b, &tunnel.transfer());
+    (data, good(b, &tunnel.read_response()).completion)
 }
 
 // ----- the translation core -----
@@ -439,13 +403,13 @@ fn write_buffer_and_the_other_bridges_vendor_cdbs_are_invalid_opcodes() {
 #[test]
 fn asmedia_returns_identify_controller_and_log_pages() {
     let mut b = ready("sim:bridge-asmedia?size=1M&serial=ASM1");
-    let (done, data) = raw(&mut b, &asmedia(0x06, 0x01, 0, 0), &[], 4096);
-    assert_eq!(sense_of(&done), None);
+    let identify = AsmediaPassThrough::new(&IdentifyController::controller()).unwrap();
+    let data = good(&mut b, &identify);
     assert_eq!(IdentifyControllerData::decode(&data).unwrap().sn, "ASM1");
-    // Get Log Page 02h, NUMDL 127: 512 bytes, as the controller returns it.
-    let (done, data) = raw(&mut b, &asmedia(0x02, 0x02 | (127 << 16), 0, 0), &[], 4096);
-    assert_eq!(sense_of(&done), None);
-    let (_, _, smart) = direct(&mut b, &LogPage::smart_health(0xffff_ffff));
+    // Get Log Page 02h: 512 bytes, as the controller returns them.
+    let smart_cmd = LogPage::smart_health(0xffff_ffff);
+    let data = good(&mut b, &AsmediaPassThrough::new(&smart_cmd).unwrap());
+    let (_, _, smart) = direct(&mut b, &smart_cmd);
     assert_eq!(data, smart);
     // No completion status: a failing command (log page 7Fh) still ends in GOOD, zeros.
     let (done, data) = raw(&mut b, &asmedia(0x02, 0x7f | (127 << 16), 0, 0), &[], 512);
@@ -456,8 +420,8 @@ fn asmedia_returns_identify_controller_and_log_pages() {
 #[test]
 fn realtek_returns_stale_bytes_past_512_of_a_log_page() {
     let mut b = ready("sim:bridge-realtek?size=1M");
-    let (done, id) = raw(&mut b, &realtek(4096, 0x06, 0x01), &[], 4096);
-    assert_eq!(sense_of(&done), None);
+    let identify = RealtekPassThrough::new(&IdentifyController::controller()).unwrap();
+    let id = good(&mut b, &identify);
     assert_eq!(id, identify_controller_direct_bytes(&mut b));
     let (done, log) = raw(&mut b, &realtek(1024, 0x02, 0x02), &[], 1024);
     assert_eq!(sense_of(&done), None);
@@ -474,41 +438,50 @@ fn identify_controller_direct_bytes(b: &mut Sim) -> Vec<u8> {
 #[test]
 fn jmicron_tunnels_any_admin_command_with_its_status() {
     let mut b = ready("sim:bridge-jmicron?size=1M&serial=JM7");
-    let (data, _, status) = through_jmicron(&mut b, &IdentifyController::controller());
-    assert!(status.is_success());
+    let (data, done) = through_jmicron(&mut b, &IdentifyController::controller());
+    assert!(done.status.is_success());
     assert_eq!(IdentifyControllerData::decode(&data).unwrap().sn, "JM7");
-    let (_, dw0, status) =
-        through_jmicron(&mut b, &GetFeatures::volatile_write_cache(Select::Current));
-    assert!(status.is_success());
-    assert_eq!(dw0 & 1, 1, "CQE Dword 0 carries WCE");
+    let (_, done) = through_jmicron(&mut b, &GetFeatures::volatile_write_cache(Select::Current));
+    assert!(done.status.is_success());
+    assert_eq!(done.dw0 & 1, 1, "CQE Dword 0 carries WCE");
     // An unknown admin opcode comes back as the drive's status: Invalid Command Opcode.
     let bad = SubmissionEntry::new(0x7e, 0);
     let block = jmicron_block(&bad);
-    assert_eq!(sense_of(&raw(&mut b, &jmicron(0, 512), &block, 0).0), None);
-    assert_eq!(sense_of(&raw(&mut b, &jmicron(1, 0), &[], 0).0), None);
-    let (_, reply) = raw(&mut b, &jmicron(0xf, 512), &[], 512);
+    assert_eq!(
+        sense_of(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
+        None
+    );
+    assert_eq!(
+        sense_of(&raw(&mut b, &jmicron(Protocol::NonData, 0), &[], 0).0),
+        None
+    );
+    let (_, reply) = raw(&mut b, &jmicron(Protocol::Response, 512), &[], 512);
+    // The status field is dword 5 bits 31:17.
     let dw5 = u32::from_le_bytes(reply[20..24].try_into().unwrap());
     assert_eq!(NvmeStatus::from_field((dw5 >> 17) as u16).sc, 0x01);
+    assert_eq!(&reply[..4], b"NVME", "signature 454D564Eh, little-endian");
 }
 
 /// Downloads `image` through JMicron's tunnel in 4 KiB pieces and commits it to slot 2.
 fn jmicron_firmware(b: &mut Sim, image: &[u8], ca: CommitAction) -> NvmeStatus {
     for (i, piece) in image.chunks(4096).enumerate() {
         let cmd = FirmwareImageDownload::new((i * 4096) as u64, piece).unwrap();
-        assert!(through_jmicron(b, &cmd).2.is_success());
+        assert!(through_jmicron(b, &cmd).1.status.is_success());
     }
-    through_jmicron(b, &FirmwareCommit::new(2, ca, false).unwrap()).2
+    through_jmicron(b, &FirmwareCommit::new(2, ca, false).unwrap())
+        .1
+        .status
 }
 
 fn running(b: &mut Sim) -> String {
-    let (data, _, _) = through_jmicron(b, &IdentifyController::controller());
+    let (data, _) = through_jmicron(b, &IdentifyController::controller());
     IdentifyControllerData::decode(&data).unwrap().fr
 }
 
 #[test]
 fn jmicron_downloads_firmware_that_activates_after_commit_and_reset() {
     let mut b = ready("sim:bridge-jmicron,fw-needs-reset?size=1M");
-    let image = image::build(*b"3.1     ", &[0x5a; 3 * 4096]);
+    let image = image::NVME.build("3.1", &[0x5a; 3 * 4096]);
     let status = jmicron_firmware(&mut b, &image, CommitAction::ReplaceAndActivate);
     // Firmware Activation Requires Controller Level Reset (Base 2.0 5.13).
     assert_eq!((status.sct, status.sc), (1, 0x11));
@@ -518,7 +491,7 @@ fn jmicron_downloads_firmware_that_activates_after_commit_and_reset() {
     assert_eq!(running(&mut b), "3.1");
 
     let mut honest = ready("sim:bridge-jmicron?size=1M");
-    let image = image::build(*b"3.2     ", &[0x5a; 4096]);
+    let image = image::NVME.build("3.2", &[0x5a; 4096]);
     let status = jmicron_firmware(
         &mut honest,
         &image,
@@ -531,14 +504,14 @@ fn jmicron_downloads_firmware_that_activates_after_commit_and_reset() {
 #[test]
 fn a_bricked_drive_reads_as_not_ready_through_the_bridge() {
     let mut b = ready("sim:bridge-jmicron,fw-brick-on-truncated?size=1M");
-    let image = image::build(*b"3.3     ", &[0x5a; 3 * 4096]);
+    let image = image::NVME.build("3.3", &[0x5a; 3 * 4096]);
     // The second piece never arrives.
     for (i, piece) in image.chunks(4096).enumerate().filter(|(i, _)| *i != 1) {
         let cmd = FirmwareImageDownload::new((i * 4096) as u64, piece).unwrap();
-        assert!(through_jmicron(&mut b, &cmd).2.is_success());
+        assert!(through_jmicron(&mut b, &cmd).1.status.is_success());
     }
     let commit = FirmwareCommit::new(2, CommitAction::ReplaceAndActivate, false).unwrap();
-    assert!(!through_jmicron(&mut b, &commit).2.is_success());
+    assert!(!through_jmicron(&mut b, &commit).1.status.is_success());
     // Namespace Not Ready: NOT READY, LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE.
     let read = Read::<Ten>::new(0, 1, 512, RwOptions::default()).unwrap();
     assert_eq!(sense(&mut b, &read), Some((key::NOT_READY, 0x04, 0x00)));
@@ -555,18 +528,21 @@ fn jmicrons_first_cdb_resets_the_drive_behind_a_sat_bridge() {
         let select = set_wce::<ModeTen>(&current, &changeable, false).unwrap();
         assert_eq!(sense(&mut b, &select), None);
         assert!(!feature_wce(&mut b));
-        let (done, _) = raw(&mut b, &jmicron(0, 512), &block, 0);
+        let (done, _) = raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0);
         assert_eq!(sense_of(&done), None, "{model:?}: the reset completes");
         assert_eq!(sense(&mut b, &TestUnitReady), Some(RESET), "{model:?}");
         assert!(feature_wce(&mut b), "{model:?}: the controller was reset");
         // Other protocols need an ATA drive: INVALID FIELD IN CDB on PROTOCOL.
-        let (done, _) = raw(&mut b, &jmicron(0xf, 512), &[], 512);
+        let (done, _) = raw(&mut b, &jmicron(Protocol::Response, 512), &[], 512);
         assert_eq!(sense_of(&done), Some(INVALID_FIELD));
         assert_eq!(field_pointer(&done), Some((true, 1)));
     }
     // JMicron's own chip reads it as its tunnel: no reset.
     let mut b = ready("sim:bridge-jmicron?size=1M");
-    assert_eq!(sense_of(&raw(&mut b, &jmicron(0, 512), &block, 0).0), None);
+    assert_eq!(
+        sense_of(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
+        None
+    );
     assert_eq!(sense(&mut b, &TestUnitReady), None);
 }
 
@@ -602,21 +578,21 @@ fn malformed_tunnel_cdbs_point_at_the_field() {
         // JMicron: the command block is 512 bytes; protocols 0, 1, 2, 3 and Fh only.
         (
             "sim:bridge-jmicron",
-            jmicron(0, 256).to_vec(),
+            jmicron(Protocol::NvmCommand, 256).to_vec(),
             vec![0; 256],
             INVALID_FIELD,
             (true, 3),
         ),
         (
             "sim:bridge-jmicron",
-            jmicron(5, 0).to_vec(),
+            [0xa1, 0x85, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0].to_vec(),
             vec![],
             INVALID_FIELD,
             (true, 1),
         ),
         (
             "sim:bridge-jmicron",
-            jmicron(1, 8).to_vec(),
+            jmicron(Protocol::NonData, 8).to_vec(),
             vec![],
             INVALID_FIELD,
             (true, 3),
@@ -624,7 +600,7 @@ fn malformed_tunnel_cdbs_point_at_the_field() {
         // A block without the "NVME" signature.
         (
             "sim:bridge-jmicron",
-            jmicron(0, 512).to_vec(),
+            jmicron(Protocol::NvmCommand, 512),
             vec![0; 512],
             (key::ILLEGAL_REQUEST, 0x26, 0x00),
             (false, 0),
@@ -638,7 +614,10 @@ fn malformed_tunnel_cdbs_point_at_the_field() {
     }
     // Steps out of order: COMMAND SEQUENCE ERROR.
     let mut b = ready("sim:bridge-jmicron?size=1M");
-    for cdb in [jmicron(1, 0), jmicron(0xf, 512)] {
+    for cdb in [
+        jmicron(Protocol::NonData, 0),
+        jmicron(Protocol::Response, 512),
+    ] {
         let (done, _) = raw(&mut b, &cdb, &[], 512);
         assert_eq!(sense_of(&done), Some((key::ILLEGAL_REQUEST, 0x2c, 0x00)));
     }
