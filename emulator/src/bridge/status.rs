@@ -70,3 +70,53 @@ pub(crate) fn sense_for(status: Status) -> Option<SenseCode> {
     let mapped = table.iter().find(|(sc, _)| *sc == status.sc);
     Some(mapped.map_or(code(key::ILLEGAL_REQUEST, 0x00, 0x00), |(_, sense)| *sense))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(sct: u8, sc: u8) -> Status {
+        Status {
+            sct,
+            sc,
+            dnr: true,
+            ..Status::SUCCESS
+        }
+    }
+
+    #[test]
+    fn statuses_map_as_the_translation_reference_says() {
+        assert_eq!(sense_for(Status::SUCCESS), None);
+        let cases = [
+            (sct::GENERIC, 0x01, (key::ILLEGAL_REQUEST, 0x20, 0x00)),
+            (sct::GENERIC, 0x02, (key::ILLEGAL_REQUEST, 0x24, 0x00)),
+            (sct::GENERIC, 0x06, (key::HARDWARE_ERROR, 0x44, 0x00)),
+            (sct::GENERIC, 0x80, (key::ILLEGAL_REQUEST, 0x21, 0x00)),
+            (sct::GENERIC, 0x82, (key::NOT_READY, 0x04, 0x00)),
+            (
+                sct::MEDIA_AND_DATA_INTEGRITY,
+                0x81,
+                (key::MEDIUM_ERROR, 0x11, 0x00),
+            ),
+            (
+                sct::MEDIA_AND_DATA_INTEGRITY,
+                0x85,
+                (key::MISCOMPARE, 0x1d, 0x00),
+            ),
+            // Not in the reference's table: ILLEGAL REQUEST, no additional sense code.
+            (
+                sct::COMMAND_SPECIFIC,
+                0x07,
+                (key::ILLEGAL_REQUEST, 0x00, 0x00),
+            ),
+            (sct::GENERIC, 0x7f, (key::ILLEGAL_REQUEST, 0x00, 0x00)),
+        ];
+        for (sct, sc, (key, asc, ascq)) in cases {
+            assert_eq!(
+                sense_for(status(sct, sc)),
+                Some(SenseCode { key, asc, ascq }),
+                "SCT {sct} SC {sc:02x}"
+            );
+        }
+    }
+}
