@@ -63,42 +63,46 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(transfer(data_in, &data, allocation_length))
     }
 
-    /// READ (10)/(16) (SBC-4 5.15, 5.16) as NVMe Reads, FUA to FUA.
+    /// READ (10)/(16) (SBC-4 5.15, 5.16) as NVMe Reads, FUA to FUA. Only what fits the
+    /// transport's buffer moves.
     pub(super) fn read(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
         let (transfer, block_size) = self.checked::<ReadOp>(cdb)?;
-        let len = transfer.blocks as usize * block_size as usize;
+        let most = self.most_blocks(block_size)?;
+        let bs = block_size as usize;
         let mut done = 0;
-        for (lba, blocks) in self.pieces(&transfer, block_size)? {
-            if done >= data_in.len() {
-                // The transport's buffer is full: nothing more can move.
-                break;
-            }
-            let bytes = blocks as usize * block_size as usize;
-            let cmd = Read::new(NSID, lba, blocks, block_size)
+        let mut at = 0;
+        while at < transfer.blocks && done < data_in.len() {
+            let blocks = most.min(transfer.blocks - at);
+            let cmd = Read::new(NSID, transfer.lba + u64::from(at), blocks, block_size)
                 .map_err(|_| sense::INTERNAL_TARGET_FAILURE)?
                 .with_flags(transfer.fua, false);
-            let mut piece = vec![0; bytes];
+            let mut piece = vec![0; blocks as usize * bs];
             self.submit(&cmd, &mut piece)?;
-            done += super::transfer(data_in.get_mut(done..).unwrap_or_default(), &piece, bytes);
+            done += super::transfer(
+                data_in.get_mut(done..).unwrap_or_default(),
+                &piece,
+                piece.len(),
+            );
+            at += blocks;
         }
-        Ok(done.min(len))
+        Ok(done)
     }
 
     /// WRITE (10)/(16) (SBC-4 5.40, 5.41) as NVMe Writes, FUA to FUA. Fewer data-out bytes
-    /// than the CDB asks for is DATA PHASE ERROR.
+    /// than the CDB asks for is DATA PHASE ERROR, and nothing is written.
     pub(super) fn write(&mut self, cdb: &[u8], data_out: &[u8]) -> Outcome {
         let (transfer, block_size) = self.checked::<WriteOp>(cdb)?;
-        let len = transfer.blocks as usize * block_size as usize;
-        let data = data_out.get(..len).ok_or(sense::DATA_PHASE_ERROR)?;
-        let mut at = 0;
-        for (lba, blocks) in self.pieces(&transfer, block_size)? {
-            let bytes = blocks as usize * block_size as usize;
-            let piece = data.get(at..at + bytes).ok_or(sense::DATA_PHASE_ERROR)?;
+        let bs = block_size as usize;
+        let data = data_out
+            .get(..transfer.blocks as usize * bs)
+            .ok_or(sense::DATA_PHASE_ERROR)?;
+        let most = self.most_blocks(block_size)?;
+        for (i, piece) in data.chunks(most as usize * bs).enumerate() {
+            let lba = transfer.lba + i as u64 * u64::from(most);
             let cmd = Write::new(NSID, lba, piece, block_size)
                 .map_err(|_| sense::INTERNAL_TARGET_FAILURE)?
                 .with_flags(transfer.fua, false);
             self.submit(&cmd, &mut [])?;
-            at += bytes;
         }
         Ok(0)
     }
@@ -122,28 +126,16 @@ impl<D: BlockDevice> Bridge<D> {
         Ok((transfer, geometry.block_size))
     }
 
-    /// Splits a transfer into NVMe commands no longer than MDTS (Base 2.0 5.17.2.1: 2^MDTS
-    /// pages of 4 KiB, 0 for no limit) and the 16-bit NLB field.
-    fn pieces(
-        &mut self,
-        transfer: &Transfer,
-        block_size: u32,
-    ) -> Result<Vec<(u64, u32)>, Condition> {
-        let mdts = self.identify_controller()?.mdts;
-        let by_mdts = match mdts {
+    /// The most blocks one NVMe Read or Write carries: MDTS (Base 2.0 5.17.2.1: 2^MDTS
+    /// pages of 4 KiB, 0 for no limit) and the 16-bit NLB field bound it; longer transfers
+    /// are split.
+    fn most_blocks(&mut self, block_size: u32) -> Result<u32, Condition> {
+        let by_mdts = match self.identify_controller()?.mdts {
             0 => MAX_BLOCKS,
             n => u32::try_from((4096u64 << n.min(32)) / u64::from(block_size.max(1)))
                 .unwrap_or(MAX_BLOCKS),
         };
-        let most = by_mdts.clamp(1, MAX_BLOCKS);
-        let mut pieces = Vec::new();
-        let mut at = 0;
-        while at < transfer.blocks {
-            let blocks = most.min(transfer.blocks - at);
-            pieces.push((transfer.lba + u64::from(at), blocks));
-            at += blocks;
-        }
-        Ok(pieces)
+        Ok(by_mdts.clamp(1, MAX_BLOCKS))
     }
 
     /// SYNCHRONIZE CACHE (10)/(16) (SBC-4 5.28, 5.29) as Flush: the whole volatile write

@@ -658,3 +658,42 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any command block with the signature — any opcode, NSID and command dwords, on
+    /// either queue — and any data step reaches the drive without a panic; the reply
+    /// block always decodes.
+    #[test]
+    fn arbitrary_jmicron_commands_never_panic(
+        opcode in any::<u8>(),
+        nsid in prop_oneof![Just(0u32), Just(1), Just(0xffff_ffff), any::<u32>()],
+        cdws in proptest::array::uniform6(any::<u32>()),
+        admin in any::<bool>(),
+        step in prop_oneof![Just(Protocol::NonData), Just(Protocol::DmaIn), Just(Protocol::DmaOut)],
+        len in 0..9000u32,
+    ) {
+        let mut b = ready("sim:bridge-jmicron?size=1M");
+        let mut sqe = SubmissionEntry::new(opcode, nsid);
+        let [c10, c11, c12, c13, c14, c15] = cdws;
+        sqe.cdw10 = c10.into();
+        sqe.cdw11 = c11.into();
+        sqe.cdw12 = c12.into();
+        sqe.cdw13 = c13.into();
+        sqe.cdw14 = c14.into();
+        sqe.cdw15 = c15.into();
+        let step_len = if step == Protocol::NonData { 0 } else { len };
+        let step_cdb = |protocol, len| TunnelCdb::new(admin, protocol, len).unwrap().to_cdb();
+        let send = step_cdb(Protocol::NvmCommand, 512);
+        let (done, _) = raw(&mut b, send.as_bytes(), &jmicron_block(&sqe), 0);
+        prop_assert_eq!(sense_of(&done), None);
+        let out = vec![0x5a; len as usize];
+        let (done, data) = raw(&mut b, step_cdb(step, step_len).as_bytes(), &out, len as usize);
+        prop_assert_eq!(sense_of(&done), None);
+        prop_assert!(data.len() <= len as usize);
+        let (done, reply) = raw(&mut b, step_cdb(Protocol::Response, 512).as_bytes(), &[], 512);
+        prop_assert_eq!(sense_of(&done), None);
+        prop_assert!(cdb::tunnel::jmicron::ReplyBlock::parse(&reply).is_ok());
+    }
+}
