@@ -63,32 +63,27 @@ fn standard(peripheral: u8, [vendor, product, revision]: [&str; 3]) -> Vec<u8> {
     d
 }
 
-/// `text` left-aligned in an `N`-byte ASCII field padded with spaces (SPC-5 4.3.1);
-/// characters outside printable ASCII become `?`.
+/// `ch` as an ASCII data byte (SPC-5 4.3.1): printable ASCII as is, anything else `?`.
+fn printable(ch: char) -> u8 {
+    if ch.is_ascii_graphic() || ch == ' ' {
+        ch as u8
+    } else {
+        b'?'
+    }
+}
+
+/// `text` left-aligned in an `N`-byte ASCII field padded with spaces (SPC-5 4.3.1).
 fn ascii<const N: usize>(text: &str) -> [u8; N] {
     let mut field = [b' '; N];
     for (slot, ch) in field.iter_mut().zip(text.chars()) {
-        *slot = if ch.is_ascii_graphic() || ch == ' ' {
-            ch as u8
-        } else {
-            b'?'
-        };
+        *slot = printable(ch);
     }
     field
 }
 
 /// `text` trimmed of trailing spaces, as bytes of a variable-length ASCII field.
 fn trimmed(text: &str) -> Vec<u8> {
-    text.trim_end()
-        .chars()
-        .map(|ch| {
-            if ch.is_ascii_graphic() || ch == ' ' {
-                ch as u8
-            } else {
-                b'?'
-            }
-        })
-        .collect()
+    text.trim_end().chars().map(printable).collect()
 }
 
 impl<D: BlockDevice> Bridge<D> {
