@@ -156,8 +156,10 @@ pub enum Command {
     /// status, the decoded sense and the data, like sg_raw.
     ///
     /// The CDB goes to the device as given: a WRITE or MODE SELECT CDB with --out changes
-    /// the device's data or settings, and nothing asks for confirmation. Without --in or
-    /// --out the command has no data phase. The exit status follows the device's answer
+    /// the device's data or settings, and nothing asks for confirmation — but a command
+    /// that can change the medium (any --out, FORMAT UNIT, SANITIZE) is refused on a
+    /// device with a mounted filesystem or active swap. Without --in or --out the command
+    /// has no data phase. The exit status follows the device's answer
     /// (see Exit status); a CHECK CONDITION's sense is still printed on standard output.
     #[command(display_order = 8)]
     Raw {

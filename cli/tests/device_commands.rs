@@ -122,3 +122,38 @@ fn bad_devices_and_arguments_are_usage_errors() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn paths_that_are_not_the_right_device_node_are_refused_before_sending() {
+    let file = std::env::temp_dir().join(format!("scsitool-notadev-{}", std::process::id()));
+    std::fs::write(&file, b"not a disk").unwrap();
+    let file = file.to_str().unwrap().to_string();
+    let cases = [
+        (
+            vec!["inquiry", file.as_str()],
+            "regular file, not a device node",
+        ),
+        (vec!["inquiry", "/"], "directory, not a device node"),
+        (vec!["inquiry", "/dev/no-such-node"], "/dev/no-such-node"),
+        (
+            vec!["inquiry", "/dev/null"],
+            "expected a SCSI (/dev/sdX, /dev/sgN) or NVMe",
+        ),
+        (
+            vec!["nvme", "id-ctrl", "/dev/null"],
+            "character device of class mem (null)",
+        ),
+        (vec!["inquiry", "usb:1234:5678"], "USB transports"),
+        (
+            vec!["inquiry", "disk0"],
+            "expected a sim: URI or a device node",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = scsitool(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_file(&file);
+}

@@ -147,12 +147,12 @@ fn send<C: ScsiCommand>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::open::{open, Device};
+    use crate::open::{open, Access, Device};
     use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
     use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 
     fn sim(uri: &str) -> Box<dyn ScsiTransport> {
-        match open(uri).unwrap() {
+        match open(uri, Access::Read).unwrap() {
             Device::Scsi(transport) => transport,
             Device::Nvme(_) => panic!("{uri} opened an NVMe device"),
         }

@@ -2,15 +2,17 @@
 //! [`scsi::ScsiTransport`] (CDB, data buffer, timeout → status, sense, bytes moved) and
 //! [`nvme::NvmeTransport`] (submission entry, data buffer, timeout → completion entry).
 //!
-//! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate). Linux SG_IO
-//! and NVMe pass-through, USB Bulk-Only and UAS, and the macOS DriverKit user client
-//! arrive with their issues.
+//! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate) and, on
+//! Linux, SG_IO and NVMe pass-through (`linux`). USB Bulk-Only and UAS, and the macOS
+//! DriverKit user client arrive with their issues. [`open`] resolves what the user typed.
 //!
 //! [`execute`] runs a typed [`cdb::command::ScsiCommand`] over any transport: the buffer
 //! is sized and directed by the command itself, and the answer is decoded by it.
 
 pub mod buffer;
 pub mod execute;
+#[cfg(target_os = "linux")]
+pub mod linux;
 pub mod nvme;
 pub mod open;
 pub mod scsi;

@@ -128,7 +128,7 @@ pub fn execute<C: NvmeCommand>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::open::{open, Device};
+    use crate::open::{open, Access, Device};
     use cdb::nvme::features::{GetFeatures, Select, SetFeatures};
     use cdb::nvme::identify::{IdentifyController, IdentifyNamespace};
     use cdb::nvme::log_page::LogPage;
@@ -136,7 +136,7 @@ mod tests {
     const TIMEOUT: Duration = Duration::from_secs(1);
 
     fn sim(uri: &str) -> Box<dyn NvmeTransport> {
-        match open(uri).unwrap() {
+        match open(uri, Access::Read).unwrap() {
             Device::Nvme(transport) => transport,
             Device::Scsi(_) => panic!("{uri} opened a SCSI device"),
         }

@@ -1,6 +1,8 @@
 //! Device resolution: from what the user typed to an open transport. `sim:` URIs open the
-//! built-in emulated devices ([`emulator::uri`]); device nodes and `usb:` arrive with
-//! their transports.
+//! built-in emulated devices ([`emulator::uri`]); on Linux, device nodes open the SG_IO
+//! (`/dev/sdX`, `/dev/sgN`) or NVMe pass-through (`/dev/nvmeN`, `/dev/nvmeNnM`,
+//! `/dev/ngNnM`) backend by what sysfs says the node is. `usb:` arrives with the USB
+//! transports.
 
 use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;
@@ -16,28 +18,115 @@ pub enum Device {
     Nvme(Box<dyn NvmeTransport>),
 }
 
+/// The access a command needs to its device node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reading: a read-only open is enough when read-write is refused.
+    Read,
+    /// Changing the device (data, settings, firmware): read-write or nothing.
+    Write,
+}
+
 /// Why a device could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    /// The name is not one scsitool can open (yet), with what is accepted.
-    #[error("cannot open '{0}': expected a sim: URI (device nodes and usb: arrive with their transports)")]
+    /// The name is not one scsitool can open, with what is accepted.
+    #[error("cannot open '{0}': expected a sim: URI or a device node (/dev/sdX, /dev/sgN, /dev/nvmeN, /dev/nvmeNnM, /dev/ngNnM)")]
     Unsupported(String),
+    /// A transport that has not landed yet.
+    #[error("cannot open '{name}': {reason}")]
+    NotYet {
+        /// The name given.
+        name: String,
+        /// What is missing.
+        reason: &'static str,
+    },
     /// The `sim:` URI is malformed.
     #[error("{0}")]
     Uri(#[from] emulator::uri::UriError),
     /// The emulated device could not be built.
     #[error("{0}")]
     Sim(#[from] emulator::sim::SimError),
+    /// The path is not a device node sysfs knows.
+    #[cfg(target_os = "linux")]
+    #[error("{0}")]
+    Node(#[from] crate::linux::node::NodeError),
+    /// The node is a device of the wrong kind.
+    #[error("{path} is {found}; expected {expected}")]
+    WrongKind {
+        /// The path.
+        path: String,
+        /// What the backend needs.
+        expected: &'static str,
+        /// What the node is.
+        found: String,
+    },
+    /// The operating system refused to open the node, explained.
+    #[error("{0}")]
+    Os(String),
 }
 
-/// Opens `name`.
-pub fn open(name: &str) -> Result<Device, OpenError> {
-    if !name.starts_with("sim:") {
+/// Opens `name` for a command needing `access`.
+pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
+    if name.starts_with("sim:") {
+        return Ok(match SimSpec::parse(name)?.build()? {
+            SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
+            SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
+            SimDevice::Bridge(bridge) => Device::Scsi(Box::new(SimScsi::new(bridge, 0))),
+        });
+    }
+    if name.starts_with("usb:") {
+        return Err(OpenError::NotYet {
+            name: name.to_string(),
+            reason: "the userspace USB transports (Bulk-Only, UAS) have not landed yet",
+        });
+    }
+    open_node(name, access)
+}
+
+/// Opens a device node by what sysfs says it is.
+#[cfg(target_os = "linux")]
+fn open_node(name: &str, access: Access) -> Result<Device, OpenError> {
+    use crate::linux::node::{classify, NodeKind};
+    use crate::linux::{nvme_ioctl::NvmeIoctl, sg_io::SgIo};
+    use std::path::Path;
+    if !name.starts_with('/') {
         return Err(OpenError::Unsupported(name.to_string()));
     }
-    Ok(match SimSpec::parse(name)?.build()? {
-        SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
-        SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
-        SimDevice::Bridge(bridge) => Device::Scsi(Box::new(SimScsi::new(bridge, 0))),
+    let path = Path::new(name);
+    Ok(match classify(path)?.kind {
+        NodeKind::NvmeController | NodeKind::NvmeNamespace | NodeKind::NvmeGeneric => {
+            Device::Nvme(Box::new(NvmeIoctl::open(path, access)?))
+        }
+        NodeKind::ScsiDisk | NodeKind::ScsiGeneric => {
+            Device::Scsi(Box::new(SgIo::open(path, access)?))
+        }
+        other => {
+            return Err(OpenError::WrongKind {
+                path: name.to_string(),
+                expected: "a SCSI (/dev/sdX, /dev/sgN) or NVMe (/dev/nvmeN, /dev/nvmeNnM, /dev/ngNnM) device node",
+                found: crate::linux::sg_io::describe_kind(&other),
+            })
+        }
     })
+}
+
+/// Device nodes need a platform backend.
+#[cfg(not(target_os = "linux"))]
+fn open_node(name: &str, _access: Access) -> Result<Device, OpenError> {
+    Err(OpenError::Unsupported(name.to_string()))
+}
+
+/// What is mounted or swapped on the device `name` (itself, its partitions, devices
+/// stacked on it), e.g. `sda1 mounted at /boot`: destructive commands refuse a device in
+/// use. Emulated devices and names that are not device nodes hold nothing.
+pub fn in_use(name: &str) -> Vec<String> {
+    #[cfg(target_os = "linux")]
+    if name.starts_with('/') {
+        if let Ok(node) = crate::linux::node::classify(std::path::Path::new(name)) {
+            return crate::linux::mounts::mounted(&node.sysfs);
+        }
+    }
+    let _ = name;
+    Vec::new()
 }

@@ -9,27 +9,47 @@ use cdb::nvme::NvmeCommand;
 use std::time::Duration;
 use transports::execute::{execute, ExecuteError, Executed};
 use transports::nvme::{NvmeError, NvmeExecuted, NvmeTransport};
-use transports::open::{open, Device, OpenError};
+use transports::open::{open, Access, Device, OpenError};
 use transports::scsi::ScsiTransport;
 
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Opens `name`: a name scsitool cannot open is a usage error, a device that cannot be
-/// built (e.g. a file-backed medium's I/O error) is not.
-fn open_device(name: &str) -> Result<Device> {
-    open(name).map_err(|error| {
+/// Opens `name` for `access`: a name scsitool cannot open, or a node of the wrong kind, is
+/// a usage error; a device that cannot be built or opened (permissions, a medium's I/O
+/// error) is not.
+fn open_device(name: &str, access: Access) -> Result<Device> {
+    open(name, access).map_err(|error| {
         let status = match error {
-            OpenError::Unsupported(_) | OpenError::Uri(_) => ExitStatus::Usage,
-            OpenError::Sim(_) => ExitStatus::Other,
+            OpenError::Unsupported(_)
+            | OpenError::NotYet { .. }
+            | OpenError::Uri(_)
+            | OpenError::WrongKind { .. } => ExitStatus::Usage,
+            #[cfg(target_os = "linux")]
+            OpenError::Node(_) => ExitStatus::Usage,
+            OpenError::Sim(_) | OpenError::Os(_) => ExitStatus::Other,
         };
         Failure::new(status, error.to_string()).into()
     })
 }
 
+/// Refuses a destructive command on a device that holds mounted filesystems or active
+/// swap (on itself, a partition, or a device stacked on it), naming what is in use.
+pub fn ensure_unused(name: &str) -> Result<()> {
+    let uses = transports::open::in_use(name);
+    if uses.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "refusing to change {name}: it is in use ({}); unmount it first",
+        uses.join(", ")
+    ))
+    .into())
+}
+
 /// Opens `name` as a SCSI logical unit.
-pub fn open_scsi(name: &str) -> Result<Box<dyn ScsiTransport>> {
-    match open_device(name)? {
+pub fn open_scsi(name: &str, access: Access) -> Result<Box<dyn ScsiTransport>> {
+    match open_device(name, access)? {
         Device::Scsi(transport) => Ok(transport),
         Device::Nvme(_) => Err(Failure::usage(format!(
             "{name} is an NVMe device; this command needs a SCSI device"
@@ -39,8 +59,8 @@ pub fn open_scsi(name: &str) -> Result<Box<dyn ScsiTransport>> {
 }
 
 /// Opens `name` as an NVMe controller.
-pub fn open_nvme(name: &str) -> Result<Box<dyn NvmeTransport>> {
-    match open_device(name)? {
+pub fn open_nvme(name: &str, access: Access) -> Result<Box<dyn NvmeTransport>> {
+    match open_device(name, access)? {
         Device::Nvme(transport) => Ok(transport),
         Device::Scsi(_) => Err(Failure::usage(format!(
             "{name} is a SCSI device; nvme commands need an NVMe device (e.g. sim:nvme)"

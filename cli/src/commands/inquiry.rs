@@ -8,6 +8,7 @@ use crate::render::tree;
 use anyhow::Result;
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
 use serde::Serialize;
+use transports::open::Access;
 
 /// The `--json` document of `scsitool inquiry`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -47,7 +48,7 @@ pub fn command(out: Output, device: &str, vpd: Option<u8>, length: Option<u16>) 
         (Some(page), Some(length)) => Inquiry::vpd_with_length(page, length),
     }
     .map_err(|e| Failure::usage(e.to_string()))?;
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     let done = run(out, transport.as_mut(), &inquiry)?;
     out.emit(&InquiryReport {
         device: device.to_string(),

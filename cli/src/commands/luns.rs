@@ -8,6 +8,7 @@ use anyhow::Result;
 use cdb::scsi::spc::report_luns::{select_report_name, Lun, LunAddress, LunList, ReportLuns};
 use serde::Serialize;
 use std::fmt::Write;
+use transports::open::Access;
 
 /// The first ALLOCATION LENGTH: room for 1023 LUNs; a longer list is asked for again at
 /// its full size.
@@ -115,7 +116,7 @@ pub fn command(out: Output, device: &str, select: u8) -> Result<()> {
         ReportLuns::new(select, length)
             .map_err(|error| Failure::new(ExitStatus::Other, error.to_string()))
     };
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     let mut list = run(out, transport.as_mut(), &build(FIRST_ALLOCATION_LENGTH)?)?.response;
     let needed = list.lun_list_length.saturating_add(8);
     if list.truncated && needed > FIRST_ALLOCATION_LENGTH {

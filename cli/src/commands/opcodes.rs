@@ -14,6 +14,7 @@ use cdb::scsi::spc::report_opcodes::{
 };
 use serde::Serialize;
 use std::fmt::Write;
+use transports::open::Access;
 
 /// ALLOCATION LENGTH: room for several hundred command descriptors.
 const ALLOCATION_LENGTH: u32 = 8192;
@@ -171,7 +172,7 @@ pub fn command(out: Output, device: &str, op: Option<u8>, sa: Option<u16>) -> Re
         reporting_options: reporting_options(op, sa)?,
         allocation_length: ALLOCATION_LENGTH,
     };
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     let report = match run(out, transport.as_mut(), &command)?.response {
         SupportedOperationCodes::AllCommands(all) => OpcodesData::AllCommands {
             command_data_length: all.command_data_length,

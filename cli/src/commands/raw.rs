@@ -6,7 +6,7 @@
 //! The CDB is sent as given: with `--out`, a WRITE or MODE SELECT changes the device. That
 //! is what the command is for, so it asks for no confirmation; `--help` says so.
 
-use crate::commands::device::{failure, open_scsi, traced};
+use crate::commands::device::{ensure_unused, failure, open_scsi, traced};
 use crate::exit::Failure;
 use crate::hexdump::hexdump;
 use crate::hexin::{parse_hex, to_hex};
@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde::Serializer;
 use std::path::Path;
 use transports::execute::ExecuteError;
+use transports::open::Access;
 use transports::scsi::ScsiReply;
 
 /// The `--json` document of `scsitool raw`.
@@ -133,7 +134,13 @@ pub fn command(
         None => DataPhase::output(&out_bytes),
     };
     let raw = RawCommand::new(&cdb, phase).map_err(|e| Failure::usage(e.to_string()))?;
-    let mut transport = open_scsi(device)?;
+    let access = if destructive(&cdb, data_out.is_some()) {
+        ensure_unused(device)?;
+        Access::Write
+    } else {
+        Access::Read
+    };
+    let mut transport = open_scsi(device, access)?;
     match traced(out, transport.as_mut(), &raw) {
         Ok(done) => {
             if let Some(path) = outfile {
@@ -163,4 +170,17 @@ pub fn command(
             Err(failure(error))
         }
     }
+}
+
+/// FORMAT UNIT (SBC-4 5.4) and SANITIZE (SBC-4 5.30): they destroy data without a
+/// data-out phase.
+const DESTROYS_WITHOUT_DATA: [u8; 2] = [0x04, 0x48];
+
+/// Whether a raw command may change the medium: any data-out phase (WRITE, WRITE SAME,
+/// UNMAP, MODE SELECT, WRITE BUFFER...), FORMAT UNIT or SANITIZE.
+fn destructive(cdb: &[u8], data_out: bool) -> bool {
+    data_out
+        || cdb
+            .first()
+            .is_some_and(|op| DESTROYS_WITHOUT_DATA.contains(op))
 }

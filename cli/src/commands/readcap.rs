@@ -6,6 +6,7 @@ use crate::output::{Output, Report};
 use anyhow::Result;
 use cdb::scsi::sbc::read_capacity::{CapacityDetails, ReadCapacity10, ReadCapacity16};
 use serde::Serialize;
+use transports::open::Access;
 
 /// The `--json` document of `scsitool readcap`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -56,7 +57,7 @@ impl Report for CapacityReport {
 
 /// Reads the capacity of `device`.
 pub fn command(out: Output, device: &str, sixteen: bool) -> Result<()> {
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     if !sixteen {
         let ten = run(out, transport.as_mut(), &ReadCapacity10)?.response;
         if !ten.use_read_capacity_16 {

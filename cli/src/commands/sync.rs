@@ -9,6 +9,7 @@ use cdb::command::CdbLayout;
 use cdb::scsi::sbc::lba_cdb::CdbSize;
 use cdb::scsi::sbc::synchronize_cache::{Sixteen, SynchronizeCache, Ten};
 use serde::Serialize;
+use transports::open::Access;
 
 /// The `--json` document of `scsitool sync`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -67,7 +68,7 @@ fn send<S: CdbSize>(out: Output, device: &str, immed: bool, lba: u64, blocks: u3
         };
         Failure::usage(format!("{error}{hint}"))
     })?;
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     run(out, transport.as_mut(), &sync)?;
     out.emit(&SyncReport {
         device: device.to_string(),

@@ -7,6 +7,7 @@ use anyhow::Result;
 use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 use serde::Serialize;
 use std::time::Instant;
+use transports::open::Access;
 
 /// The `--json` document of `scsitool tur`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -39,7 +40,7 @@ impl Report for TurReport {
 
 /// Sends TEST UNIT READY `count` times; the first refusal ends the run with its status.
 pub fn command(out: Output, device: &str, count: u64) -> Result<()> {
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     let start = Instant::now();
     for _ in 0..count {
         run(out, transport.as_mut(), &TestUnitReady)?;

@@ -11,6 +11,7 @@ use cdb::scsi::spc::mode::{
     set_wce, CachingPage, DecodedModePage, ModeParameters, ModeSelect10, ModeSense10, PageControl,
 };
 use serde::Serialize;
+use transports::open::Access;
 use transports::scsi::ScsiTransport;
 
 /// MODE SENSE (10) ALLOCATION LENGTH: the header, long block descriptors and the caching
@@ -140,7 +141,7 @@ fn caching_page<'a>(parameters: &'a ModeParameters, which: &str) -> Result<&'a C
 
 /// Reports WCE and whether it is changeable.
 pub fn get(out: Output, device: &str) -> Result<()> {
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Read)?;
     let caching = Caching::read(out, transport.as_mut())?;
     out.emit(&caching.state(device)?)
 }
@@ -148,7 +149,7 @@ pub fn get(out: Output, device: &str) -> Result<()> {
 /// Sets WCE to `wce` with MODE SELECT (10) (PF=1, SP=0: not saved), reads it back and
 /// fails with exit status 9 when the device did not take the new value.
 pub fn set(out: Output, device: &str, wce: bool) -> Result<()> {
-    let mut transport = open_scsi(device)?;
+    let mut transport = open_scsi(device, Access::Write)?;
     let before = Caching::read(out, transport.as_mut())?;
     let previous = before.state(device)?.wce;
     run(out, transport.as_mut(), &before.select(device, wce)?)?;

@@ -11,6 +11,7 @@ use cdb::nvme::features::{
     GetFeatures, Select, SetFeatures, VolatileWriteCache, FID_VOLATILE_WRITE_CACHE,
 };
 use serde::Serialize;
+use transports::open::Access;
 
 /// The `--json` document of `scsitool nvme get-feature`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -86,7 +87,7 @@ pub fn get(out: Output, device: &str, fid: u8, sel: FeatureSelect) -> Result<()>
         nsid: 0,
         cdw11: 0,
     };
-    let mut transport = open_nvme(device)?;
+    let mut transport = open_nvme(device, Access::Read)?;
     let dw0 = run_nvme(out, transport.as_mut(), &command)?.response;
     out.emit(&GetFeatureReport {
         device: device.to_string(),
@@ -136,7 +137,7 @@ pub fn set(out: Output, device: &str, fid: u8, value: Switch) -> Result<()> {
         .into());
     }
     let set = SetFeatures::volatile_write_cache(value.is_on(), false);
-    let mut transport = open_nvme(device)?;
+    let mut transport = open_nvme(device, Access::Write)?;
     run_nvme(out, transport.as_mut(), &set)?;
     let current = GetFeatures::volatile_write_cache(Select::Current);
     let dw0 = run_nvme(out, transport.as_mut(), &current)?.response;

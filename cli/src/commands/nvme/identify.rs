@@ -11,6 +11,7 @@ use cdb::nvme::id_ctrl::IdentifyControllerData;
 use cdb::nvme::id_ns::IdentifyNamespaceData;
 use cdb::nvme::identify::{IdentifyController, IdentifyNamespace};
 use serde::Serialize;
+use transports::open::Access;
 
 /// Fields nvme-cli prints in hex (identifiers, bit fields and versions).
 const HEX_FIELDS: &[&str] = &[
@@ -80,7 +81,7 @@ impl Report for IdNsReport {
 
 /// Sends Identify Controller to `device`.
 pub fn id_ctrl(out: Output, device: &str) -> Result<()> {
-    let mut transport = open_nvme(device)?;
+    let mut transport = open_nvme(device, Access::Read)?;
     let done = run_nvme(out, transport.as_mut(), &IdentifyController::controller())?;
     out.emit(&IdCtrlReport {
         device: device.to_string(),
@@ -91,7 +92,7 @@ pub fn id_ctrl(out: Output, device: &str) -> Result<()> {
 /// Sends Identify Namespace for `nsid` to `device`.
 pub fn id_ns(out: Output, device: &str, nsid: u32) -> Result<()> {
     let identify = IdentifyNamespace::new(nsid).map_err(|e| Failure::usage(e.to_string()))?;
-    let mut transport = open_nvme(device)?;
+    let mut transport = open_nvme(device, Access::Read)?;
     let id_ns = run_nvme(out, transport.as_mut(), &identify)?.response;
     out.emit(&IdNsReport {
         device: device.to_string(),

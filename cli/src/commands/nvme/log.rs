@@ -18,6 +18,7 @@ use cdb::nvme::nvm::NSID_BROADCAST;
 use cdb::nvme::smart::SmartHealthLog;
 use serde::Serialize;
 use transports::nvme::NvmeTransport;
+use transports::open::Access;
 
 /// Bytes read when `--len` is not given: the whole SMART / Health and Firmware Slot logs,
 /// eight Error Information entries (Base 2.0 5.16.1.2–5.16.1.4).
@@ -107,7 +108,7 @@ pub fn command(out: Output, device: &str, lid: u8, length: Option<u32>) -> Resul
     // Checked before the device is opened: a bad length is the user's, not the device's.
     let raw = GetLogPage::new(lid, NSID_BROADCAST, length, 0)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let mut transport = open_nvme(device)?;
+    let mut transport = open_nvme(device, Access::Read)?;
     let t = transport.as_mut();
     let log = match lid {
         ErrorInformation::LID => {
