@@ -4,6 +4,9 @@
 //! whose firmware update (SPC-5 6.49 WRITE BUFFER, NVMe Base 2.0 5.13 Firmware Commit)
 //! fails the way drives in the field do.
 //!
+//! The bridge profiles put a USB–NVMe bridge chip ([`crate::bridge`]) in front of the
+//! NVMe controller; they keep every block-level promise.
+//!
 //! [`Profile`] names each one and says what it imitates; [`FaultyDevice`] applies a
 //! profile's behaviour to any [`BlockDevice`], and [`Profile::power_cut`] gives the
 //! [`PowerCut`] policy a power cut follows. The firmware profiles keep every block-level
@@ -47,11 +50,23 @@ pub enum Profile {
     /// A truncated firmware download leaves the device unusable for media access until a
     /// valid image is installed (SCSI NOT READY 04h/1Fh, NVMe Namespace Not Ready).
     FwBrickOnTruncated,
+    /// A plain USB–NVMe bridge in front of the NVMe controller: SCSI translated to NVMe,
+    /// no vendor tunnel, WRITE BUFFER rejected with 20h/00h, and a SAT layer that reads
+    /// ATA PASS-THROUGH PROTOCOL 0 as a hardware reset ([`crate::bridge::Model::NoWriteBuffer`]).
+    BridgeNoWriteBuffer,
+    /// An ASMedia ASM2362 bridge: the E6h tunnel ([`crate::bridge::Model::Asmedia`]).
+    BridgeAsmedia,
+    /// A Realtek RTL9210 bridge: the E4h tunnel with stale log data past 512 bytes
+    /// ([`crate::bridge::Model::Realtek`]).
+    BridgeRealtek,
+    /// A JMicron JMS583 bridge: the three-step A1h tunnel, data-out included
+    /// ([`crate::bridge::Model::Jmicron`]).
+    BridgeJmicron,
 }
 
 impl Profile {
     /// Every profile, in the order `scsitool sim profiles` lists them.
-    pub const ALL: [Profile; 11] = [
+    pub const ALL: [Profile; 15] = [
         Profile::Honest,
         Profile::LyingFlush,
         Profile::FuaIgnored,
@@ -63,6 +78,10 @@ impl Profile {
         Profile::FwRejectImage,
         Profile::FwNeedsReset,
         Profile::FwBrickOnTruncated,
+        Profile::BridgeNoWriteBuffer,
+        Profile::BridgeAsmedia,
+        Profile::BridgeRealtek,
+        Profile::BridgeJmicron,
     ];
 
     /// How often `misdirected` misplaces a write: one in this many.
@@ -86,6 +105,10 @@ impl Profile {
             Profile::FwRejectImage => "fw-reject-image",
             Profile::FwNeedsReset => "fw-needs-reset",
             Profile::FwBrickOnTruncated => "fw-brick-on-truncated",
+            Profile::BridgeNoWriteBuffer => "bridge-no-write-buffer",
+            Profile::BridgeAsmedia => "bridge-asmedia",
+            Profile::BridgeRealtek => "bridge-realtek",
+            Profile::BridgeJmicron => "bridge-jmicron",
         }
     }
 
@@ -117,6 +140,31 @@ impl Profile {
             Profile::FwBrickOnTruncated => {
                 "a truncated firmware download bricks media access (SCSI 04/1F, NVMe Namespace Not Ready)"
             }
+            Profile::BridgeNoWriteBuffer => {
+                "a plain USB-NVMe bridge: no NVMe tunnel, WRITE BUFFER gets 20/00, ATA PASS-THROUGH protocol 0 resets the drive"
+            }
+            Profile::BridgeAsmedia => {
+                "ASMedia ASM2362 USB-NVMe bridge (174c:2362): E6h tunnel, Identify and Get Log Page only, no status"
+            }
+            Profile::BridgeRealtek => {
+                "Realtek RTL9210 USB-NVMe bridge (0bda:9210): E4h tunnel, log bytes past 512 are stale"
+            }
+            Profile::BridgeJmicron => {
+                "JMicron JMS583 USB-NVMe bridge (152d:0583): three-step A1h tunnel with data-out (firmware download)"
+            }
+        }
+    }
+
+    /// The bridge a bridge profile puts in front of the NVMe controller, or `None` for a
+    /// device profile. A `sim:` URI takes at most one of each.
+    pub fn bridge(self) -> Option<crate::bridge::Model> {
+        use crate::bridge::Model;
+        match self {
+            Profile::BridgeNoWriteBuffer => Some(Model::NoWriteBuffer),
+            Profile::BridgeAsmedia => Some(Model::Asmedia),
+            Profile::BridgeRealtek => Some(Model::Realtek),
+            Profile::BridgeJmicron => Some(Model::Jmicron),
+            _ => None,
         }
     }
 

@@ -18,16 +18,23 @@
 //!   pages, READ/WRITE with FUA, SYNCHRONIZE CACHE, MODE SENSE/SELECT with a changeable
 //!   WCE, REPORT LUNS, REPORT SUPPORTED OPERATION CODES, READ/WRITE BUFFER microcode
 //!   download and activation, unit attention and sense data as SPC-5 and SAM-5 require.
+//! - [`bridge`]: a USB–NVMe bridge chip in front of the NVMe controller — SCSI translated
+//!   to NVMe as the NVM Express SCSI Translation Reference describes, and the vendor tunnels
+//!   for raw NVMe admin commands of ASMedia (E6h), Realtek (E4h) and JMicron (three A1h
+//!   steps, data-out included), each with its chip's limits; a SAT-style bridge reads
+//!   JMicron's first CDB as an ATA hardware reset of the drive. [`bridge::Model`] gives
+//!   each chip's USB VID:PID for a USB face.
 //! - [`target`]: what a USB face or transport needs of a SCSI target device
-//!   ([`target::ScsiTarget`]), met by the SBC target.
+//!   ([`target::ScsiTarget`]), met by the SBC target and the bridges.
 //! - [`usb`]: the disk's USB face — Bulk-Only Transport over an in-memory pipe pair, with
 //!   injectable STALL, bad CSW, short packet, disconnect and timeout faults.
-//! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, RAM or file medium,
-//!   options) and building the device they name.
+//! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, bridge profile, RAM or
+//!   file medium, options) and building the device they name.
 //!
 //! Depends on `cdb` only.
 
 pub mod block;
+pub mod bridge;
 pub mod fault;
 pub mod image;
 pub mod nvme;

@@ -2,6 +2,7 @@
 //! target or NVMe controller on top — what `sim:` URIs open.
 
 use crate::block::{BlockDevice, BlockError};
+use crate::bridge::Bridge;
 use crate::fault::FaultyDevice;
 use crate::nvme::{Config, Controller, ControllerError};
 use crate::sbc::{Disk, Identity, Target};
@@ -18,6 +19,8 @@ pub enum SimDevice {
     Scsi(Target),
     /// An NVMe controller with one namespace (boxed: it carries its firmware state).
     Nvme(Box<Controller<SimBlocks>>),
+    /// A USB–NVMe bridge with one logical unit in front of an NVMe controller.
+    Bridge(Box<Bridge<SimBlocks>>),
 }
 
 /// Why a device could not be built.
@@ -44,7 +47,8 @@ impl SimSpec {
     /// Builds the device: each logical unit (or the namespace) gets its own medium behind
     /// a volatile write cache that cuts power as the profile says, wrapped in the
     /// profile's faults; the disk's microcode download (SPC-5 6.49) or the controller's
-    /// firmware update (NVMe Base 2.0 5.13) behaves as the profile says.
+    /// firmware update (NVMe Base 2.0 5.13) behaves as the profile says. A bridge
+    /// profile puts its bridge in front of the controller.
     pub fn build(&self) -> Result<SimDevice, SimError> {
         match self.kind {
             Kind::Scsi => {
@@ -70,9 +74,12 @@ impl SimSpec {
                 if let Some(model) = &self.product {
                     config.model = model.clone();
                 }
-                Controller::new(self.blocks(0)?, config)
-                    .map(|controller| SimDevice::Nvme(Box::new(controller)))
-                    .map_err(SimError::Controller)
+                let controller =
+                    Controller::new(self.blocks(0)?, config).map_err(SimError::Controller)?;
+                Ok(match self.bridge {
+                    Some(model) => SimDevice::Bridge(Box::new(Bridge::new(model, controller))),
+                    None => SimDevice::Nvme(Box::new(controller)),
+                })
             }
         }
     }
@@ -127,7 +134,7 @@ mod tests {
     fn scsi(uri: &str) -> Target {
         match SimSpec::parse(uri).unwrap().build().unwrap() {
             SimDevice::Scsi(target) => target,
-            SimDevice::Nvme(_) => panic!("{uri} built an NVMe controller"),
+            _ => panic!("{uri} did not build an SBC target"),
         }
     }
 
@@ -456,7 +463,7 @@ mod tests {
         fn nvme(uri: &str) -> Box<Nvme> {
             match SimSpec::parse(uri).unwrap().build().unwrap() {
                 SimDevice::Nvme(controller) => controller,
-                SimDevice::Scsi(_) => panic!("{uri} built a SCSI target"),
+                _ => panic!("{uri} did not build an NVMe controller"),
             }
         }
 

@@ -2,17 +2,21 @@
 //! and options.
 //!
 //! Grammar: `sim:` then comma-separated parts, then optional `?key=value&...` options.
-//! - parts: `scsi` (the default) or `nvme`; a fault profile name ([`Profile::name`]); a
-//!   path (containing `/`) to a file-backed medium whose durable layer outlives the
-//!   process.
+//! - parts: `scsi` (the default) or `nvme`; a device fault profile name
+//!   ([`Profile::name`]); a bridge profile (`bridge-...`, [`Profile::bridge`]), which puts
+//!   a USB–NVMe bridge in front of an NVMe controller and may come with one device
+//!   profile; a path (containing `/`) to a file-backed medium whose durable layer
+//!   outlives the process.
 //! - options: `size` (bytes, with K/M/G/T binary suffixes; default 1G), `bs` (logical
 //!   block size, a power of two from 512 to 65536; default 512), `luns` (SCSI only,
 //!   default 1), `seed` (fault and power-cut seed, default 0), `vendor`, `product`,
 //!   `serial` (identity), `wce` (`on`/`off`: the write cache at power-on; default on).
 //!
 //! Examples: `sim:`, `sim:nvme`, `sim:lying-flush`, `sim:nvme,torn?seed=7`,
-//! `sim:/tmp/disk.img?size=64M&bs=4096`.
+//! `sim:/tmp/disk.img?size=64M&bs=4096`, `sim:bridge-jmicron,fw-needs-reset`,
+//! `sim:bridge-asmedia,lying-flush?size=64M`.
 
+use crate::bridge::Model;
 use crate::fault::Profile;
 use std::fmt;
 use std::path::PathBuf;
@@ -40,8 +44,10 @@ pub enum MediumSpec {
 pub struct SimSpec {
     /// SCSI disk or NVMe controller.
     pub kind: Kind,
-    /// The fault profile.
+    /// The device fault profile (never a bridge profile).
     pub profile: Profile,
+    /// The USB–NVMe bridge in front of the NVMe controller, if a bridge profile was named.
+    pub bridge: Option<Model>,
     /// RAM or a file.
     pub medium: MediumSpec,
     /// Capacity in bytes (a whole number of blocks).
@@ -82,6 +88,7 @@ impl Default for SimSpec {
         SimSpec {
             kind: Kind::Scsi,
             profile: Profile::Honest,
+            bridge: None,
             medium: MediumSpec::Ram,
             size: DEFAULT_SIZE,
             block_size: 512,
@@ -104,6 +111,7 @@ impl SimSpec {
         let (parts, options) = rest.split_once('?').unwrap_or((rest, ""));
         let mut spec = SimSpec::default();
         let mut profile_given = false;
+        let mut scsi_given = false;
         for part in parts.split(',').filter(|p| !p.is_empty()) {
             if part.contains('/') {
                 if spec.medium != MediumSpec::Ram {
@@ -112,8 +120,14 @@ impl SimSpec {
                 spec.medium = MediumSpec::File(PathBuf::from(part));
             } else if part == "scsi" {
                 spec.kind = Kind::Scsi;
+                scsi_given = true;
             } else if part == "nvme" {
                 spec.kind = Kind::Nvme;
+            } else if let Some(model) = Profile::from_name(part).and_then(Profile::bridge) {
+                if spec.bridge.is_some() {
+                    return Err(UriError(format!("sim: names two bridges ('{part}')")));
+                }
+                spec.bridge = Some(model);
             } else if let Some(profile) = Profile::from_name(part) {
                 if profile_given {
                     return Err(UriError(format!(
@@ -130,6 +144,14 @@ impl SimSpec {
                     names.join(", ")
                 )));
             }
+        }
+        if spec.bridge.is_some() {
+            if scsi_given {
+                return Err(UriError(
+                    "a sim: bridge fronts an NVMe controller; drop scsi".into(),
+                ));
+            }
+            spec.kind = Kind::Nvme;
         }
         for option in options.split('&').filter(|o| !o.is_empty()) {
             let (key, value) = option
@@ -194,7 +216,7 @@ impl SimSpec {
         }
         if self.kind == Kind::Nvme && self.luns != 1 {
             return Err(UriError(
-                "sim:nvme has one namespace; luns= is for SCSI".into(),
+                "sim:nvme and bridges have one namespace; luns= is for SCSI".into(),
             ));
         }
         if self.luns != 1 && self.medium != MediumSpec::Ram {
@@ -249,8 +271,30 @@ mod tests {
         assert_eq!(spec.vendor.as_deref(), Some("ACME"));
         for profile in Profile::ALL {
             let uri = format!("sim:{}", profile.name());
-            assert_eq!(SimSpec::parse(&uri).unwrap().profile, profile);
+            let spec = SimSpec::parse(&uri).unwrap();
+            match profile.bridge() {
+                Some(model) => {
+                    assert_eq!((spec.bridge, spec.profile), (Some(model), Profile::Honest))
+                }
+                None => assert_eq!((spec.bridge, spec.profile), (None, profile)),
+            }
         }
+    }
+
+    #[test]
+    fn a_bridge_profile_takes_one_device_profile_and_an_nvme_controller() {
+        let spec = SimSpec::parse("sim:bridge-jmicron,fw-needs-reset?size=8M").unwrap();
+        assert_eq!(spec.bridge, Some(Model::Jmicron));
+        assert_eq!(spec.profile, Profile::FwNeedsReset);
+        assert_eq!(spec.kind, Kind::Nvme);
+        let spec = SimSpec::parse("sim:lying-flush,bridge-asmedia").unwrap();
+        assert_eq!(
+            (spec.bridge, spec.profile),
+            (Some(Model::Asmedia), Profile::LyingFlush)
+        );
+        let spec = SimSpec::parse("sim:nvme,bridge-realtek").unwrap();
+        assert_eq!(spec.bridge, Some(Model::Realtek));
+        assert_eq!(SimSpec::parse("sim:nvme").unwrap().bridge, None);
     }
 
     #[test]
@@ -259,6 +303,10 @@ mod tests {
             ("disk:", "is not a sim: URI"),
             ("sim:frobnicate", "unknown sim: part 'frobnicate'"),
             ("sim:torn,reorder", "two fault profiles"),
+            ("sim:bridge-asmedia,bridge-jmicron", "two bridges"),
+            ("sim:bridge-asmedia,torn,reorder", "two fault profiles"),
+            ("sim:scsi,bridge-realtek", "drop scsi"),
+            ("sim:bridge-realtek?luns=2", "one namespace"),
             ("sim:?size=12Q", "not a size"),
             ("sim:?bs=1000", "power of two"),
             ("sim:?luns=0", "number of logical units"),

@@ -72,6 +72,7 @@ pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
         return Ok(match SimSpec::parse(name)?.build()? {
             SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
             SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
+            SimDevice::Bridge(bridge) => Device::Scsi(Box::new(SimScsi::new(bridge, 0))),
         });
     }
     if name.starts_with("usb:") {
