@@ -23,9 +23,10 @@ pub struct ProfileList {
 
 impl Report for ProfileList {
     fn human(&self) -> String {
+        let width = self.profiles.iter().map(|p| p.name.len()).max().unwrap_or(0);
         self.profiles
             .iter()
-            .map(|p| format!("{:<12} {}\n", p.name, p.imitates))
+            .map(|p| format!("{:<width$}  {}\n", p.name, p.imitates))
             .collect()
     }
 }

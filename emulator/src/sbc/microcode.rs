@@ -9,7 +9,7 @@
 //! - A download with offsets (modes 07h, 0Dh, 0Eh) starts at BUFFER OFFSET 0 and goes on
 //!   in order: each piece starts where the previous one ended, in the same mode (else
 //!   INVALID FIELD IN CDB at BUFFER OFFSET or MODE). A piece at offset 0 starts over.
-//! - The image ([`super::image`]) declares its length: the piece that completes it is the
+//! - The image ([`crate::image::SCSI`]) declares its length: the piece that completes it is the
 //!   final one. A piece with PARAMETER LIST LENGTH 0 at the expected offset also ends the
 //!   download, with whatever has arrived. A header that cannot start a valid image ends
 //!   it at once. A piece of length 0 at offset 0 abandons the download in progress.
