@@ -159,7 +159,10 @@ pub enum Command {
     /// the device's data or settings, and nothing asks for confirmation — but a command
     /// that can change the medium (any --out, FORMAT UNIT, SANITIZE) is refused on a
     /// device with a mounted filesystem or active swap. Without --in or --out the command
-    /// has no data phase. The exit status follows the device's answer
+    /// has no data phase. A data phase that disagrees with what the CDB's standard layout
+    /// implies (a WRITE without --out, a data-out that is not whole blocks, a MODE SELECT
+    /// whose parameter list length differs from the file) is refused before anything is
+    /// sent, unless --any-phase. The exit status follows the device's answer
     /// (see Exit status); a CHECK CONDITION's sense is still printed on standard output.
     #[command(display_order = 8)]
     Raw {
@@ -177,6 +180,11 @@ pub enum Command {
         /// Write the data-in to this file instead of dumping it in hex.
         #[arg(long, value_name = "FILE", requires = "data_in")]
         outfile: Option<PathBuf>,
+        /// Send the data phase even where it disagrees with what the CDB's standard layout
+        /// implies (direction or data-out length): for devices that reinterpret an
+        /// operation code, such as a USB bridge's vendor tunnel in ATA PASS-THROUGH (12).
+        #[arg(long)]
+        any_phase: bool,
     },
 }
 

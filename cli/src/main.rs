@@ -81,6 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data_in,
             out: data_out,
             outfile,
+            any_phase,
         } => commands::raw::command(
             out,
             &device,
@@ -88,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data_in,
             data_out.as_deref(),
             outfile.as_deref(),
+            any_phase,
         ),
     }
 }

@@ -178,12 +178,22 @@ fn jmicrons_command_block_is_a_tunnel_step_on_jmicron_and_a_reset_elsewhere() {
     let out = block.to_str().unwrap();
     let cdb = "a1 80 00 00 02 00 00 00 00 00 00 00";
     // JMicron checks the block: no "NVME" signature is INVALID FIELD IN PARAMETER LIST.
-    let value = raw("sim:bridge-jmicron?size=1M", cdb, &["--out", out], 5);
+    let value = raw(
+        "sim:bridge-jmicron?size=1M",
+        cdb,
+        &["--out", out, "--any-phase"],
+        5,
+    );
     assert_eq!(sense(&value), (5, 0x26, 0));
     assert_eq!(field_pointer(&value), (false, 0));
     // A SAT-style bridge reads PROTOCOL 0 as an ATA hardware reset and completes it.
     for name in ["bridge-no-write-buffer", "bridge-asmedia", "bridge-realtek"] {
-        let value = raw(&format!("sim:{name}?size=1M"), cdb, &["--out", out], 0);
+        let value = raw(
+            &format!("sim:{name}?size=1M"),
+            cdb,
+            &["--out", out, "--any-phase"],
+            0,
+        );
         assert_eq!(value["status"]["name"], "GOOD", "{name}");
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -356,3 +356,33 @@ fn raw_usage_errors() {
     ]);
     assert_eq!(missing.status.code(), Some(1), "{missing:?}");
 }
+
+#[test]
+fn raw_refuses_a_data_phase_the_cdb_contradicts_unless_told() {
+    let dir = std::env::temp_dir().join(format!("scsitool-phase-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let short = dir.join("short.bin");
+    std::fs::write(&short, [0x5au8; 480]).unwrap();
+    let short = short.to_str().unwrap();
+    // WRITE (10) of one block with 480 bytes: a real transport would hang or abort.
+    let refused = scsitool(&["raw", "sim:?size=1M", "2a 00 00 00 00 05 00 00 01 00", "--out", short]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let message = stderr(&refused);
+    assert!(message.contains("not a whole number of the logical blocks"), "{message}");
+    assert!(message.contains("--any-phase"), "{message}");
+    let write_without_data = scsitool(&["raw", "sim:?size=1M", "2a 00 00 00 00 05 00 00 01 00"]);
+    assert_eq!(write_without_data.status.code(), Some(2));
+    assert!(stderr(&write_without_data).contains("no data-out was given"));
+    // Told to, it sends it; the emulated disk does what a device may: it refuses it.
+    let sent = scsitool(&[
+        "raw",
+        "sim:?size=1M",
+        "2a 00 00 00 00 05 00 00 01 00",
+        "--out",
+        short,
+        "--any-phase",
+    ]);
+    assert_ne!(sent.status.code(), Some(2), "{sent:?}");
+    assert!(stdout(&sent).contains("DATA PHASE ERROR (4Bh/00h)"), "{sent:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

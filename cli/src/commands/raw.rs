@@ -123,6 +123,7 @@ pub fn command(
     data_in: Option<u32>,
     data_out: Option<&Path>,
     outfile: Option<&Path>,
+    any_phase: bool,
 ) -> Result<()> {
     let cdb = parse_hex(&hex.join(" ")).map_err(|e| Failure::usage(format!("CDB: {e}")))?;
     let out_bytes = match data_out {
@@ -133,7 +134,12 @@ pub fn command(
         Some(length) => DataPhase::input(length),
         None => DataPhase::output(&out_bytes),
     };
-    let raw = RawCommand::new(&cdb, phase).map_err(|e| Failure::usage(e.to_string()))?;
+    let raw = if any_phase {
+        RawCommand::with_any_phase(&cdb, phase)
+    } else {
+        RawCommand::new(&cdb, phase)
+    }
+    .map_err(|e| Failure::usage(format!("{e} (--any-phase sends it anyway)")))?;
     let access = if destructive(&cdb, data_out.is_some()) {
         ensure_unused(device)?;
         Access::Write

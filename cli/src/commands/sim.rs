@@ -23,7 +23,12 @@ pub struct ProfileList {
 
 impl Report for ProfileList {
     fn human(&self) -> String {
-        let width = self.profiles.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        let width = self
+            .profiles
+            .iter()
+            .map(|p| p.name.len())
+            .max()
+            .unwrap_or(0);
         self.profiles
             .iter()
             .map(|p| format!("{:<width$}  {}\n", p.name, p.imitates))

@@ -52,7 +52,7 @@ for d in /sys/class/scsi_generic/*; do
   # One block of a pattern written with FUA at LBA 100 through sd, read back through sg by
   # sg_raw.
   bs=$(cat "$d/device/block/"*/queue/logical_block_size)
-  i=0; : > /tmp/pattern; while [ $i -lt $((bs / 16)) ]; do printf 'scsitool-%06d' $i >> /tmp/pattern; i=$((i + 1)); done
+  i=0; : > /tmp/pattern; while [ $i -lt $((bs / 16)) ]; do printf 'scsitool-%07d' $i >> /tmp/pattern; i=$((i + 1)); done
   step "$l.raw-write.json" $S --json raw "$sd" 2a 08 00 00 00 64 00 00 01 00 --out /tmp/pattern
   step "$l.sg_raw-read" sg_raw -r "$bs" -o "/out/$l.readback" "$sg" 28 00 00 00 00 64 00 00 01 00
   cp /tmp/pattern "/out/$l.pattern"
