@@ -101,10 +101,10 @@ step nvme.id-ns.nvme-cli.json nvme id-ns /dev/nvme0n1 -o json
 step nvme.smart.json $S --json nvme log --lid 2 /dev/nvme0
 step nvme.smart.nvme-cli.json nvme smart-log /dev/nvme0 -o json
 step nvme.fw-log.json $S --json nvme log --lid 3 /dev/nvme0n1
-step nvme.vwc-off.json $S --json nvme set-feature --fid 6 --value 0 /dev/nvme0
+step nvme.vwc-off.json $S --json nvme set-feature --fid 6 --value off /dev/nvme0
 step nvme.vwc-off.nvme-cli nvme get-feature /dev/nvme0 -f 6
 step nvme.vwc-get.json $S --json nvme get-feature --fid 6 /dev/ng0n1
-step nvme.vwc-on.json $S --json nvme set-feature --fid 6 --value 1 /dev/nvme0n1
+step nvme.vwc-on.json $S --json nvme set-feature --fid 6 --value on /dev/nvme0n1
 step nvme.vwc-on.nvme-cli nvme get-feature /dev/nvme0 -f 6
 step nvme.scsi-on-nvme $S inquiry /dev/nvme0n1
 step nvme.nvme-on-scsi $S nvme id-ctrl /dev/sg0
