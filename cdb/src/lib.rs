@@ -6,7 +6,8 @@
 //!
 //! Layout follows the standards: [`scsi::spc`] (T10 SPC-5 primary commands), [`scsi::sbc`]
 //! (T10 SBC-4 block commands), [`scsi::sat`] (T10 SAT-5 ATA pass-through), [`sense`]
-//! (SPC-5 4.4 sense data) and [`nvme`] (NVM Express Base Specification 2.0).
+//! (SPC-5 4.4 sense data), [`nvme`] (NVM Express Base Specification 2.0) and [`usb`] (the
+//! Bulk-Only and UAS wire formats and USB descriptors).
 //!
 //! This crate is pure: it performs no I/O. Every decoder takes untrusted bytes and returns
 //! a typed [`error::DecodeError`] instead of panicking.
@@ -19,3 +20,4 @@ pub mod nvme;
 pub mod scsi;
 pub mod sense;
 pub mod text;
+pub mod usb;

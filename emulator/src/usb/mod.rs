@@ -3,7 +3,7 @@
 //!
 //! - [`pipe`]: what a host transport drives — bulk-out, bulk-in and the control requests
 //!   BOT uses ([`UsbPipe`]), failing with a typed [`UsbError`].
-//! - [`wrapper`]: the CBW and CSW (BOT 5.1, 5.2).
+//! - the CBW and CSW (BOT 5.1, 5.2) are wire formats in [`cdb::usb::bot`].
 //! - [`BotDevice`]: the Bulk-Only interface in front of any [`crate::target::ScsiTarget`].
 //! - [`fault`]: faults injected before a command ([`Fault`]).
 //!
@@ -15,7 +15,6 @@ pub mod fault;
 mod intent;
 pub mod pipe;
 mod sense;
-pub mod wrapper;
 
 #[cfg(test)]
 mod tests;
@@ -23,4 +22,3 @@ mod tests;
 pub use bot::BotDevice;
 pub use fault::{Fault, Phase};
 pub use pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
-pub use wrapper::{Cbw, Csw, CswStatus};

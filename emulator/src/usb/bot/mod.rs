@@ -13,12 +13,12 @@ use super::fault::{Armed, Fault, Phase};
 use super::intent::{self, Intent};
 use super::pipe::{Endpoint, UsbError};
 use super::sense;
-use super::wrapper::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
 use crate::sbc::{Completion, MAX_TRANSFER_BYTES};
 use crate::target::ScsiTarget;
 use cdb::command::CdbLayout;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
+use cdb::usb::bot::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
 use std::collections::BTreeMap;
 use zerocopy::{FromBytes, IntoBytes};
 
