@@ -15,10 +15,12 @@ pub mod fault;
 mod intent;
 pub mod pipe;
 mod sense;
+pub mod uas;
 
 #[cfg(test)]
 mod tests;
 
 pub use bot::BotDevice;
-pub use fault::{Fault, Phase};
+pub use uas::{Quirk, UasDevice};
+pub use fault::{Fault, Phase, UasFault};
 pub use pipe::{Endpoint, UsbError, UsbPipe, UsbResult};

@@ -136,6 +136,7 @@ impl<T: ScsiTarget> BotDevice<T> {
                     UsbError::Stall => self.halt(endpoint),
                     UsbError::Disconnected => self.disconnected = true,
                     UsbError::Timeout => self.hung = true,
+                    UsbError::NotFound | UsbError::InvalidParam => {}
                 }
                 Err(error)
             }
