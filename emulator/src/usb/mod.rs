@@ -11,6 +11,7 @@
 //! user over the same target.
 
 mod bot;
+pub mod device;
 pub mod fault;
 mod intent;
 pub mod pipe;
@@ -21,6 +22,6 @@ pub mod uas;
 mod tests;
 
 pub use bot::BotDevice;
-pub use uas::{Quirk, UasDevice};
 pub use fault::{Fault, Phase, UasFault};
 pub use pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
+pub use uas::{Quirk, UasDevice};

@@ -103,6 +103,16 @@ impl<T: ScsiTarget> BotDevice<T> {
         &mut self.target
     }
 
+    /// The SCSI target, the interface's own state discarded.
+    pub fn into_target(self) -> T {
+        self.target
+    }
+
+    /// True once the device has left the bus (an injected disconnect).
+    pub fn is_disconnected(&self) -> bool {
+        self.disconnected
+    }
+
     /// Get Max LUN's answer (BOT 3.2): the highest LUN, at most 15.
     fn max_lun(&self) -> u16 {
         self.target.luns().saturating_sub(1).min(MAX_BOT_LUN)

@@ -190,9 +190,7 @@ impl<T: ScsiTarget> UasDevice<T> {
     /// Answers a Task Management IU (UAS-2 6.2.3) with a Response IU (UAS-2 6.2.5).
     fn task_management(&mut self, iu: &TaskManagementIu) {
         let code = match (iu.function, lun_number(&iu.lun)) {
-            (_, Some(lun)) if lun >= self.target.luns() => {
-                ResponseCode::IncorrectLogicalUnitNumber
-            }
+            (_, Some(lun)) if lun >= self.target.luns() => ResponseCode::IncorrectLogicalUnitNumber,
             (_, None) => ResponseCode::IncorrectLogicalUnitNumber,
             (TaskManagementFunction::AbortTask, Some(_)) => {
                 self.abort(iu.task_tag);

@@ -140,9 +140,15 @@ impl<T: ScsiTarget> UasDevice<T> {
         self.target
     }
 
+    /// True while the device is off the bus: disconnected, or dropped off by
+    /// [`Quirk::ResetOnUnknownCdb`] until a port reset.
+    pub fn is_disconnected(&self) -> bool {
+        self.disconnected || self.off_bus
+    }
+
     /// The failure every transfer on `pipe` meets before its content is looked at.
     fn gate(&self, pipe: PipeId) -> Result<(), UsbError> {
-        if self.disconnected || self.off_bus {
+        if self.is_disconnected() {
             Err(UsbError::Disconnected)
         } else if self.hung {
             Err(UsbError::Timeout)

@@ -111,7 +111,7 @@ impl<T: ScsiTarget> UasDevice<T> {
 
     /// CLEAR_FEATURE(ENDPOINT_HALT) on `pipe` (USB 2.0 9.4.1): the pipe serves again.
     pub fn clear_halt(&mut self, pipe: PipeId) -> Result<(), UsbError> {
-        if self.disconnected || self.off_bus {
+        if self.is_disconnected() {
             return Err(UsbError::Disconnected);
         }
         self.halted.retain(|&p| p != pipe);
