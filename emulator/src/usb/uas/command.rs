@@ -187,28 +187,28 @@ impl<T: ScsiTarget> UasDevice<T> {
         }
     }
 
-    /// Answers a Task Management IU (UAS-2 6.2.3) with a Response IU (UAS-2 6.2.5).
+    /// Answers a Task Management IU (UAS-2 6.2.3) with a Response IU (UAS-2 6.2.5), then
+    /// aborts what it names (so the Response IU precedes a Ready IU the abort brings).
     fn task_management(&mut self, iu: &TaskManagementIu) {
-        let code = match (iu.function, lun_number(&iu.lun)) {
-            (_, Some(lun)) if lun >= self.target.luns() => ResponseCode::IncorrectLogicalUnitNumber,
-            (_, None) => ResponseCode::IncorrectLogicalUnitNumber,
+        let lun = lun_number(&iu.lun).filter(|&l| l < self.target.luns());
+        let (code, victims) = match (iu.function, lun) {
+            (_, None) => (ResponseCode::IncorrectLogicalUnitNumber, Vec::new()),
             (TaskManagementFunction::AbortTask, Some(_)) => {
-                self.abort(iu.task_tag);
-                ResponseCode::TaskManagementFunctionComplete
+                (ResponseCode::TaskManagementFunctionComplete, vec![iu.task_tag])
             }
             (TaskManagementFunction::LogicalUnitReset, Some(lun)) => {
-                let tags: Vec<u16> = self
+                let tags = self
                     .tasks
                     .iter()
                     .filter(|(_, t)| t.lun == lun && !matches!(t.stage, Stage::Done))
                     .map(|(&tag, _)| tag)
                     .collect();
-                tags.into_iter().for_each(|tag| self.abort(tag));
-                ResponseCode::TaskManagementFunctionComplete
+                (ResponseCode::TaskManagementFunctionComplete, tags)
             }
-            _ => ResponseCode::TaskManagementFunctionNotSupported,
+            _ => (ResponseCode::TaskManagementFunctionNotSupported, Vec::new()),
         };
         self.respond(iu.tag, code);
+        victims.into_iter().for_each(|tag| self.abort(tag));
     }
 
     /// Aborts command `tag` (SAM-5 7.2): it gets no status; its Sense IU, if queued and
