@@ -19,6 +19,8 @@ mod sense;
 pub mod uas;
 
 #[cfg(test)]
+mod test_target;
+#[cfg(test)]
 mod tests;
 
 pub use bot::BotDevice;

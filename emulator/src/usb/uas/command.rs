@@ -193,9 +193,10 @@ impl<T: ScsiTarget> UasDevice<T> {
         let lun = lun_number(&iu.lun).filter(|&l| l < self.target.luns());
         let (code, victims) = match (iu.function, lun) {
             (_, None) => (ResponseCode::IncorrectLogicalUnitNumber, Vec::new()),
-            (TaskManagementFunction::AbortTask, Some(_)) => {
-                (ResponseCode::TaskManagementFunctionComplete, vec![iu.task_tag])
-            }
+            (TaskManagementFunction::AbortTask, Some(_)) => (
+                ResponseCode::TaskManagementFunctionComplete,
+                vec![iu.task_tag],
+            ),
             (TaskManagementFunction::LogicalUnitReset, Some(lun)) => {
                 let tags = self
                     .tasks

@@ -2,7 +2,8 @@
 //! the target's sense with CHECK CONDITION; Read Ready precedes data-in and Write Ready
 //! precedes data-out without streams; with streams the stream ID is the tag.
 
-use super::{Host, BLOCK};
+use super::Host;
+use crate::usb::test_target::BLOCK;
 use crate::usb::UsbError;
 use cdb::command::ScsiCommand;
 use cdb::scsi::sbc::read_write::{Read10, RwOptions, Write10};

@@ -1,7 +1,8 @@
 //! Each injected pipe fault and each field quirk shows its symptom, and a port reset (or
 //! CLEAR_FEATURE(ENDPOINT_HALT)) recovers what it can.
 
-use super::{target, vendor_pattern, Host, VENDOR_OPCODE, VENDOR_REPLY};
+use super::{target, Host};
+use crate::usb::test_target::{vendor_pattern, VENDOR_OPCODE, VENDOR_REPLY};
 use crate::usb::{Quirk, UasDevice, UasFault, UsbError};
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::inquiry::Inquiry;

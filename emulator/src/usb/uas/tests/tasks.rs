@@ -2,8 +2,9 @@
 //! without streams, any order with streams; tags in flight, tags no stream carries,
 //! additional CDB bytes, unknown logical units; task management (UAS-2 6.2.3).
 
-use super::{Host, BLOCK};
+use super::Host;
 use crate::sbc::lun_bytes;
+use crate::usb::test_target::BLOCK;
 use crate::usb::UsbError;
 use cdb::command::ScsiCommand;
 use cdb::scsi::sbc::read_write::{Read10, RwOptions, Write10};
