@@ -13,6 +13,13 @@ use cdb::usb::request::{
     RECIPIENT_INTERFACE, SET_CONFIGURATION, SET_INTERFACE, TYPE_CLASS,
 };
 
+/// bmRequestType of a standard device-to-host request to an interface (81h).
+const INTERFACE_IN: u8 = DIR_IN | RECIPIENT_INTERFACE;
+/// bmRequestType of a class host-to-device request to an interface (21h, BOT 3.1).
+const CLASS_INTERFACE: u8 = TYPE_CLASS | RECIPIENT_INTERFACE;
+/// bmRequestType of a class device-to-host request to an interface (A1h, BOT 3.2).
+const CLASS_INTERFACE_IN: u8 = DIR_IN | CLASS_INTERFACE;
+
 impl<T: ScsiTarget> MassStorageDevice<T> {
     /// A device-to-host request.
     pub(super) fn request_in(&mut self, setup: &SetupPacket) -> UsbResult {
@@ -26,8 +33,8 @@ impl<T: ScsiTarget> MassStorageDevice<T> {
                 self.descriptor(kind, number).ok_or(UsbError::Stall)
             }
             (DIR_IN, GET_CONFIGURATION) => Ok(vec![self.configuration]),
-            (0x81, GET_INTERFACE) if configured && index == 0 => Ok(vec![self.alternate]),
-            (0xa1, GET_MAX_LUN) if configured && index == 0 => match self.face()? {
+            (INTERFACE_IN, GET_INTERFACE) if configured && index == 0 => Ok(vec![self.alternate]),
+            (CLASS_INTERFACE_IN, GET_MAX_LUN) if configured && index == 0 => match self.face()? {
                 Face::Bot(bot) => bot.get_max_lun(),
                 Face::Uas(_) => Err(UsbError::Stall),
             },
@@ -41,7 +48,6 @@ impl<T: ScsiTarget> MassStorageDevice<T> {
         let value = setup.value.get();
         let index = setup.index.get();
         let configured = self.configuration != 0;
-        const CLASS_INTERFACE: u8 = TYPE_CLASS | RECIPIENT_INTERFACE;
         match (setup.request_type, setup.request) {
             (0, SET_CONFIGURATION) if value <= 1 => {
                 // Selecting a configuration puts every interface in alt 0 (USB 2.0 9.4.7).
