@@ -51,7 +51,7 @@ enum Stage {
 }
 
 /// A Bulk-Only mass-storage interface (USB MSC BOT 1.0) over a SCSI target device
-/// ([`ScsiTarget`]), driven through [`UsbPipe`].
+/// ([`ScsiTarget`]), driven through [`UsbPipe`](super::UsbPipe).
 #[derive(Debug)]
 pub struct BotDevice<T> {
     target: T,
