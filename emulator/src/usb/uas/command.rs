@@ -107,12 +107,12 @@ impl<T: ScsiTarget> UasDevice<T> {
                 // The bridge runs it with no data and reports GOOD whatever happened.
                 self.target.execute(lun, &cdb, &[], &mut []);
                 self.finish(tag, lun, &Completion::good(0));
-                return;
+                None
             }
             Intent::None => {
                 let completion = self.target.execute(lun, &cdb, &[], &mut []);
                 self.finish(tag, lun, &completion);
-                return;
+                None
             }
             Intent::In(n) => self.execute_data_in(tag, lun, &cdb, room(n)),
             Intent::Unknown => self.execute_data_in(tag, lun, &cdb, UNKNOWN_DATA_IN_ROOM),

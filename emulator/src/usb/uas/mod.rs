@@ -16,6 +16,11 @@
 //! on; additional CDB bytes are refused; ABORT TASK and LOGICAL UNIT RESET complete, every
 //! other task management function is not supported, and an aborted command gets no status.
 //!
+//! The data phase comes from the CDB through the `cdb` crate's decoder, as the Command IU
+//! does not state one (UAS-2 6.2.2). A CDB the decoder cannot size (no typed layout, e.g.
+//! vendor operation codes) runs as a possible data-in command with up to 64 KiB: the
+//! target's data, if any, is sent; such a command never receives data-out.
+//!
 //! A transfer the device has nothing for yet (a NAK) fails with
 //! [`UsbError::Timeout`] and changes nothing.
 
