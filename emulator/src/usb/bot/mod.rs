@@ -143,10 +143,9 @@ impl<T: ScsiTarget> BotDevice<T> {
             None => Ok(()),
             Some(error) => {
                 match error {
-                    UsbError::Stall => self.halt(endpoint),
                     UsbError::Disconnected => self.disconnected = true,
                     UsbError::Timeout => self.hung = true,
-                    UsbError::NotFound | UsbError::InvalidParam => {}
+                    _ => self.halt(endpoint),
                 }
                 Err(error)
             }
