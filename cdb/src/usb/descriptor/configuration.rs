@@ -105,7 +105,7 @@ pub struct AlternateSetting {
     pub interface_class: u8,
     /// bInterfaceSubClass.
     pub interface_subclass: u8,
-    /// bInterfaceProtocol ([`PROTOCOL_BOT`], [`PROTOCOL_UAS`]).
+    /// bInterfaceProtocol ([`super::PROTOCOL_BOT`], [`super::PROTOCOL_UAS`]).
     pub interface_protocol: u8,
     /// iInterface: string index (0: none).
     pub i_interface: u8,
@@ -120,7 +120,7 @@ pub struct AlternateSetting {
 pub struct Endpoint {
     /// bEndpointAddress: number in bits 3:0, [`ENDPOINT_IN`] for IN.
     pub endpoint_address: u8,
-    /// bmAttributes: transfer type in bits 1:0 ([`TRANSFER_BULK`]).
+    /// bmAttributes: transfer type in bits 1:0 ([`super::TRANSFER_BULK`]).
     pub attributes: u8,
     /// wMaxPacketSize.
     pub max_packet_size: u16,

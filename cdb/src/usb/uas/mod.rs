@@ -5,6 +5,7 @@
 use crate::code_table::{code_of, value_of};
 use crate::error::{BuildError, DecodeError};
 use crate::scsi::status::Status;
+use codes::{RESPONSE_CODES, TASK_ATTRIBUTES, TASK_MANAGEMENT_FUNCTIONS};
 use serde::Serialize;
 use zerocopy::big_endian::U16;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -102,107 +103,6 @@ struct TaskManagementView {
     reserved5: u8,
     task_tag: U16,
     lun: [u8; 8],
-}
-
-/// TASK ATTRIBUTE of a Command IU (UAS-2 6.2.2; SAM-5 8.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskAttribute {
-    /// 000b SIMPLE.
-    Simple,
-    /// 001b HEAD OF QUEUE.
-    HeadOfQueue,
-    /// 010b ORDERED.
-    Ordered,
-    /// 100b ACA.
-    Aca,
-}
-
-const TASK_ATTRIBUTES: [(TaskAttribute, u8); 4] = [
-    (TaskAttribute::Simple, 0b000),
-    (TaskAttribute::HeadOfQueue, 0b001),
-    (TaskAttribute::Ordered, 0b010),
-    (TaskAttribute::Aca, 0b100),
-];
-
-/// RESPONSE CODE of a Response IU (UAS-2 6.2.5, table "RESPONSE CODE field").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseCode {
-    /// 00h TASK MANAGEMENT FUNCTION COMPLETE.
-    TaskManagementFunctionComplete,
-    /// 02h INVALID INFORMATION UNIT.
-    InvalidInformationUnit,
-    /// 04h TASK MANAGEMENT FUNCTION NOT SUPPORTED.
-    TaskManagementFunctionNotSupported,
-    /// 05h TASK MANAGEMENT FUNCTION FAILED.
-    TaskManagementFunctionFailed,
-    /// 08h TASK MANAGEMENT FUNCTION SUCCEEDED.
-    TaskManagementFunctionSucceeded,
-    /// 09h INCORRECT LOGICAL UNIT NUMBER.
-    IncorrectLogicalUnitNumber,
-    /// 0Ah OVERLAPPED TAG ATTEMPTED.
-    OverlappedTagAttempted,
-}
-
-const RESPONSE_CODES: [(ResponseCode, u8); 7] = [
-    (ResponseCode::TaskManagementFunctionComplete, 0x00),
-    (ResponseCode::InvalidInformationUnit, 0x02),
-    (ResponseCode::TaskManagementFunctionNotSupported, 0x04),
-    (ResponseCode::TaskManagementFunctionFailed, 0x05),
-    (ResponseCode::TaskManagementFunctionSucceeded, 0x08),
-    (ResponseCode::IncorrectLogicalUnitNumber, 0x09),
-    (ResponseCode::OverlappedTagAttempted, 0x0a),
-];
-
-/// TASK MANAGEMENT FUNCTION of a Task Management IU (UAS-2 6.2.3; SAM-5 7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskManagementFunction {
-    /// 01h ABORT TASK (SAM-5 7.2).
-    AbortTask,
-    /// 02h ABORT TASK SET (SAM-5 7.3).
-    AbortTaskSet,
-    /// 04h CLEAR TASK SET (SAM-5 7.5).
-    ClearTaskSet,
-    /// 08h LOGICAL UNIT RESET (SAM-5 7.7).
-    LogicalUnitReset,
-    /// 10h I_T NEXUS RESET (SAM-5 7.6).
-    ITNexusReset,
-    /// 40h CLEAR ACA (SAM-5 7.4).
-    ClearAca,
-    /// 80h QUERY TASK (SAM-5 7.8).
-    QueryTask,
-    /// 81h QUERY TASK SET (SAM-5 7.9).
-    QueryTaskSet,
-    /// 82h QUERY ASYNCHRONOUS EVENT (SAM-5 7.10).
-    QueryAsynchronousEvent,
-}
-
-const TASK_MANAGEMENT_FUNCTIONS: [(TaskManagementFunction, u8); 9] = [
-    (TaskManagementFunction::AbortTask, 0x01),
-    (TaskManagementFunction::AbortTaskSet, 0x02),
-    (TaskManagementFunction::ClearTaskSet, 0x04),
-    (TaskManagementFunction::LogicalUnitReset, 0x08),
-    (TaskManagementFunction::ITNexusReset, 0x10),
-    (TaskManagementFunction::ClearAca, 0x40),
-    (TaskManagementFunction::QueryTask, 0x80),
-    (TaskManagementFunction::QueryTaskSet, 0x81),
-    (TaskManagementFunction::QueryAsynchronousEvent, 0x82),
-];
-
-impl TaskManagementFunction {
-    /// The TASK MANAGEMENT FUNCTION code (UAS-2 6.2.3).
-    pub fn code(self) -> u8 {
-        code_of(&TASK_MANAGEMENT_FUNCTIONS, self)
-    }
-}
-
-impl ResponseCode {
-    /// The RESPONSE CODE byte (UAS-2 6.2.5).
-    pub fn code(self) -> u8 {
-        code_of(&RESPONSE_CODES, self)
-    }
 }
 
 /// A Command IU (UAS-2 6.2.2): a SCSI command for the logical unit `lun`.
@@ -579,5 +479,8 @@ fn exact(what: &'static str, need: usize, have: usize) -> Result<(), DecodeError
     }
 }
 
+mod codes;
 #[cfg(test)]
 mod tests;
+
+pub use codes::{ResponseCode, TaskAttribute, TaskManagementFunction};
