@@ -365,10 +365,19 @@ fn raw_refuses_a_data_phase_the_cdb_contradicts_unless_told() {
     std::fs::write(&short, [0x5au8; 480]).unwrap();
     let short = short.to_str().unwrap();
     // WRITE (10) of one block with 480 bytes: a real transport would hang or abort.
-    let refused = scsitool(&["raw", "sim:?size=1M", "2a 00 00 00 00 05 00 00 01 00", "--out", short]);
+    let refused = scsitool(&[
+        "raw",
+        "sim:?size=1M",
+        "2a 00 00 00 00 05 00 00 01 00",
+        "--out",
+        short,
+    ]);
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");
     let message = stderr(&refused);
-    assert!(message.contains("not a whole number of the logical blocks"), "{message}");
+    assert!(
+        message.contains("not a whole number of the logical blocks"),
+        "{message}"
+    );
     assert!(message.contains("--any-phase"), "{message}");
     let write_without_data = scsitool(&["raw", "sim:?size=1M", "2a 00 00 00 00 05 00 00 01 00"]);
     assert_eq!(write_without_data.status.code(), Some(2));
@@ -383,6 +392,9 @@ fn raw_refuses_a_data_phase_the_cdb_contradicts_unless_told() {
         "--any-phase",
     ]);
     assert_ne!(sent.status.code(), Some(2), "{sent:?}");
-    assert!(stdout(&sent).contains("DATA PHASE ERROR (4Bh/00h)"), "{sent:?}");
+    assert!(
+        stdout(&sent).contains("DATA PHASE ERROR (4Bh/00h)"),
+        "{sent:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -26,8 +26,10 @@
 //!   each chip's USB VID:PID for a USB face.
 //! - [`target`]: what a USB face or transport needs of a SCSI target device
 //!   ([`target::ScsiTarget`]), met by the SBC target and the bridges.
-//! - [`usb`]: the disk's USB face — Bulk-Only Transport over an in-memory pipe pair, with
-//!   injectable STALL, bad CSW, short packet, disconnect and timeout faults.
+//! - [`usb`]: the USB faces of any SCSI target — Bulk-Only Transport and USB Attached
+//!   SCSI (with and without streams, with the field quirks of USB bridges), injectable
+//!   pipe faults, and a USB device model with descriptors whose mass-storage interface
+//!   offers BOT, UAS or both as alternate settings ([`usb::device::UsbDevice`]).
 //! - [`uri`] and [`sim`]: `sim:` device URIs (kind, fault profile, bridge profile, RAM or
 //!   file medium, options) and building the device they name.
 //!

@@ -1,5 +1,8 @@
-//! Faults a test or a fault profile injects into the Bulk-Only pipes before a command,
-//! each imitating a misbehaving bridge or cable that QEMU cannot produce (BOT 6.7, 6.3).
+//! Faults a test or a fault profile injects into the Bulk-Only pipes before a command
+//! ([`Fault`]) or into the UAS pipes ([`UasFault`]), each imitating a misbehaving bridge or
+//! cable that QEMU cannot produce (BOT 6.7, 6.3; UAS-2 4, USB 2.0 8.4.5).
+
+use cdb::usb::descriptor::PipeId;
 
 /// The phase of a BOT command a fault strikes (BOT 5.3): command, data or status transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,18 +44,45 @@ pub enum Fault {
     NoResponse(Phase),
 }
 
-/// The faults armed for the coming command.
-#[derive(Debug, Default, Clone)]
-pub(super) struct Armed(Vec<Fault>);
+/// One fault injected into a UAS interface's pipes (UAS-2 4.3: command, status, data-in
+/// and data-out pipes). Each fires once, at the next transfer where it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UasFault {
+    /// The pipe answers STALL and is halted until CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0
+    /// 9.4.5); the transfer moves nothing and the command it belonged to waits.
+    Stall(PipeId),
+    /// The device leaves the bus at the next transfer on the pipe: from then on every
+    /// operation fails with [`super::UsbError::Disconnected`], port reset included.
+    Disconnect(PipeId),
+    /// The device stops answering at the next transfer on the pipe: every bulk transfer
+    /// times out until a port reset.
+    NoResponse(PipeId),
+    /// The next data-in phase sends only its first `keep` bytes; the Sense IU still
+    /// reports the command's status, like a bridge that drops data (UAS has no residue).
+    ShortDataIn {
+        /// Data-in bytes sent before the phase ends.
+        keep: u32,
+    },
+}
 
-impl Armed {
+/// The faults armed for the coming transfers.
+#[derive(Debug, Clone)]
+pub(super) struct Armed<F = Fault>(Vec<F>);
+
+impl<F> Default for Armed<F> {
+    fn default() -> Self {
+        Armed(Vec::new())
+    }
+}
+
+impl<F: PartialEq> Armed<F> {
     /// Arms `fault`.
-    pub fn push(&mut self, fault: Fault) {
+    pub fn push(&mut self, fault: F) {
         self.0.push(fault);
     }
 
     /// Fires (removes and reports) the first armed fault `pick` accepts.
-    pub fn fire<T>(&mut self, pick: impl Fn(&Fault) -> Option<T>) -> Option<T> {
+    pub fn fire<T>(&mut self, pick: impl Fn(&F) -> Option<T>) -> Option<T> {
         let (at, value) = self
             .0
             .iter()
@@ -63,7 +93,7 @@ impl Armed {
     }
 
     /// Fires a fault equal to `fault`, if armed.
-    pub fn take(&mut self, fault: Fault) -> bool {
+    pub fn take(&mut self, fault: F) -> bool {
         self.fire(|f| (*f == fault).then_some(())).is_some()
     }
 

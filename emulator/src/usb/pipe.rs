@@ -8,8 +8,16 @@ pub enum UsbError {
     Stall,
     /// The device is gone from the bus.
     Disconnected,
-    /// The device never answered (NAK for ever): the host's timeout expired.
+    /// The device never answered (NAK for ever): the host's timeout expired. In this
+    /// synchronous model a transfer the device has nothing for yet (it would NAK) times
+    /// out at once and changes nothing.
     Timeout,
+    /// No such endpoint in the active configuration and alternate setting, as the host
+    /// stack reports a transfer it cannot route (libusb NOT_FOUND; USB 2.0 9.4.10).
+    NotFound,
+    /// A request the host stack refuses before it reaches the bus, e.g. a stream ID on an
+    /// endpoint without streams (libusb INVALID_PARAM; USB 3.2 8.12.1.4).
+    InvalidParam,
 }
 
 /// The result of one USB operation: the bytes moved, or how it failed.

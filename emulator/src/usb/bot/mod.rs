@@ -13,12 +13,12 @@ use super::fault::{Armed, Fault, Phase};
 use super::intent::{self, Intent};
 use super::pipe::{Endpoint, UsbError};
 use super::sense;
-use super::wrapper::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
 use crate::sbc::{Completion, MAX_TRANSFER_BYTES};
 use crate::target::ScsiTarget;
 use cdb::command::CdbLayout;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
+use cdb::usb::bot::{Cbw, Csw, CswStatus, CBW_SIGNATURE};
 use std::collections::BTreeMap;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -51,7 +51,7 @@ enum Stage {
 }
 
 /// A Bulk-Only mass-storage interface (USB MSC BOT 1.0) over a SCSI target device
-/// ([`ScsiTarget`]), driven through [`super::UsbPipe`].
+/// ([`ScsiTarget`]), driven through [`UsbPipe`](super::UsbPipe).
 #[derive(Debug)]
 pub struct BotDevice<T> {
     target: T,
@@ -103,6 +103,16 @@ impl<T: ScsiTarget> BotDevice<T> {
         &mut self.target
     }
 
+    /// The SCSI target, the interface's own state discarded.
+    pub fn into_target(self) -> T {
+        self.target
+    }
+
+    /// True once the device has left the bus (an injected disconnect).
+    pub fn is_disconnected(&self) -> bool {
+        self.disconnected
+    }
+
     /// Get Max LUN's answer (BOT 3.2): the highest LUN, at most 15.
     fn max_lun(&self) -> u16 {
         self.target.luns().saturating_sub(1).min(MAX_BOT_LUN)
@@ -133,9 +143,9 @@ impl<T: ScsiTarget> BotDevice<T> {
             None => Ok(()),
             Some(error) => {
                 match error {
-                    UsbError::Stall => self.halt(endpoint),
                     UsbError::Disconnected => self.disconnected = true,
                     UsbError::Timeout => self.hung = true,
+                    _ => self.halt(endpoint),
                 }
                 Err(error)
             }

@@ -6,7 +6,7 @@ use super::{BotDevice, Stage};
 use crate::target::ScsiTarget;
 use crate::usb::fault::Phase;
 use crate::usb::pipe::{Endpoint, UsbError, UsbPipe, UsbResult};
-use crate::usb::wrapper::{Csw, CswStatus};
+use cdb::usb::bot::{Csw, CswStatus};
 
 impl<T: ScsiTarget> UsbPipe for BotDevice<T> {
     fn bulk_out(&mut self, data: &[u8]) -> UsbResult {

@@ -110,10 +110,10 @@ fn cbw_to_a_lun_beyond_max_lun_stalls_until_reset_recovery() {
 
 #[test]
 fn wrapper_layouts_match_bot_tables() {
-    use crate::usb::wrapper::{Cbw, Csw, CswStatus};
+    use cdb::usb::bot::{Cbw, Csw, CswStatus};
     use zerocopy::IntoBytes;
     let cdb = ReadCapacity10.cdb();
-    let built = Cbw::new(0x1234_5678, 1, cdb.as_bytes(), 8, true);
+    let built = Cbw::new(0x1234_5678, 1, cdb.as_bytes(), 8, true).expect("CBW");
     assert_eq!(
         built.as_bytes(),
         super::cbw(0x1234_5678, 8, true, 1, cdb.as_bytes())
