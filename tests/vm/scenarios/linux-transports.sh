@@ -72,20 +72,25 @@ echo "$part $disk" > /out/partitioned
 step part.inquiry $S inquiry "/dev/$part"
 mkswap "/dev/$part" > /dev/null && swapon "/dev/$part"
 step inuse.write $S raw "$disk" 2a 00 00 00 00 00 00 00 01 00 --out /tmp/pattern
-sgnode=/dev/$(basename "$(dirname "$(dirname "$(ls -d /sys/class/scsi_generic/*/device/block/${disk#/dev/})")")")
+for d in /sys/class/scsi_generic/*; do
+  [ -e "$d/device/block/${disk#/dev/}" ] && sgnode=/dev/$(basename "$d")
+done
 step inuse.write-sg $S raw "$sgnode" 2a 00 00 00 00 00 00 00 01 00 --out /tmp/pattern
 step inuse.format $S raw "$disk" 04 00 00 00 00 00
 step inuse.read $S raw "$disk" 28 00 00 00 00 00 00 00 01 00 --in 512
 swapoff "/dev/$part"
 step unused.write $S raw "$disk" 2a 00 00 00 00 00 00 00 01 00 --out /tmp/pattern
 
-# A read-only block device: reading commands fall back to a read-only open, changing ones
-# are refused with the reason.
+# A user who may only read the node: reading commands fall back to a read-only open (the
+# kernel lets INQUIRY through), changing ones are refused with the missing permission.
+mkdir -p /etc
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' > /etc/passwd
+echo 'nogroup:x:65534:' > /etc/group
 ro=$(awk '$1 == "virtio-4k" {print $3}' /out/devices)
-blockdev --setro "$ro"
-step ro.inquiry $S inquiry "$ro"
-step ro.wce-set $S wce set off "$ro"
-blockdev --setrw "$ro"
+chmod 0644 "$ro"
+step ro.inquiry su -s /bin/sh nobody -c "$S inquiry $ro"
+step ro.wce-set su -s /bin/sh nobody -c "$S wce set off $ro"
+chmod 0600 "$ro"
 
 # Not device nodes at all.
 step bad.file $S inquiry /tmp/pattern

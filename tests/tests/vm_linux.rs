@@ -1,0 +1,429 @@
+//! scsitool's Linux transports against a real kernel and devices we did not write: boots
+//! Debian's kernel under QEMU with the standard device set (tests/vm/run), runs
+//! tests/vm/scenarios/linux-transports.sh in the guest — scsitool over SG_IO and NVMe
+//! pass-through next to sg3_utils, sdparm and nvme-cli — and checks here, on the host,
+//! that both say the same and that bad input is refused.
+//!
+//! One boot serves every test in this file. Needs qemu-system-x86 and friends;
+//! `tests/vm/build` installs them with apt-get when run as root (as CI is). It fails, never
+//! skips, when the VM cannot run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// How each SCSI disk of the standard set is attached.
+const LABELS: [&str; 4] = ["bot", "uas-ss", "uas-hs", "virtio-4k"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The scenario's output directory, from one VM boot shared by every test.
+fn out() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("scsitool-vm-linux-{}", std::process::id()));
+        let status = Command::new(repo().join("tests/vm/run"))
+            .env("SCSITOOL_VM_BIN", scsitool_tests::scsitool_bin())
+            .arg(repo().join("tests/vm/scenarios/linux-transports.sh"))
+            .arg(&out)
+            .status()
+            .expect("running tests/vm/run");
+        assert!(
+            status.success(),
+            "the VM scenario failed: see {}",
+            out.join("console.log").display()
+        );
+        out
+    })
+}
+
+/// A step's standard output.
+fn text(name: &str) -> String {
+    std::fs::read_to_string(out().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A step's exit status.
+fn rc(name: &str) -> i32 {
+    text(&format!("{name}.rc")).trim().parse().unwrap()
+}
+
+/// A step's standard error.
+fn err(name: &str) -> String {
+    text(&format!("{name}.err"))
+}
+
+/// A scsitool `--json` step that must have exited with `code`.
+fn json(name: &str, code: i32) -> Value {
+    assert_eq!(rc(name), code, "{name}: {}", err(name));
+    serde_json::from_str(&text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The value after `key` on the line of `output` that contains it, trimmed.
+fn after<'a>(output: &'a str, key: &str) -> &'a str {
+    output
+        .lines()
+        .find_map(|line| line.split_once(key).map(|(_, v)| v.trim()))
+        .unwrap_or_else(|| panic!("'{key}' not in:\n{output}"))
+}
+
+/// Hex bytes separated by spaces, as sg_raw and our JSON print them.
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    hex.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_disk_of_the_standard_set_was_found() {
+    let devices = text("devices");
+    for label in LABELS {
+        assert!(
+            devices.lines().any(|l| l.starts_with(&format!("{label} "))),
+            "{label} missing:\n{devices}"
+        );
+    }
+}
+
+#[test]
+fn standard_inquiry_agrees_with_sg_inq() {
+    for l in LABELS {
+        let ours = json(&format!("{l}.inquiry.json"), 0);
+        let data = &ours["inquiry"]["data"];
+        let sg = text(&format!("{l}.sg_inq"));
+        assert_eq!(
+            data["t10_vendor_identification"],
+            after(&sg, "Vendor identification:"),
+            "{l}"
+        );
+        assert_eq!(
+            data["product_identification"],
+            after(&sg, "Product identification:"),
+            "{l}"
+        );
+        assert_eq!(
+            data["product_revision_level"],
+            after(&sg, "Product revision level:"),
+            "{l}"
+        );
+        let version = after(&sg, "version=").split_whitespace().next().unwrap();
+        assert_eq!(
+            data["version"]["code"].as_u64().unwrap(),
+            u64::from_str_radix(version.trim_start_matches("0x"), 16).unwrap(),
+            "{l}"
+        );
+        let pdt = after(&sg, "PDT=").split_whitespace().next().unwrap();
+        assert_eq!(
+            data["peripheral_device_type"]["code"],
+            pdt.parse::<u64>().unwrap(),
+            "{l}"
+        );
+        let hisup = after(&sg, "HiSUP=").split_whitespace().next().unwrap();
+        assert_eq!(data["hisup"], hisup == "1", "{l}");
+        let cmdque = after(&sg, "CmdQue=").split_whitespace().next().unwrap();
+        assert_eq!(data["cmdque"], cmdque == "1", "{l}");
+    }
+}
+
+#[test]
+fn vpd_pages_agree_with_sg_vpd() {
+    for l in LABELS {
+        let serial = json(&format!("{l}.vpd80.json"), 0);
+        let sg = text(&format!("{l}.sg_vpd_sn"));
+        assert_eq!(
+            serial["inquiry"]["data"]["product_serial_number"],
+            after(&sg, "Unit serial number:"),
+            "{l}"
+        );
+        let ids = json(&format!("{l}.vpd83.json"), 0);
+        let ours = ids["inquiry"]["data"]["designators"]
+            .as_array()
+            .unwrap()
+            .len();
+        let theirs = text(&format!("{l}.sg_vpd_di"))
+            .matches("designator type:")
+            .count();
+        assert!(theirs > 0, "{l}: sg_vpd listed no designators");
+        assert_eq!(ours, theirs, "{l}: designator count");
+    }
+}
+
+#[test]
+fn read_capacity_agrees_with_sg_readcap() {
+    for l in LABELS {
+        let sg = text(&format!("{l}.sg_readcap"));
+        let last_lba: u64 = after(&sg, "Last LBA=")
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let length: u64 = after(&sg, "Logical block length=")
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        for name in ["readcap.json", "readcap16.json"] {
+            let ours = json(&format!("{l}.{name}"), 0);
+            assert_eq!(ours["last_lba"], last_lba, "{l} {name}");
+            assert_eq!(ours["block_length"], length, "{l} {name}");
+        }
+        let expected = if l == "virtio-4k" { 4096 } else { 512 };
+        assert_eq!(length, expected, "{l}: the VM's configured block size");
+    }
+}
+
+#[test]
+fn report_luns_agrees_with_sg_luns() {
+    for l in LABELS {
+        let ours = json(&format!("{l}.luns.json"), 0);
+        let sg = text(&format!("{l}.sg_luns"));
+        let listed: Vec<String> = sg
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.len() == 16 && line.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(str::to_string)
+            .collect();
+        let ours: Vec<String> = ours["luns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|lun| {
+                lun["bytes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| format!("{:02x}", b.as_u64().unwrap()))
+                    .collect()
+            })
+            .collect();
+        assert!(!listed.is_empty(), "{l}: {sg}");
+        assert_eq!(ours, listed, "{l}");
+    }
+}
+
+#[test]
+fn the_write_cache_we_set_is_what_sdparm_reads() {
+    for l in LABELS {
+        assert_eq!(json(&format!("{l}.wce-off.json"), 0)["wce"], false, "{l}");
+        let off = text(&format!("{l}.sdparm-off"));
+        assert!(after(&off, "WCE").starts_with("0 "), "{l}: {off}");
+        assert_eq!(
+            json(&format!("{l}.wce-get-off.json"), 0)["wce"],
+            false,
+            "{l}"
+        );
+        assert_eq!(json(&format!("{l}.wce-on.json"), 0)["wce"], true, "{l}");
+        let on = text(&format!("{l}.sdparm-on"));
+        assert!(after(&on, "WCE").starts_with("1 "), "{l}: {on}");
+    }
+}
+
+#[test]
+fn synchronize_cache_forms_reach_the_device() {
+    for l in LABELS {
+        json(&format!("{l}.sync.json"), 0);
+        json(&format!("{l}.sync-range.json"), 0);
+        // QEMU's scsi-hd has no SYNCHRONIZE CACHE (16): ILLEGAL REQUEST, 20/00, exit 5.
+        let name = format!("{l}.sync16.json");
+        assert_eq!(rc(&name), 5, "{name}");
+        assert!(
+            err(&name).contains("INVALID COMMAND OPERATION CODE (20h/00h)"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_sense_of_write_buffer_agrees_with_sg_raw() {
+    for l in LABELS {
+        let ours = json(&format!("{l}.write-buffer.json"), 5);
+        let sense = hex_bytes(ours["sense_bytes"].as_str().unwrap());
+        let sg = err(&format!("{l}.sg_raw-write-buffer"));
+        // sg_raw -vvv prints the raw sense after "Raw sense data (in hex)".
+        let raw: Vec<u8> = sg
+            .split("Raw sense data (in hex)")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{l}: {sg}"))
+            .lines()
+            .skip(1)
+            .take_while(|line| line.starts_with("  "))
+            .flat_map(|line| hex_bytes(line))
+            .collect();
+        assert_eq!(sense, raw, "{l}: the same bytes came back");
+        let decoded = &ours["sense"];
+        assert_eq!(
+            decoded["sense_key"]["name"]
+                .as_str()
+                .unwrap()
+                .to_lowercase(),
+            "illegal request"
+        );
+        let key = after(&sg, "Sense key:").to_lowercase();
+        assert_eq!(key, "illegal request", "{l}");
+        let asc = after(&sg, "Additional sense:").to_lowercase();
+        let ours_asc = decoded["additional_sense"]["description"]
+            .as_str()
+            .or_else(|| decoded["additional_sense"]["name"].as_str())
+            .unwrap_or_else(|| panic!("{l}: {decoded}"))
+            .to_lowercase();
+        assert_eq!(ours_asc, asc, "{l}");
+        assert_eq!(rc(&format!("{l}.opcodes")), 5, "{l}: scsi-hd has no RSOC");
+    }
+}
+
+#[test]
+fn raw_moves_exactly_the_bytes_sg3_utils_sees() {
+    for l in LABELS {
+        let ours = json(&format!("{l}.raw-inquiry.json"), 0);
+        let theirs = std::fs::read(out().join(format!("{l}.sg_inq-raw"))).unwrap();
+        assert_eq!(hex_bytes(ours["data_in"].as_str().unwrap()), theirs, "{l}");
+        // A block written with FUA through the sd node, read back through sg by sg_raw.
+        json(&format!("{l}.raw-write.json"), 0);
+        assert_eq!(rc(&format!("{l}.sg_raw-read")), 0, "{l}");
+        let pattern = std::fs::read(out().join(format!("{l}.pattern"))).unwrap();
+        let read = std::fs::read(out().join(format!("{l}.readback"))).unwrap();
+        assert_eq!(read, pattern, "{l}");
+    }
+}
+
+#[test]
+fn transfers_over_the_queue_limit_are_refused_before_sending() {
+    for l in LABELS {
+        let name = format!("{l}.too-long");
+        assert_eq!(rc(&name), 2, "{name}");
+        let max = text(&format!("{l}.max-transfer")).trim().to_string();
+        let message = err(&name);
+        assert!(
+            message.contains(&format!("maximum of {max} bytes")),
+            "{name}: {message}"
+        );
+        let tur = json(&format!("{l}.tur.json"), 0);
+        assert_eq!(tur["count"], 50, "{l}");
+    }
+}
+
+#[test]
+fn partitions_and_devices_in_use_are_refused() {
+    let partitioned = text("partitioned");
+    let part = partitioned.split_whitespace().next().unwrap();
+    assert_eq!(rc("part.inquiry"), 2);
+    assert!(
+        err("part.inquiry").contains("is a partition"),
+        "{}",
+        err("part.inquiry")
+    );
+    let swap = format!("{part} in use as swap");
+    for step in ["inuse.write", "inuse.write-sg", "inuse.format"] {
+        assert_eq!(rc(step), 2, "{step}: {}", err(step));
+        assert!(err(step).contains(&swap), "{step}: {}", err(step));
+    }
+    assert_eq!(rc("inuse.read"), 0, "{}", err("inuse.read"));
+    assert_eq!(rc("unused.write"), 0, "{}", err("unused.write"));
+}
+
+#[test]
+fn a_user_who_may_only_read_can_inquire_but_not_change() {
+    assert_eq!(rc("ro.inquiry"), 0, "{}", err("ro.inquiry"));
+    assert!(text("ro.inquiry").contains("VIRTIO4K"));
+    assert_ne!(rc("ro.wce-set"), 0);
+    let message = err("ro.wce-set");
+    assert!(message.contains("permission denied"), "{message}");
+    assert!(message.contains("read-write access"), "{message}");
+}
+
+#[test]
+fn nodes_of_the_wrong_kind_are_usage_errors() {
+    for (step, message) in [
+        ("bad.file", "regular file, not a device node"),
+        ("bad.null", "character device of class mem"),
+        ("nvme.scsi-on-nvme", "is an NVMe device"),
+        ("nvme.nvme-on-scsi", "is a SCSI device"),
+    ] {
+        assert_eq!(rc(step), 2, "{step}");
+        assert!(err(step).contains(message), "{step}: {}", err(step));
+    }
+}
+
+/// Every scalar field both documents have, compared (strings without padding).
+fn assert_same_fields(what: &str, ours: &Value, theirs: &Value) -> usize {
+    let mut compared = 0;
+    for (key, value) in theirs.as_object().unwrap() {
+        let Some(mut mine) = ours.get(key) else {
+            continue;
+        };
+        // Bit fields decode to an object that keeps the field's value as "raw".
+        if let Some(raw) = mine.get("raw") {
+            mine = raw;
+        }
+        match (value, mine) {
+            (Value::String(a), Value::String(b)) => assert_eq!(a.trim(), b.trim(), "{what} {key}"),
+            (Value::Number(_), _) | (Value::Bool(_), _) => assert_eq!(value, mine, "{what} {key}"),
+            _ => continue,
+        }
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn nvme_identify_agrees_with_nvme_cli_field_by_field() {
+    let theirs = json("nvme.id-ctrl.nvme-cli.json", 0);
+    let ours = json("nvme.id-ctrl.json", 0);
+    let compared = assert_same_fields("id-ctrl", &ours, &theirs);
+    assert!(
+        compared >= 60,
+        "only {compared} Identify Controller fields compared"
+    );
+    assert_eq!(ours["sn"].as_str().unwrap().trim(), "NVME0001");
+    let theirs = json("nvme.id-ns.nvme-cli.json", 0);
+    for node in ["nvme0n1", "ng0n1"] {
+        let ours = json(&format!("nvme.id-ns.{node}.json"), 0);
+        let compared = assert_same_fields(node, &ours, &theirs);
+        assert!(compared >= 30, "{node}: only {compared} fields compared");
+    }
+}
+
+#[test]
+fn nvme_logs_and_features_agree_with_nvme_cli() {
+    let theirs = json("nvme.smart.nvme-cli.json", 0);
+    let ours = json("nvme.smart.json", 0);
+    let log = &ours["log"]["data"];
+    for (mine, cli) in [
+        ("composite_temperature", "temperature"),
+        ("available_spare", "avail_spare"),
+        ("available_spare_threshold", "spare_thresh"),
+        ("percentage_used", "percent_used"),
+        ("power_on_hours", "power_on_hours"),
+        ("unsafe_shutdowns", "unsafe_shutdowns"),
+        ("media_and_data_integrity_errors", "media_errors"),
+    ] {
+        let a = log[mine].to_string().trim_matches('"').to_string();
+        let b = theirs[cli].to_string().trim_matches('"').to_string();
+        assert_eq!(a, b, "{mine} vs {cli}");
+    }
+    assert_eq!(log["critical_warning"]["raw"], theirs["critical_warning"]);
+    assert_eq!(json("nvme.fw-log.json", 0)["lid"], 3);
+    // Volatile write cache switched by us (controller and namespace nodes), read by
+    // nvme-cli and by us through the generic node.
+    json("nvme.vwc-off.json", 0);
+    assert!(text("nvme.vwc-off.nvme-cli")
+        .trim_end()
+        .ends_with("Current value:00000000"));
+    assert_eq!(
+        json("nvme.vwc-get.json", 0)["volatile_write_cache"]["wce"],
+        false
+    );
+    json("nvme.vwc-on.json", 0);
+    assert!(text("nvme.vwc-on.nvme-cli")
+        .trim_end()
+        .ends_with("Current value:0x00000001"));
+}
