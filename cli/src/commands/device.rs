@@ -87,11 +87,13 @@ pub fn traced<C: ScsiCommand>(
     transport: &mut dyn ScsiTransport,
     command: &C,
 ) -> Result<Executed<C::Response>, ExecuteError> {
-    out.trace(
-        1,
-        &format!("{} CDB", command.name()),
-        command.cdb().as_bytes(),
-    );
+    if out.verbose >= 1 {
+        out.trace(
+            1,
+            &format!("{} CDB", command.name()),
+            command.cdb().as_bytes(),
+        );
+    }
     if let DataPhase::Out(data) = command.data_phase() {
         out.trace(2, "data-out", data);
     }
