@@ -22,7 +22,7 @@ pub enum DiscoveredDevice {
 pub struct ScsiDevice {
     /// Host, channel, target and LUN as the operating system numbers them (`0:0:0:0`).
     pub hctl: String,
-    /// The block device node of the `sd` driver (`/dev/sda`), if it is bound.
+    /// The block device node (`sd`: `/dev/sda`; `sr`: `/dev/sr0`), if a driver is bound.
     pub disk: Option<String>,
     /// The SCSI generic node (`/dev/sg0`), if the `sg` driver is loaded.
     pub generic: Option<String>,
@@ -46,7 +46,7 @@ pub struct ScsiDevice {
     /// The host adapter's driver as the operating system names it (Linux: `proc_name`).
     pub host_driver: Option<String>,
     /// The USB device and interface, for a device on USB.
-    pub usb: Option<UsbAttachment>,
+    pub usb: Option<Box<UsbAttachment>>,
 }
 
 /// An NVMe controller (NVMe Base 2.0 3.1) and its namespaces.
@@ -137,6 +137,9 @@ pub struct UsbAttachment {
     pub id_vendor: u16,
     /// idProduct (USB 2.0 9.6.1).
     pub id_product: u16,
+    /// The serial number string iSerialNumber names (USB 2.0 9.6.1), as the operating
+    /// system read it; USB bridges often have one where the SCSI device has none.
+    pub serial: Option<String>,
     /// The bus number.
     pub bus: u16,
     /// The device address on the bus (USB 2.0 9.1.1.4).

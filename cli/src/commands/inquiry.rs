@@ -125,17 +125,13 @@ pub fn all(out: Output, device: &str) -> Result<()> {
         InquiryData::Standard(standard) => standard,
         InquiryData::Vpd(_) => return Err(anyhow!("standard INQUIRY returned a VPD page")),
     };
+    let device_type = standard.peripheral_device_type;
     let read = |transport: &mut dyn ScsiTransport, page_code: u8| VpdRead {
         page_code,
-        name: vpd_page_name(page_code, standard.peripheral_device_type),
-        outcome: match traced(out, transport, &Inquiry::vpd(page_code)) {
-            Ok(done) => match done.response {
-                InquiryData::Vpd(page) => VpdOutcome::Data(Box::new(page)),
-                InquiryData::Standard(_) => {
-                    VpdOutcome::Error("the device returned standard data".into())
-                }
-            },
-            Err(error) => VpdOutcome::Error(error.to_string()),
+        name: vpd_page_name(page_code, device_type),
+        outcome: match read_whole_page(out, transport, page_code) {
+            Ok(page) => VpdOutcome::Data(Box::new(page)),
+            Err(error) => VpdOutcome::Error(error),
         },
     };
     let supported = read(transport.as_mut(), SUPPORTED_VPD_PAGES);
@@ -165,9 +161,100 @@ pub fn all(out: Output, device: &str) -> Result<()> {
     out.emit(&report)
 }
 
+/// Reads VPD page `page_code`, asking again with the full length when the page is longer
+/// than the default ALLOCATION LENGTH (SPC-5 4.2.5.6: the device returns what fits).
+fn read_whole_page(
+    out: Output,
+    transport: &mut dyn ScsiTransport,
+    page_code: u8,
+) -> Result<VpdPage, String> {
+    let page = read_page(out, transport, &Inquiry::vpd(page_code))?;
+    let header = page.header();
+    if header.missing_bytes == 0 {
+        return Ok(page);
+    }
+    let full = u16::try_from(usize::from(header.page_length) + 4).unwrap_or(u16::MAX);
+    match Inquiry::vpd_with_length(page_code, full) {
+        Ok(longer) => read_page(out, transport, &longer),
+        Err(_) => Ok(page),
+    }
+}
+
+/// Sends one VPD request; the device's refusal or the decoder's complaint as text.
+fn read_page(
+    out: Output,
+    transport: &mut dyn ScsiTransport,
+    inquiry: &Inquiry,
+) -> Result<VpdPage, String> {
+    match traced(out, transport, inquiry) {
+        Ok(done) => match done.response {
+            InquiryData::Vpd(page) => Ok(page),
+            InquiryData::Standard(_) => Err("the device returned standard data".into()),
+        },
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cdb::scsi::status::Status;
+    use transports::scsi::{DataBuffer, ScsiReply, ScsiRequest, TransportError};
+
+    /// A device with one vendor specific VPD page (C0h) of `body` bytes, which answers
+    /// with as much of it as the ALLOCATION LENGTH allows (SPC-5 4.2.5.6) and records the
+    /// ALLOCATION LENGTHs it was sent.
+    struct LongPage {
+        body: usize,
+        asked: Vec<usize>,
+    }
+
+    impl ScsiTransport for LongPage {
+        fn execute(&mut self, request: ScsiRequest<'_>) -> Result<ScsiReply, TransportError> {
+            let cdb = request.cdb;
+            assert_eq!(&cdb[..3], &[0x12, 0x01, 0xc0]);
+            self.asked
+                .push(usize::from(u16::from_be_bytes([cdb[3], cdb[4]])));
+            let length = u16::try_from(self.body).unwrap_or(u16::MAX).to_be_bytes();
+            let mut page = vec![0x00, 0xc0, length[0], length[1]];
+            page.resize(4 + self.body, 0x5a);
+            let DataBuffer::In(buffer) = request.data else {
+                return Err(TransportError::Refused("not data-in".into()));
+            };
+            let moved = buffer.len().min(page.len());
+            buffer[..moved].copy_from_slice(&page[..moved]);
+            Ok(ScsiReply {
+                status: Status::Good,
+                sense: Vec::new(),
+                transferred: moved,
+            })
+        }
+
+        fn describe(&self) -> String {
+            "a device with a long VPD page".into()
+        }
+    }
+
+    #[test]
+    fn a_page_longer_than_the_default_is_asked_for_again_in_full() {
+        let mut device = LongPage {
+            body: 1500,
+            asked: Vec::new(),
+        };
+        let page = read_whole_page(Output::default(), &mut device, 0xc0);
+        assert_eq!(device.asked, [1024, 1504]);
+        let Ok(VpdPage::Other(raw)) = page else {
+            panic!("{page:?}");
+        };
+        assert_eq!(raw.header.missing_bytes, 0);
+        assert_eq!(raw.data.len(), 1500);
+        let mut short = LongPage {
+            body: 100,
+            asked: Vec::new(),
+        };
+        assert!(read_whole_page(Output::default(), &mut short, 0xc0).is_ok());
+        assert_eq!(short.asked, [1024]);
+    }
 
     /// A page the device refused keeps its place with the reason, in the committed
     /// schema's shape.

@@ -62,7 +62,7 @@ fn row(device: &DiscoveredDevice) -> [String; 8] {
                 d.revision.clone(),
                 d.serial.clone().unwrap_or_else(|| "-".into()),
                 d.size_bytes.map_or_else(|| "-".into(), size),
-                d.usb.as_ref().map_or_else(|| "-".into(), usb),
+                d.usb.as_deref().map_or_else(|| "-".into(), usb),
             ]
         }
         DiscoveredDevice::Nvme(c) => {
@@ -230,10 +230,11 @@ mod tests {
             logical_block_size: Some(512),
             transport: Transport::Uas,
             host_driver: Some("uas".into()),
-            usb: Some(UsbAttachment {
+            usb: Some(Box::new(UsbAttachment {
                 vid_pid: "46f4:0003".into(),
                 id_vendor: 0x46f4,
                 id_product: 3,
+                serial: Some("27842".into()),
                 bus: 2,
                 address: 3,
                 speed: Some(UsbSpeed::Super),
@@ -241,7 +242,7 @@ mod tests {
                 driver: Some("uas".into()),
                 protocols: vec![UsbProtocol::Uas],
                 descriptors_error: None,
-            }),
+            })),
         };
         let nvme = NvmeController {
             controller: "/dev/nvme0".into(),

@@ -173,7 +173,7 @@ fn scsi_device(sys: &Path, dir: &Path) -> Option<ScsiDevice> {
             .as_deref()
             .map_or(Transport::Other, Transport::from_host_driver),
         host_driver,
-        usb: usb_attachment(dir),
+        usb: usb_attachment(dir).map(Box::new),
     })
 }
 
@@ -204,6 +204,7 @@ fn usb_attachment(dir: &Path) -> Option<UsbAttachment> {
         vid_pid: format!("{id_vendor:04x}:{id_product:04x}"),
         id_vendor,
         id_product,
+        serial: attr(device, "serial"),
         bus: number(device, "busnum").unwrap_or_default(),
         address: number(device, "devnum").unwrap_or_default(),
         speed: attr(device, "speed").and_then(|mbps| UsbSpeed::from_mbps(&mbps)),

@@ -180,6 +180,7 @@ fn usb(root: &Path, descriptors: &[u8], driver: &str) -> PathBuf {
             ("busnum", b"2\n"),
             ("devnum", b"3\n"),
             ("speed", b"480\n"),
+            ("serial", b"00000000000000000000\n"),
             ("bConfigurationValue", b"1\n"),
             ("descriptors", descriptors),
         ],
@@ -240,6 +241,7 @@ fn a_uas_disk_shows_its_nodes_identity_and_both_alternates() {
     let usb = disk.usb.as_ref().unwrap();
     assert_eq!(usb.vid_pid, "174c:55aa");
     assert_eq!((usb.bus, usb.address), (2, 3));
+    assert_eq!(usb.serial.as_deref(), Some("00000000000000000000"));
     assert_eq!(usb.speed, Some(UsbSpeed::High));
     assert_eq!(usb.interface_number, Some(0));
     assert_eq!(usb.driver.as_deref(), Some("uas"));
