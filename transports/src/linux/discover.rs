@@ -154,10 +154,7 @@ fn scsi_device(sys: &Path, dir: &Path) -> Option<ScsiDevice> {
     let (size_bytes, logical_block_size) = disk
         .as_ref()
         .map_or((None, None), |(_, block)| block_geometry(block));
-    let host_driver = attr(
-        &sys.join("class/scsi_host").join(format!("host{host}")),
-        "proc_name",
-    );
+    let host_driver = host_driver(sys, host, dir);
     Some(ScsiDevice {
         hctl,
         disk: disk.map(|(node, _)| node),
@@ -174,6 +171,21 @@ fn scsi_device(sys: &Path, dir: &Path) -> Option<ScsiDevice> {
             .map_or(Transport::Other, Transport::from_host_driver),
         host_driver,
         usb: usb_attachment(dir).map(Box::new),
+    })
+}
+
+/// The driver of SCSI host `host`: its `proc_name`, or, when the driver leaves that unset
+/// (`uas` shows `(null)`), the driver bound to the host adapter's device, the parent of
+/// `hostN` above the SCSI device at `dir` (`.../ADAPTER/hostN/targetH:C:T/H:C:T:L`).
+fn host_driver(sys: &Path, host: u64, dir: &Path) -> Option<String> {
+    let named = attr(
+        &sys.join("class/scsi_host").join(format!("host{host}")),
+        "proc_name",
+    );
+    named.filter(|name| name != "(null)").or_else(|| {
+        let adapter = dir.parent()?.parent()?.parent()?;
+        let driver = fs::read_link(adapter.join("driver")).ok()?;
+        Some(name_of(&driver))
     })
 }
 

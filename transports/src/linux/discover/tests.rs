@@ -216,7 +216,8 @@ fn a_uas_disk_shows_its_nodes_identity_and_both_alternates() {
     let interface = usb(root, &dual_descriptors(), "uas");
     let dev = scsi(root, &interface, "0:0:0:0", Some("sda"), "sg0");
     fs::write(dev.join("vpd_pg80"), serial_page("   S1")).unwrap();
-    host(root, 0, "uas");
+    // The uas driver leaves proc_name unset: the interface's driver names the host.
+    host(root, 0, "(null)");
     let found = discover_in(root);
     let scsi = scsi_records(&found);
     assert_eq!(scsi.len(), 1, "{found:?}");
@@ -291,8 +292,8 @@ fn garbage_attributes_leave_fields_unknown_instead_of_failing() {
     assert_eq!(disk.peripheral_device_type, None);
     assert_eq!(disk.serial, None);
     assert_eq!(disk.size_bytes, None);
-    // No scsi_host entry: the transport is unknown, not guessed.
-    assert_eq!(disk.transport, Transport::Other);
+    // No scsi_host entry: the driver bound to the adapter (the interface) names it.
+    assert_eq!(disk.transport, Transport::UsbStorage);
     let usb = disk.usb.as_ref().unwrap();
     assert!(usb.protocols.is_empty());
     assert!(usb.descriptors_error.is_some(), "{usb:?}");
