@@ -37,17 +37,32 @@ pub enum Command {
     #[command(subcommand)]
     #[command(display_order = 11)]
     Cdb(CdbCommand),
-    /// Send INQUIRY: standard data, or a VPD page with --vpd (SPC-5 6.7).
+    /// List the SCSI and NVMe devices: nodes, vendor, model, revision, serial, size and
+    /// transport, and for USB devices VID:PID, speed, the bound driver and the protocols
+    /// (BOT, UAS) the interface's alternate settings offer.
+    ///
+    /// Read from sysfs (Linux); nothing is sent to the devices. Other platforms list
+    /// nothing yet, with a note saying so.
+    #[command(display_order = 0)]
+    List,
+    /// Send INQUIRY: standard data, a VPD page with --vpd, or everything with --all
+    /// (SPC-5 6.7).
     #[command(display_order = 1)]
     Inquiry {
-        /// The device: a sim: URI (e.g. `sim:`, `sim:lying-flush?size=4G`).
+        /// The device: a SCSI device node (`/dev/sdX`, `/dev/sgN`) or a sim: URI (e.g.
+        /// `sim:`, `sim:lying-flush?size=4G`).
         device: String,
         /// The VPD page to read, in hex (`83`, `0x83`, `83h`) or decimal with `d` (`131d`).
-        #[arg(long, value_name = "PAGE", value_parser = parse_page)]
+        #[arg(long, value_name = "PAGE", value_parser = parse_page, conflicts_with = "all")]
         vpd: Option<u8>,
         /// ALLOCATION LENGTH (default: 96 for standard data, 1024 for VPD pages).
-        #[arg(long = "len", value_name = "BYTES")]
+        #[arg(long = "len", value_name = "BYTES", conflicts_with = "all")]
         length: Option<u16>,
+        /// The standard data, then the Supported VPD Pages page (00h) and every page it
+        /// lists, each decoded; a page the device refuses is reported and the others are
+        /// still read. JSON schema: `scsitool schema inquiry-all`.
+        #[arg(long)]
+        all: bool,
     },
     /// Read the capacity and block size: READ CAPACITY (10), or (16) when needed or with
     /// --16 (SBC-4 5.20, 5.21).
@@ -271,7 +286,8 @@ fn parse_page(text: &str) -> Result<u8, String> {
 pub enum NvmeCommand {
     /// Identify Controller (CNS 01h, NVMe Base 2.0 5.17.2.1), like `nvme id-ctrl`.
     IdCtrl {
-        /// The device: an NVMe sim: URI (e.g. `sim:nvme`, `sim:nvme?serial=X&size=4G`).
+        /// The device: an NVMe device node (`/dev/nvmeN`, `/dev/nvmeNnM`, `/dev/ngNnM`) or
+        /// an NVMe sim: URI (e.g. `sim:nvme`, `sim:nvme?serial=X&size=4G`).
         device: String,
     },
     /// Identify Namespace (CNS 00h, NVM Command Set 1.0 4.1.5.1), like `nvme id-ns`.

@@ -47,10 +47,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             status,
             exit_status,
         }) => commands::sense::decode_command(out, &hex, status, exit_status),
+        Command::List => commands::list::command(out),
+        Command::Inquiry {
+            device, all: true, ..
+        } => commands::inquiry::all(out, &device),
         Command::Inquiry {
             device,
             vpd,
             length,
+            all: false,
         } => commands::inquiry::command(out, &device, vpd, length),
         Command::Readcap { device, sixteen } => commands::readcap::command(out, &device, sixteen),
         Command::Tur { device, count } => commands::tur::command(out, &device, count),

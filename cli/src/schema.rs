@@ -29,6 +29,14 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<crate::commands::inquiry::InquiryReport>,
     },
     SchemaEntry {
+        command: "inquiry-all",
+        generate: of::<crate::commands::inquiry::InquiryAllReport>,
+    },
+    SchemaEntry {
+        command: "list",
+        generate: of::<crate::commands::list::ListReport>,
+    },
+    SchemaEntry {
         command: "readcap",
         generate: of::<crate::commands::readcap::CapacityReport>,
     },

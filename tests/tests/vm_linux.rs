@@ -256,7 +256,7 @@ fn the_sense_of_write_buffer_agrees_with_sg_raw() {
             .lines()
             .skip(1)
             .take_while(|line| line.starts_with("  "))
-            .flat_map(|line| hex_bytes(line))
+            .flat_map(hex_bytes)
             .collect();
         assert_eq!(sense, raw, "{l}: the same bytes came back");
         let decoded = &ours["sense"];

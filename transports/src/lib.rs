@@ -6,11 +6,14 @@
 //! Linux, SG_IO and NVMe pass-through (`linux`). USB Bulk-Only and UAS, and the macOS
 //! DriverKit user client arrive with their issues. [`open`] resolves what the user typed.
 //!
+//! [`inventory`] holds what device discovery finds (on Linux: `linux::discover`).
+//!
 //! [`execute`] runs a typed [`cdb::command::ScsiCommand`] over any transport: the buffer
 //! is sized and directed by the command itself, and the answer is decoded by it.
 
 pub mod buffer;
 pub mod execute;
+pub mod inventory;
 #[cfg(target_os = "linux")]
 pub mod linux;
 pub mod nvme;

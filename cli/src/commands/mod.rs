@@ -4,6 +4,7 @@ pub mod cdb;
 pub mod device;
 pub mod generate;
 pub mod inquiry;
+pub mod list;
 pub mod luns;
 pub mod nvme;
 pub mod opcodes;

@@ -13,9 +13,12 @@
 //!   `NVME_IOCTL_IO_CMD`.
 //! - [`os_error`]: operating-system errors explained in the user's terms (which permission
 //!   is missing, which kind of node was expected, a device that vanished).
+//! - [`discover`]: every SCSI logical unit and NVMe controller, with identity, transport
+//!   and USB attachment, read from sysfs ([`crate::inventory`] records).
 //! - [`mounts`]: whether a device or one of its partitions holds a mounted filesystem, so
 //!   destructive commands can refuse it.
 
+pub mod discover;
 pub mod host_status;
 pub mod limits;
 pub mod mounts;
