@@ -427,3 +427,76 @@ fn nvme_logs_and_features_agree_with_nvme_cli() {
         .trim_end()
         .ends_with("Current value:0x00000001"));
 }
+
+#[test]
+fn inquiry_all_reads_every_page_vpd_00h_lists() {
+    for l in LABELS {
+        let ours = json(&format!("{l}.inquiry-all.json"), 0);
+        assert_eq!(ours["standard"]["product_revision_level"], "2.5+", "{l}");
+        let raw = std::fs::read(out().join(format!("{l}.sg_vpd_pages"))).unwrap();
+        let listed: Vec<u64> = raw
+            .get(4..)
+            .unwrap()
+            .iter()
+            .map(|&p| u64::from(p))
+            .collect();
+        let pages: Vec<u64> = ours["vpd"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|page| {
+                assert!(page.get("error").is_none(), "{l}: {page}");
+                page["page_code"].as_u64().unwrap()
+            })
+            .collect();
+        assert_eq!(pages, listed, "{l}: the pages sg_vpd says VPD 00h lists");
+    }
+}
+
+#[test]
+fn list_shows_every_device_with_its_transport_and_usb_attachment() {
+    let list = json("list.json", 0);
+    let devices = list["devices"].as_array().unwrap();
+    let scsi = |serial: &str| {
+        devices
+            .iter()
+            .find(|d| {
+                d["kind"] == "scsi" && (d["serial"] == serial || d["usb"]["serial"] == serial)
+            })
+            .unwrap_or_else(|| panic!("{serial} not listed: {list}"))
+    };
+    for (serial, transport, vid_pid, speed, protocol) in [
+        ("BOT0001", "usb-storage", "46f4:0001", "super", "bot"),
+        ("UAS0001", "uas", "46f4:0003", "super", "uas"),
+        ("UAS0002", "uas", "46f4:0003", "high", "uas"),
+    ] {
+        let device = scsi(serial);
+        assert_eq!(device["transport"], transport, "{serial}");
+        assert_eq!(device["usb"]["vid_pid"], vid_pid, "{serial}");
+        assert_eq!(device["usb"]["speed"], speed, "{serial}");
+        assert_eq!(
+            device["usb"]["protocols"],
+            serde_json::json!([protocol]),
+            "{serial}"
+        );
+        assert_eq!(device["revision"], "2.5+", "{serial}");
+        assert!(
+            device["generic"].as_str().unwrap().starts_with("/dev/sg"),
+            "{serial}"
+        );
+    }
+    let virtio = scsi("VS0001");
+    assert_eq!(virtio["transport"], "virtio-scsi");
+    assert_eq!(virtio["usb"], Value::Null);
+    assert_eq!(virtio["logical_block_size"], 4096);
+    assert_eq!(virtio["size_bytes"], 64u64 << 20);
+    let nvme = devices
+        .iter()
+        .find(|d| d["kind"] == "nvme")
+        .unwrap_or_else(|| panic!("no NVMe controller: {list}"));
+    assert_eq!(nvme["serial"], "NVME0001");
+    assert_eq!(nvme["controller"], "/dev/nvme0");
+    assert_eq!(nvme["namespaces"][0]["block"], "/dev/nvme0n1");
+    assert_eq!(nvme["namespaces"][0]["generic"], "/dev/ng0n1");
+    assert_eq!(devices.len(), 5, "{list}");
+}

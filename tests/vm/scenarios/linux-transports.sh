@@ -30,6 +30,8 @@ for d in /sys/class/scsi_generic/*; do
   step "$l.sg_vpd_sn" sg_vpd --page=sn "$sg"
   step "$l.vpd83.json" $S --json inquiry --vpd 0x83 "$sd"
   step "$l.sg_vpd_di" sg_vpd --page=di "$sd"
+  step "$l.inquiry-all.json" $S --json inquiry --all "$sg"
+  step "$l.sg_vpd_pages" sg_vpd --page=0 --raw "$sg"
   step "$l.readcap.json" $S --json readcap "$sd"
   step "$l.readcap16.json" $S --json readcap --16 "$sg"
   step "$l.sg_readcap" sg_readcap --16 "$sd"
@@ -63,6 +65,8 @@ for d in /sys/class/scsi_generic/*; do
   echo "$max" > "/out/$l.max-transfer"
   step "$l.too-long" $S raw "$sg" 28 00 00 00 00 00 00 ff ff 00 --in $((max + 4096))
 done
+
+step list.json $S --json list
 
 # The partitioned disk: a partition node is refused; with the partition in use as swap,
 # destructive commands are refused on the disk and on its sg node, reads are not.
