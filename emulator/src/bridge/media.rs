@@ -5,12 +5,12 @@
 
 use super::{be, transfer, Bridge, Outcome, NSID};
 use crate::block::BlockDevice;
+use crate::sbc::checked;
 use crate::sbc::sense::{self, Condition};
 use cdb::command::CdbLayout;
 use cdb::nvme::nvm::{Flush, Read, Write, MAX_BLOCKS};
 use cdb::scsi::sbc::lba_cdb::{CdbSize, Sixteen, Ten};
 use cdb::scsi::sbc::read_write::{ReadOp, RwCdb, RwKind, WriteOp};
-use cdb::scsi::sbc::start_stop_unit::StartStopUnit;
 
 /// The namespace as a logical unit: its block count and logical block length.
 struct Geometry {
@@ -151,19 +151,11 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(0)
     }
 
-    /// START STOP UNIT (SBC-4 5.27) with POWER CONDITION 0h: START = 0 writes the cache
-    /// with Flush (unless NO_FLUSH); START = 1 needs nothing (the drive is always ready).
-    /// Power conditions and LOEJ are INVALID FIELD IN CDB.
+    /// START STOP UNIT (SBC-4 5.27), checked by [`checked::start_stop_unit`]: START = 0
+    /// writes the cache with Flush (unless NO_FLUSH); START = 1 needs nothing (the drive is
+    /// always ready).
     pub(super) fn start_stop_unit(&mut self, cdb: &[u8]) -> Outcome {
-        let parsed = StartStopUnit::parse_cdb(cdb)
-            .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-        if parsed.power_condition() != 0 {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 7));
-        }
-        if parsed.loej() {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 1));
-        }
-        if !parsed.start_bit() && !parsed.no_flush() {
+        if checked::start_stop_unit(cdb)?.flush {
             self.flush()?;
         }
         Ok(0)

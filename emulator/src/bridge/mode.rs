@@ -5,19 +5,16 @@
 
 use super::{transfer, Bridge, Outcome};
 use crate::block::BlockDevice;
+use crate::sbc::checked::{self, PageValues, SelectList, WCE};
 use crate::sbc::sense::{self, Condition};
 use cdb::command::CdbLayout;
 use cdb::nvme::features::{GetFeatures, Select, SetFeatures};
 use cdb::scsi::spc::mode::caching::CACHING_PAGE_LENGTH;
 use cdb::scsi::spc::mode::sense::{ALL_PAGES, ALL_SUBPAGES};
-use cdb::scsi::spc::mode::{
-    ModeForm, ModeParameters, ModeSelectCdb, ModeSense, PageControl, Six, Ten,
-};
+use cdb::scsi::spc::mode::{ModeForm, ModeSense, PageControl, Six, Ten};
 
 /// Caching mode page code (SBC-4 6.5.5).
 const CACHING: u8 = 0x08;
-/// WCE: caching page byte 2 bit 2 (SBC-4 6.5.5).
-const WCE: u8 = 0x04;
 /// DPOFUA: device-specific parameter bit 4 (SBC-4 6.5.1); FUA reaches the drive.
 const DPOFUA: u8 = 0x10;
 
@@ -128,62 +125,25 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(d)
     }
 
-    /// MODE SELECT (SPC-5 6.11, 6.12): PF = 1 and SP = 0, else INVALID FIELD IN CDB. The
-    /// list may carry block descriptors (skipped) and the Caching page, in which only WCE
-    /// may change; WCE goes to the drive with Set Features 06h.
+    /// MODE SELECT (SPC-5 6.11, 6.12), checked by [`checked::mode_select_list`]. The list
+    /// may carry block descriptors (skipped) and the Caching page, in which only WCE may
+    /// change; WCE goes to the drive with Set Features 06h.
     fn mode_select_form<F: ModeForm>(&mut self, cdb: &[u8], data_out: &[u8]) -> Outcome {
-        let parsed = ModeSelectCdb::<F>::parse_cdb(cdb)
-            .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-        if !parsed.pf {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
-        }
-        if parsed.sp {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 0));
-        }
-        let length = usize::from(parsed.parameter_list_length());
-        if length == 0 {
+        let Some(SelectList { header, list }) = checked::mode_select_list::<F>(cdb, data_out)?
+        else {
             return Ok(0);
-        }
-        let list = data_out.get(..length).ok_or(sense::DATA_PHASE_ERROR)?;
-        let header = ModeParameters::decode_parameter_list::<F>(list)
-            .map_err(|_| Condition::from(sense::PARAMETER_LIST_LENGTH_ERROR))?
-            .header;
-        let mut at = F::HEADER_LEN + usize::from(header.block_descriptor_length);
-        let mut wce = None;
-        while at < list.len() {
-            wce = Some(check_caching_page(list, at)?);
-            at += 2 + CACHING_PAGE_LENGTH;
-        }
-        if let Some(wce) = wce {
+        };
+        let from = F::HEADER_LEN + usize::from(header.block_descriptor_length);
+        let pages = checked::mode_pages(list, from, |code| {
+            (code == CACHING).then(|| PageValues {
+                current: caching_page(false),
+                changeable: caching_page(true),
+            })
+        })?;
+        if let Some(page) = pages.last() {
+            let wce = page.get(2).is_some_and(|b| b & WCE != 0);
             self.submit(&SetFeatures::volatile_write_cache(wce, false), &mut [])?;
         }
         Ok(0)
     }
-}
-
-/// Checks the page at `list[at..]`: the Caching page (SPF = 0), its PAGE LENGTH, wholly
-/// in the list, with no bit set but WCE (the bridge's caching page has nothing else);
-/// returns WCE. A wrong field is INVALID FIELD IN PARAMETER LIST pointing at it.
-fn check_caching_page(list: &[u8], at: usize) -> Result<bool, Condition> {
-    let invalid = |offset: usize, bit: u8| {
-        Condition::parameter_field(sense::INVALID_FIELD_IN_PARAMETER_LIST, at + offset, bit)
-    };
-    let byte0 = list.get(at).copied().unwrap_or(0);
-    if byte0 & 0x7f != CACHING {
-        return Err(invalid(0, 6));
-    }
-    if list.get(at + 1).copied() != Some(CACHING_PAGE_LENGTH as u8) {
-        return Err(invalid(1, 7));
-    }
-    let page = list
-        .get(at..at + 2 + CACHING_PAGE_LENGTH)
-        .ok_or(sense::PARAMETER_LIST_LENGTH_ERROR)?;
-    for (i, &b) in page.iter().enumerate().skip(2) {
-        let allowed = if i == 2 { WCE } else { 0 };
-        let forbidden = b & !allowed;
-        if forbidden != 0 {
-            return Err(invalid(i, 7 - forbidden.leading_zeros() as u8));
-        }
-    }
-    Ok(page.get(2).is_some_and(|b| b & WCE != 0))
 }

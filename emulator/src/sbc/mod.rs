@@ -26,6 +26,7 @@
 
 mod buffer;
 mod capacity;
+pub(crate) mod checked;
 mod commands;
 mod completion;
 mod disk;

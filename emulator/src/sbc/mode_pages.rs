@@ -2,6 +2,7 @@
 //! SPC-5 7.5.10) — as current, changeable and default values (SPC-5 7.5.3), and how a
 //! validated page from MODE SELECT changes the logical unit.
 
+use super::checked::WCE;
 use super::disk::Disk;
 use super::sense::{self, Condition};
 use cdb::scsi::spc::mode::caching::CACHING_PAGE_LENGTH;
@@ -14,8 +15,6 @@ pub(crate) const CONTROL: u8 = 0x0a;
 /// The supported pages, in the order MODE SENSE returns them for 3Fh (SPC-5 6.13).
 pub(crate) const PAGES: [u8; 2] = [CACHING, CONTROL];
 
-/// WCE (write cache enable): caching page byte 2 bit 2 (SBC-4 6.5.5).
-const WCE: u8 = 0x04;
 /// D_SENSE (descriptor format sense data): control page byte 2 bit 2 (SPC-5 7.5.10).
 const D_SENSE: u8 = 0x04;
 
