@@ -123,9 +123,7 @@ impl DataInCommand for AsmediaPassThrough {
     }
 
     fn decode_data(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        Ok(DataPhase::input(self.allocation_length())
-            .within(data_in)
-            .to_vec())
+        Ok(data_in::received(self.allocation_length(), data_in))
     }
 }
 
