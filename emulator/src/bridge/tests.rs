@@ -18,6 +18,7 @@ use cdb::scsi::sbc::read_capacity::{
     ReadCapacity10, ReadCapacity10Data, ReadCapacity16, ReadCapacity16Data,
 };
 use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
+use cdb::scsi::sbc::start_stop_unit::StartStopUnit;
 use cdb::scsi::sbc::synchronize_cache::SynchronizeCache;
 use cdb::scsi::spc::buffer::WriteBuffer;
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
@@ -330,6 +331,37 @@ fn wce_in_the_caching_page_is_the_volatile_write_cache_feature() {
     let (done, _) = raw(&mut b, &cdb, &list, 0);
     assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x26, 0x00)));
     assert_eq!(field_pointer(&done), Some((false, last as u16)));
+}
+
+#[test]
+fn start_stop_unit_and_mode_select_make_the_disks_checks() {
+    let mut b = ready("sim:bridge-asmedia?size=1M");
+    // SBC-4 5.27: POWER CONDITION 0h with START 0 or 1 is GOOD.
+    assert_eq!(sense(&mut b, &StartStopUnit::stop()), None);
+    assert_eq!(sense(&mut b, &StartStopUnit::start()), None);
+    // LOEJ on a medium that is not removable, and a power condition: INVALID FIELD IN CDB
+    // at byte 4.
+    let loej = StartStopUnit::new(false, 0, 0, false, true, false).unwrap();
+    let idle = StartStopUnit::new(false, 0, 2, false, false, true).unwrap();
+    for cmd in [loej, idle] {
+        let (done, _) = run(&mut b, &cmd);
+        assert_eq!(sense_code(&done), Some(INVALID_FIELD));
+        assert_eq!(field_pointer(&done), Some((true, 4)));
+    }
+    // MODE SELECT (10) with PF = 0 (SPC-5 6.12): INVALID FIELD IN CDB at byte 1.
+    let header = [0u8; 8];
+    let (done, _) = raw(&mut b, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0], &header, 0);
+    assert_eq!(sense_code(&done), Some(INVALID_FIELD));
+    assert_eq!(field_pointer(&done), Some((true, 1)));
+    // A page the bridge does not have (Control, 0Ah, SPC-5 7.5.10): INVALID FIELD IN
+    // PARAMETER LIST at its PAGE CODE, the byte after the 8-byte header.
+    let mut list = header.to_vec();
+    list.extend_from_slice(&[0x0a, 0x0a]);
+    list.resize(list.len() + 0x0a, 0);
+    let cdb = [0x55, 0x10, 0, 0, 0, 0, 0, 0, list.len() as u8, 0];
+    let (done, _) = raw(&mut b, &cdb, &list, 0);
+    assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x26, 0x00)));
+    assert_eq!(field_pointer(&done), Some((false, 8)));
 }
 
 #[test]
