@@ -10,8 +10,9 @@
 //! at the controller's MDTS), SYNCHRONIZE CACHE (10)/(16) to Flush, MODE SENSE and MODE
 //! SELECT (6)/(10) with the caching page whose WCE is the Volatile Write Cache feature
 //! (06h), REPORT LUNS and START STOP UNIT. A failed NVMe command becomes the sense data
-//! the translation reference maps its status to. Every other operation code — WRITE BUFFER included: no bridge here
-//! passes it — is ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (20h/00h).
+//! the translation reference maps its status to. Every other operation code — WRITE
+//! BUFFER included: no bridge here passes it — is ILLEGAL REQUEST, INVALID COMMAND
+//! OPERATION CODE (20h/00h).
 //!
 //! Unit attention (SAM-5 5.14): after power on, a hard reset or a reset of the drive
 //! behind, the first command other than INQUIRY, REPORT LUNS and REQUEST SENSE ends in
