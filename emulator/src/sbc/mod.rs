@@ -34,6 +34,7 @@ mod inquiry;
 mod luns;
 mod media;
 pub mod microcode;
+pub(crate) mod mode_data;
 mod mode_pages;
 mod mode_select;
 mod mode_sense;

@@ -4,6 +4,7 @@
 
 use super::checked::WCE;
 use super::disk::Disk;
+use super::mode_data::{self, Values};
 use super::sense::{self, Condition};
 use cdb::scsi::spc::mode::caching::CACHING_PAGE_LENGTH;
 use cdb::scsi::spc::mode::control::CONTROL_PAGE_LENGTH;
@@ -17,18 +18,6 @@ pub(crate) const PAGES: [u8; 2] = [CACHING, CONTROL];
 
 /// D_SENSE (descriptor format sense data): control page byte 2 bit 2 (SPC-5 7.5.10).
 const D_SENSE: u8 = 0x04;
-
-/// Which values of a page MODE SENSE asks for (SPC-5 6.13, PC field); saved values are
-/// not implemented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Values {
-    /// PC = 00b.
-    Current,
-    /// PC = 01b: a mask of the bits MODE SELECT may change.
-    Changeable,
-    /// PC = 10b: the values after power on or reset.
-    Default,
-}
 
 /// Page `code` with its 2-byte header (page_0 format, PS = 0: nothing is saveable).
 pub(crate) fn page(disk: &Disk, code: u8, values: Values) -> Option<Vec<u8>> {
@@ -53,11 +42,12 @@ pub(crate) fn page(disk: &Disk, code: u8, values: Values) -> Option<Vec<u8>> {
         ),
         _ => return None,
     };
-    let mut bytes = vec![0u8; 2 + length];
-    bytes[0] = code;
-    bytes[1] = length as u8;
-    bytes[2] = if on { bit } else { 0 };
-    Some(bytes)
+    // Both pages are 18 or 10 bytes long: the length fits its byte.
+    Some(mode_data::page_0(
+        code,
+        length as u8,
+        if on { bit } else { 0 },
+    ))
 }
 
 /// Makes a MODE SELECT page (already checked against the changeable mask) current:

@@ -4,7 +4,8 @@
 use super::checked::{self, PageValues, SelectList};
 use super::commands::Request;
 use super::disk::Disk;
-use super::mode_pages::{self, Values};
+use super::mode_data::Values;
+use super::mode_pages;
 use super::sense::{self, Condition};
 use cdb::scsi::spc::mode::ModeForm;
 
