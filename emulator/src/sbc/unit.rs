@@ -34,7 +34,7 @@ pub(crate) fn request_sense(
         Some(ua) => ua,
         None => disk.not_ready().unwrap_or(sense::NO_SENSE),
     };
-    return_sense(request, &code.into(), data_in)
+    return_sense(request.cdb, &code.into(), data_in)
 }
 
 /// REQUEST SENSE to a LUN with no logical unit: LOGICAL UNIT NOT SUPPORTED as sense data
@@ -43,17 +43,22 @@ pub(crate) fn request_sense_absent(
     request: &Request<'_>,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    return_sense(request, &sense::LOGICAL_UNIT_NOT_SUPPORTED.into(), data_in)
+    return_sense(
+        request.cdb,
+        &sense::LOGICAL_UNIT_NOT_SUPPORTED.into(),
+        data_in,
+    )
 }
 
-/// Transfers `condition` as REQUEST SENSE parameter data, in the format DESC asks for.
-fn return_sense(
-    request: &Request<'_>,
+/// Transfers `condition` as the parameter data of the REQUEST SENSE `cdb` (SPC-5 6.39),
+/// in the format DESC asks for.
+pub(crate) fn return_sense(
+    cdb: &[u8],
     condition: &Condition,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    let parsed = RequestSense::parse_cdb(request.cdb)
-        .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
+    let parsed =
+        RequestSense::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
     let data = condition.encode(parsed.desc);
     Ok(transfer(
         data_in,
