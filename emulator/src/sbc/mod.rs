@@ -30,7 +30,7 @@ pub(crate) mod checked;
 mod commands;
 mod completion;
 mod disk;
-mod inquiry;
+pub(crate) mod inquiry;
 pub(crate) mod luns;
 mod media;
 pub mod microcode;
