@@ -3,10 +3,10 @@
 //! (10)/(16) to Read and Write with FUA, SYNCHRONIZE CACHE (10)/(16) and START STOP UNIT
 //! to Flush.
 
-use super::{be, transfer, Bridge, Outcome, NSID};
+use super::{Bridge, Outcome, NSID};
 use crate::block::BlockDevice;
-use crate::sbc::checked;
 use crate::sbc::sense::{self, Condition};
+use crate::sbc::{capacity, checked};
 use cdb::command::CdbLayout;
 use cdb::nvme::nvm::{Flush, Read, Write, MAX_BLOCKS};
 use cdb::scsi::sbc::lba_cdb::{CdbSize, Sixteen, Ten};
@@ -39,28 +39,19 @@ impl<D: BlockDevice> Bridge<D> {
         })
     }
 
-    /// READ CAPACITY (10) (SBC-4 5.20) and (16) (SBC-4 5.21, service action 10h): the
-    /// last LBA is NSZE − 1 (FFFFFFFFh in the 10-byte form when it does not fit).
+    /// READ CAPACITY (10) (SBC-4 5.20) and (16) (SBC-4 5.21, service action 10h) of
+    /// the namespace: NSZE blocks of its LBA data size.
     pub(super) fn read_capacity(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-        let sixteen = cdb.first() == Some(&0x9e);
-        if sixteen && cdb.get(1).map(|b| b & 0x1f) != Some(0x10) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
-        }
-        let geometry = self.geometry()?;
-        let last = geometry.blocks.saturating_sub(1);
-        let size = geometry.block_size.to_be_bytes();
-        let (data, allocation_length) = if sixteen {
-            let mut data = last.to_be_bytes().to_vec();
-            data.extend_from_slice(&size);
-            // RC BASIS 01b: the last LBA of the logical unit; the rest zero.
-            data.push(0x10);
-            data.resize(32, 0);
-            (data, be(cdb, 10, 4) as usize)
+        let answer = if cdb.first() == Some(&0x9e) {
+            if cdb.get(1).map(|b| b & 0x1f) != Some(0x10) {
+                return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
+            }
+            capacity::answer_16
         } else {
-            let last = u32::try_from(last).unwrap_or(u32::MAX);
-            ([last.to_be_bytes(), size].concat(), 8)
+            capacity::answer_10
         };
-        Ok(transfer(data_in, &data, allocation_length))
+        let geometry = self.geometry()?;
+        answer(cdb, geometry.blocks, geometry.block_size, data_in)
     }
 
     /// READ (10)/(16) (SBC-4 5.15, 5.16) as NVMe Reads, FUA to FUA. Only what fits the

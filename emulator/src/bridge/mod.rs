@@ -198,13 +198,6 @@ fn cut(cdb: &[u8]) -> Result<&[u8], Condition> {
         .ok_or_else(|| sense::INVALID_COMMAND_OPERATION_CODE.into())
 }
 
-/// A big-endian field of `cdb` (absent bytes read as zero).
-fn be(cdb: &[u8], from: usize, width: usize) -> u64 {
-    (from..from + width).fold(0, |acc, i| {
-        (acc << 8) | u64::from(cdb.get(i).copied().unwrap_or(0))
-    })
-}
-
 /// REPORT LUNS (SPC-5 6.33): the bridge's one logical unit, LUN 0.
 fn report_luns(cdb: &[u8], data_in: &mut [u8]) -> Outcome {
     luns::report(cdb, 1, data_in)

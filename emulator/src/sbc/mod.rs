@@ -25,7 +25,7 @@
 //! usable microcode (see [`MicrocodeConfig::brick_on_truncated`]).
 
 mod buffer;
-mod capacity;
+pub(crate) mod capacity;
 pub(crate) mod checked;
 mod commands;
 mod completion;
