@@ -5,24 +5,17 @@
 
 use super::{Bridge, Outcome, NSID};
 use crate::block::BlockDevice;
+use crate::sbc::media::{self, RwRequest};
 use crate::sbc::sense::{self, Condition};
 use crate::sbc::{capacity, checked};
-use cdb::command::CdbLayout;
 use cdb::nvme::nvm::{Flush, Read, Write, MAX_BLOCKS};
-use cdb::scsi::sbc::lba_cdb::{CdbSize, Sixteen, Ten};
-use cdb::scsi::sbc::read_write::{ReadOp, RwCdb, RwKind, WriteOp};
+use cdb::scsi::sbc::lba_cdb::{Sixteen, Ten};
+use cdb::scsi::sbc::read_write::{ReadOp, RwKind, WriteOp};
 
 /// The namespace as a logical unit: its block count and logical block length.
 struct Geometry {
     blocks: u64,
     block_size: u32,
-}
-
-/// One transfer: the starting LBA, the blocks and FUA.
-struct Transfer {
-    lba: u64,
-    blocks: u32,
-    fua: bool,
 }
 
 impl<D: BlockDevice> Bridge<D> {
@@ -98,23 +91,15 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(0)
     }
 
-    /// Parses a READ or WRITE CDB of either size: RDPROTECT/WRPROTECT must be zero (the
-    /// namespace has no protection information); the range must lie on the namespace
-    /// (21h/00h).
-    fn checked<K: RwKind>(&mut self, cdb: &[u8]) -> Result<(Transfer, u32), Condition> {
-        if cdb.get(1).is_some_and(|b| b >> 5 != 0) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 7));
-        }
-        let transfer = match cdb.len() {
-            16 => parse::<Sixteen, K>(cdb),
-            _ => parse::<Ten, K>(cdb),
-        }?;
+    /// Parses a READ or WRITE CDB of either size with [`media::rw_request`] against the
+    /// namespace's size; returns it with the logical block length.
+    fn checked<K: RwKind>(&mut self, cdb: &[u8]) -> Result<(RwRequest, u32), Condition> {
         let geometry = self.geometry()?;
-        let end = transfer.lba.checked_add(u64::from(transfer.blocks));
-        if transfer.lba >= geometry.blocks || end.is_none_or(|end| end > geometry.blocks) {
-            return Err(sense::LBA_OUT_OF_RANGE.into());
-        }
-        Ok((transfer, geometry.block_size))
+        let request = match cdb.len() {
+            16 => media::rw_request::<Sixteen, K>(cdb, geometry.blocks),
+            _ => media::rw_request::<Ten, K>(cdb, geometry.blocks),
+        }?;
+        Ok((request, geometry.block_size))
     }
 
     /// The most blocks one NVMe Read or Write carries: MDTS (Base 2.0 5.17.2.1: 2^MDTS
@@ -151,15 +136,4 @@ impl<D: BlockDevice> Bridge<D> {
         }
         Ok(0)
     }
-}
-
-/// The LBA, TRANSFER LENGTH and FUA of a READ or WRITE CDB of size `S`.
-fn parse<S: CdbSize, K: RwKind>(cdb: &[u8]) -> Result<Transfer, Condition> {
-    let parsed =
-        RwCdb::<S, K>::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-    Ok(Transfer {
-        lba: parsed.logical_block_address(),
-        blocks: parsed.transfer_length(),
-        fua: parsed.options().fua,
-    })
 }

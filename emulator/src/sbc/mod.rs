@@ -32,7 +32,7 @@ mod completion;
 mod disk;
 pub(crate) mod inquiry;
 pub(crate) mod luns;
-mod media;
+pub(crate) mod media;
 pub mod microcode;
 pub(crate) mod mode_data;
 mod mode_pages;
