@@ -20,8 +20,7 @@ pub(crate) fn read_capacity_10(
     request: &Request<'_>,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    let device = disk.device();
-    let (blocks, block_size) = (device.block_count(), device.block_size());
+    let (blocks, block_size) = geometry(disk);
     answer_10(request.cdb, blocks, block_size, data_in)
 }
 
@@ -31,8 +30,7 @@ pub(crate) fn read_capacity_16(
     request: &Request<'_>,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    let device = disk.device();
-    let (blocks, block_size) = (device.block_count(), device.block_size());
+    let (blocks, block_size) = geometry(disk);
     answer_16(request.cdb, blocks, block_size, data_in)
 }
 
@@ -71,4 +69,10 @@ pub(crate) fn answer_16(
     data[8..12].copy_from_slice(&block_size.to_be_bytes());
     data[12] = RC_BASIS_LAST_LBA;
     Ok(transfer(data_in, &data, parsed.allocation_length as usize))
+}
+
+/// The logical unit's block count and logical block length.
+fn geometry(disk: &Disk) -> (u64, u32) {
+    let device = disk.device();
+    (device.block_count(), device.block_size())
 }
