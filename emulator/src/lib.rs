@@ -45,5 +45,7 @@ pub mod sbc;
 pub mod sim;
 pub mod store;
 pub mod target;
+#[cfg(test)]
+mod testing;
 pub mod uri;
 pub mod usb;

@@ -121,9 +121,9 @@ impl SimSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sbc::Completion;
     use crate::target::ScsiTarget;
-    use cdb::command::{DataPhase, ScsiCommand};
+    use crate::testing::{self, Code};
+    use cdb::command::ScsiCommand;
     use cdb::scsi::sbc::lba_cdb::Ten;
     use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
     use cdb::scsi::sbc::synchronize_cache::SynchronizeCache;
@@ -138,35 +138,15 @@ mod tests {
         }
     }
 
-    /// Runs a typed command on LUN `lun`, returning the completion and data-in.
-    fn complete<C: ScsiCommand>(target: &mut Target, lun: u16, cmd: &C) -> (Completion, Vec<u8>) {
-        let (out, in_len) = match cmd.data_phase() {
-            DataPhase::Out(data) => (data.to_vec(), 0),
-            DataPhase::In(n) => (Vec::new(), n as usize),
-            DataPhase::None => (Vec::new(), 0),
-        };
-        let mut data_in = vec![0; in_len];
-        let done = target.execute(lun, cmd.cdb().as_bytes(), &out, &mut data_in);
-        data_in.truncate(done.data_in_len);
-        (done, data_in)
-    }
-
     /// Runs a typed command on LUN `lun`, returning status and data-in.
     fn run<C: ScsiCommand>(target: &mut Target, lun: u16, cmd: &C) -> (Status, Vec<u8>) {
-        let (done, data) = complete(target, lun, cmd);
+        let (done, data) = testing::send(target, lun, cmd);
         (done.status, data)
     }
 
     /// Runs `cmd` on LUN 0: GOOD, or the sense key, ASC and ASCQ of its CHECK CONDITION.
-    fn sense<C: ScsiCommand>(target: &mut Target, cmd: &C) -> Option<(u8, u8, u8)> {
-        let (done, _) = complete(target, 0, cmd);
-        if done.status == Status::Good {
-            return None;
-        }
-        assert_eq!(done.status, Status::CheckCondition);
-        let sense = SenseData::decode(&done.sense).unwrap();
-        let (asc, ascq) = sense.asc_ascq().unwrap();
-        Some((sense.sense_key_code().unwrap(), asc, ascq))
+    fn sense<C: ScsiCommand>(target: &mut Target, cmd: &C) -> Option<Code> {
+        testing::sense_code(&testing::send(target, 0, cmd).0)
     }
 
     /// Runs `cmd`, clearing the power-on unit attention first.
@@ -469,12 +449,7 @@ mod tests {
 
         /// Submits `cmd`: its status and data-in.
         fn submit<C: NvmeCommand>(ctrl: &mut Nvme, cmd: &C) -> (NvmeStatus, Vec<u8>) {
-            let (out, mut data_in): (&[u8], Vec<u8>) = match cmd.data_phase() {
-                DataPhase::None => (&[], Vec::new()),
-                DataPhase::In(n) => (&[], vec![0; n as usize]),
-                DataPhase::Out(data) => (data, Vec::new()),
-            };
-            let done = ctrl.submit(cmd.queue(), &cmd.entry(), out, &mut data_in);
+            let (done, data_in) = testing::submit(ctrl, cmd);
             (done.status, data_in)
         }
 

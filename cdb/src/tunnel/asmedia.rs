@@ -8,7 +8,7 @@
 //! comes back: a failing command shows only as a SCSI error or zeroed data.
 
 use super::data_in::{self, AdminIn};
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use crate::nvme::{NvmeCommand, Queue, SubmissionEntry};
 use crate::scsi::cdb_bytes::{check, get_be, put_be};
@@ -113,31 +113,24 @@ impl CdbLayout for AsmediaPassThrough {
     }
 }
 
-impl ScsiCommand for AsmediaPassThrough {
+impl DataInCommand for AsmediaPassThrough {
     /// The data-in bytes as the drive returned them; decode them with the tunnelled
     /// command's own decoder (no completion Dword 0 comes back).
     type Response = Vec<u8>;
 
-    fn name(&self) -> &'static str {
-        NAME
+    fn allocation_length(&self) -> u32 {
+        self.transfer_length()
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::input(self.transfer_length())
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        Ok(self.data_phase().within(data_in).to_vec())
+    fn decode_data(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        Ok(data_in::received(self.allocation_length(), data_in))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use crate::nvme::firmware::FirmwareImageDownload;
     use crate::nvme::identify::{IdentifyController, IdentifyNamespace};
     use crate::nvme::log_page::GetLogPage;

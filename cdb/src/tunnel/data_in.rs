@@ -131,6 +131,13 @@ pub(crate) fn implied_length(opcode: u8, cdw10: u32) -> u32 {
     }
 }
 
+/// The data-in bytes a tunnel answers with: at most `len` (SPC-5 4.2.5.6: fewer when the
+/// bridge moved fewer), as the drive returned them — no completion Dword 0 comes back, so
+/// the tunnelled command's own decoder reads them.
+pub(crate) fn received(len: u32, data_in: &[u8]) -> Vec<u8> {
+    DataPhase::input(len).within(data_in).to_vec()
+}
+
 /// The CDW10 bits 31:8 a bridge derives from a data-in length: Get Log Page's NUMDL
 /// (NVMe Base 2.0 5.16.1), nothing for Identify.
 pub(crate) fn implied_length_cdw10(opcode: u8, len: u32) -> u32 {

@@ -8,7 +8,7 @@
 //! Log page reads longer than 512 bytes return stale data past byte 512.
 
 use super::data_in::{self, AdminIn};
-use crate::command::{Cdb, CdbField, CdbLayout, DataPhase, ScsiCommand};
+use crate::command::{Cdb, CdbField, CdbLayout, DataInCommand, DataPhase};
 use crate::error::{BuildError, DecodeError};
 use crate::nvme::{NvmeCommand, Queue, SubmissionEntry};
 use crate::scsi::cdb_bytes::check;
@@ -106,31 +106,24 @@ impl CdbLayout for RealtekPassThrough {
     }
 }
 
-impl ScsiCommand for RealtekPassThrough {
+impl DataInCommand for RealtekPassThrough {
     /// The data-in bytes as the bridge returned them; decode them with the tunnelled
     /// command's own decoder (no completion Dword 0 comes back).
     type Response = Vec<u8>;
 
-    fn name(&self) -> &'static str {
-        NAME
+    fn allocation_length(&self) -> u32 {
+        u32::from(self.transfer_length)
     }
 
-    fn cdb(&self) -> Cdb {
-        self.to_cdb()
-    }
-
-    fn data_phase(&self) -> DataPhase<'_> {
-        DataPhase::input(u32::from(self.transfer_length))
-    }
-
-    fn decode(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        Ok(self.data_phase().within(data_in).to_vec())
+    fn decode_data(&self, data_in: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        Ok(data_in::received(self.allocation_length(), data_in))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::ScsiCommand;
     use crate::nvme::identify::IdentifyController;
     use crate::nvme::log_page::GetLogPage;
     use proptest::prelude::*;

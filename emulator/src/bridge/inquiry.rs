@@ -4,6 +4,7 @@
 
 use super::{transfer, Bridge, Outcome};
 use crate::block::BlockDevice;
+use crate::sbc::inquiry::{ascii_byte, ascii_field, parse, InquiryCdb};
 use crate::sbc::sense::{self, Condition};
 use cdb::scsi::spc::vpd::{
     BLOCK_DEVICE_CHARACTERISTICS, DEVICE_IDENTIFICATION, SUPPORTED_VPD_PAGES, UNIT_SERIAL_NUMBER,
@@ -24,30 +25,15 @@ const PAGES: [u8; 4] = [
     BLOCK_DEVICE_CHARACTERISTICS,
 ];
 
-/// The INQUIRY CDB (SPC-5 6.7.1): EVPD, PAGE CODE, ALLOCATION LENGTH. CMDDT = 1 and a
-/// PAGE CODE without EVPD are INVALID FIELD IN CDB.
-fn parse(cdb: &[u8]) -> Result<(bool, u8, usize), Condition> {
-    let byte = |i: usize| cdb.get(i).copied().unwrap_or(0);
-    if byte(1) & 0x02 != 0 {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 1));
-    }
-    let evpd = byte(1) & 0x01 != 0;
-    if !evpd && byte(2) != 0 {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 2, 7));
-    }
-    let allocation_length = usize::from(u16::from_be_bytes([byte(3), byte(4)]));
-    Ok((evpd, byte(2), allocation_length))
-}
-
 /// INQUIRY to a LUN without a logical unit: PERIPHERAL QUALIFIER 011b, PERIPHERAL DEVICE
 /// TYPE 1Fh (SPC-5 6.7.2); VPD pages are LOGICAL UNIT NOT SUPPORTED.
 pub(super) fn absent(cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-    let (evpd, _, allocation_length) = parse(cdb)?;
-    if evpd {
+    let parsed = parse(cdb)?;
+    if parsed.evpd {
         return Err(sense::LOGICAL_UNIT_NOT_SUPPORTED.into());
     }
     let data = standard(0x7f, ["", "", ""]);
-    Ok(transfer(data_in, &data, allocation_length))
+    Ok(transfer(data_in, &data, parsed.allocation_length))
 }
 
 /// Standard INQUIRY data with byte 0 `peripheral` and the vendor, product and revision.
@@ -57,40 +43,26 @@ fn standard(peripheral: u8, [vendor, product, revision]: [&str; 3]) -> Vec<u8> {
     d[2] = VERSION_SPC4;
     d[3] = RDF2;
     d[4] = (STANDARD_LEN - 5) as u8;
-    d[8..16].copy_from_slice(&ascii::<8>(vendor));
-    d[16..32].copy_from_slice(&ascii::<16>(product));
-    d[32..36].copy_from_slice(&ascii::<4>(revision));
+    ascii_field(&mut d[8..16], vendor);
+    ascii_field(&mut d[16..32], product);
+    ascii_field(&mut d[32..36], revision);
     d
-}
-
-/// `ch` as an ASCII data byte (SPC-5 4.3.1): printable ASCII as is, anything else `?`.
-fn printable(ch: char) -> u8 {
-    if ch.is_ascii_graphic() || ch == ' ' {
-        ch as u8
-    } else {
-        b'?'
-    }
-}
-
-/// `text` left-aligned in an `N`-byte ASCII field padded with spaces (SPC-5 4.3.1).
-fn ascii<const N: usize>(text: &str) -> [u8; N] {
-    let mut field = [b' '; N];
-    for (slot, ch) in field.iter_mut().zip(text.chars()) {
-        *slot = printable(ch);
-    }
-    field
 }
 
 /// `text` trimmed of trailing spaces, as bytes of a variable-length ASCII field.
 fn trimmed(text: &str) -> Vec<u8> {
-    text.trim_end().chars().map(printable).collect()
+    text.trim_end().chars().map(ascii_byte).collect()
 }
 
 impl<D: BlockDevice> Bridge<D> {
     /// INQUIRY (SPC-5 6.7): standard data, or a VPD page (an unsupported page is INVALID
     /// FIELD IN CDB).
     pub(super) fn inquiry(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-        let (evpd, page_code, allocation_length) = parse(cdb)?;
+        let InquiryCdb {
+            evpd,
+            page_code,
+            allocation_length,
+        } = parse(cdb)?;
         let data = if evpd {
             let body = self.vpd(page_code)?;
             // Every body is shorter than 64 KiB.
@@ -136,7 +108,8 @@ impl<D: BlockDevice> Bridge<D> {
             out.extend_from_slice(&[0x01, 0x02, 0x00, eui.len() as u8]);
             out.extend_from_slice(eui);
         }
-        let mut t10 = ascii::<8>(self.model.vendor()).to_vec();
+        let mut t10 = vec![0; 8];
+        ascii_field(&mut t10, self.model.vendor());
         t10.extend(trimmed(&ctrl.mn));
         t10.push(b' ');
         t10.extend(trimmed(&ctrl.sn));

@@ -3,26 +3,19 @@
 //! (10)/(16) to Read and Write with FUA, SYNCHRONIZE CACHE (10)/(16) and START STOP UNIT
 //! to Flush.
 
-use super::{be, transfer, Bridge, Outcome, NSID};
+use super::{Bridge, Outcome, NSID};
 use crate::block::BlockDevice;
+use crate::sbc::media::{self, RwRequest};
 use crate::sbc::sense::{self, Condition};
-use cdb::command::CdbLayout;
+use crate::sbc::{capacity, checked};
 use cdb::nvme::nvm::{Flush, Read, Write, MAX_BLOCKS};
-use cdb::scsi::sbc::lba_cdb::{CdbSize, Sixteen, Ten};
-use cdb::scsi::sbc::read_write::{ReadOp, RwCdb, RwKind, WriteOp};
-use cdb::scsi::sbc::start_stop_unit::StartStopUnit;
+use cdb::scsi::sbc::lba_cdb::{Sixteen, Ten};
+use cdb::scsi::sbc::read_write::{ReadOp, RwKind, WriteOp};
 
 /// The namespace as a logical unit: its block count and logical block length.
 struct Geometry {
     blocks: u64,
     block_size: u32,
-}
-
-/// One transfer: the starting LBA, the blocks and FUA.
-struct Transfer {
-    lba: u64,
-    blocks: u32,
-    fua: bool,
 }
 
 impl<D: BlockDevice> Bridge<D> {
@@ -39,28 +32,19 @@ impl<D: BlockDevice> Bridge<D> {
         })
     }
 
-    /// READ CAPACITY (10) (SBC-4 5.20) and (16) (SBC-4 5.21, service action 10h): the
-    /// last LBA is NSZE − 1 (FFFFFFFFh in the 10-byte form when it does not fit).
+    /// READ CAPACITY (10) (SBC-4 5.20) and (16) (SBC-4 5.21, service action 10h) of
+    /// the namespace: NSZE blocks of its LBA data size.
     pub(super) fn read_capacity(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-        let sixteen = cdb.first() == Some(&0x9e);
-        if sixteen && cdb.get(1).map(|b| b & 0x1f) != Some(0x10) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
-        }
-        let geometry = self.geometry()?;
-        let last = geometry.blocks.saturating_sub(1);
-        let size = geometry.block_size.to_be_bytes();
-        let (data, allocation_length) = if sixteen {
-            let mut data = last.to_be_bytes().to_vec();
-            data.extend_from_slice(&size);
-            // RC BASIS 01b: the last LBA of the logical unit; the rest zero.
-            data.push(0x10);
-            data.resize(32, 0);
-            (data, be(cdb, 10, 4) as usize)
+        let answer = if cdb.first() == Some(&0x9e) {
+            if cdb.get(1).map(|b| b & 0x1f) != Some(0x10) {
+                return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
+            }
+            capacity::answer_16
         } else {
-            let last = u32::try_from(last).unwrap_or(u32::MAX);
-            ([last.to_be_bytes(), size].concat(), 8)
+            capacity::answer_10
         };
-        Ok(transfer(data_in, &data, allocation_length))
+        let geometry = self.geometry()?;
+        answer(cdb, geometry.blocks, geometry.block_size, data_in)
     }
 
     /// READ (10)/(16) (SBC-4 5.15, 5.16) as NVMe Reads, FUA to FUA. Only what fits the
@@ -107,23 +91,15 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(0)
     }
 
-    /// Parses a READ or WRITE CDB of either size: RDPROTECT/WRPROTECT must be zero (the
-    /// namespace has no protection information); the range must lie on the namespace
-    /// (21h/00h).
-    fn checked<K: RwKind>(&mut self, cdb: &[u8]) -> Result<(Transfer, u32), Condition> {
-        if cdb.get(1).is_some_and(|b| b >> 5 != 0) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 7));
-        }
-        let transfer = match cdb.len() {
-            16 => parse::<Sixteen, K>(cdb),
-            _ => parse::<Ten, K>(cdb),
-        }?;
+    /// Parses a READ or WRITE CDB of either size with [`media::rw_request`] against the
+    /// namespace's size; returns it with the logical block length.
+    fn checked<K: RwKind>(&mut self, cdb: &[u8]) -> Result<(RwRequest, u32), Condition> {
         let geometry = self.geometry()?;
-        let end = transfer.lba.checked_add(u64::from(transfer.blocks));
-        if transfer.lba >= geometry.blocks || end.is_none_or(|end| end > geometry.blocks) {
-            return Err(sense::LBA_OUT_OF_RANGE.into());
-        }
-        Ok((transfer, geometry.block_size))
+        let request = match cdb.len() {
+            16 => media::rw_request::<Sixteen, K>(cdb, geometry.blocks),
+            _ => media::rw_request::<Ten, K>(cdb, geometry.blocks),
+        }?;
+        Ok((request, geometry.block_size))
     }
 
     /// The most blocks one NVMe Read or Write carries: MDTS (Base 2.0 5.17.2.1: 2^MDTS
@@ -151,32 +127,13 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(0)
     }
 
-    /// START STOP UNIT (SBC-4 5.27) with POWER CONDITION 0h: START = 0 writes the cache
-    /// with Flush (unless NO_FLUSH); START = 1 needs nothing (the drive is always ready).
-    /// Power conditions and LOEJ are INVALID FIELD IN CDB.
+    /// START STOP UNIT (SBC-4 5.27), checked by [`checked::start_stop_unit`]: START = 0
+    /// writes the cache with Flush (unless NO_FLUSH); START = 1 needs nothing (the drive is
+    /// always ready).
     pub(super) fn start_stop_unit(&mut self, cdb: &[u8]) -> Outcome {
-        let parsed = StartStopUnit::parse_cdb(cdb)
-            .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-        if parsed.power_condition() != 0 {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 7));
-        }
-        if parsed.loej() {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 1));
-        }
-        if !parsed.start_bit() && !parsed.no_flush() {
+        if checked::start_stop_unit(cdb)?.flush {
             self.flush()?;
         }
         Ok(0)
     }
-}
-
-/// The LBA, TRANSFER LENGTH and FUA of a READ or WRITE CDB of size `S`.
-fn parse<S: CdbSize, K: RwKind>(cdb: &[u8]) -> Result<Transfer, Condition> {
-    let parsed =
-        RwCdb::<S, K>::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-    Ok(Transfer {
-        lba: parsed.logical_block_address(),
-        blocks: parsed.transfer_length(),
-        fua: parsed.options().fua,
-    })
 }

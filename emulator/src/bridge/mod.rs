@@ -10,8 +10,9 @@
 //! at the controller's MDTS), SYNCHRONIZE CACHE (10)/(16) to Flush, MODE SENSE and MODE
 //! SELECT (6)/(10) with the caching page whose WCE is the Volatile Write Cache feature
 //! (06h), REPORT LUNS and START STOP UNIT. A failed NVMe command becomes the sense data
-//! the translation reference maps its status to. Every other operation code — WRITE BUFFER included: no bridge here
-//! passes it — is ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (20h/00h).
+//! the translation reference maps its status to. Every other operation code — WRITE
+//! BUFFER included: no bridge here passes it — is ILLEGAL REQUEST, INVALID COMMAND
+//! OPERATION CODE (20h/00h).
 //!
 //! Unit attention (SAM-5 5.14): after power on, a hard reset or a reset of the drive
 //! behind, the first command other than INQUIRY, REPORT LUNS and REQUEST SENSE ends in
@@ -37,7 +38,8 @@ pub use model::{Model, Tunnel, UsbId};
 use crate::block::{BlockDevice, BlockError};
 use crate::nvme::Controller;
 use crate::sbc::sense::{self, Condition, SenseCode};
-use crate::sbc::{lun_bytes, Completion};
+use crate::sbc::transfer;
+use crate::sbc::{luns, unit, Completion, UNIT_ATTENTION_EXEMPT};
 use crate::target::ScsiTarget;
 use cdb::command::DataPhase;
 use cdb::nvme::id_ctrl::IdentifyControllerData;
@@ -48,10 +50,6 @@ use cdb::scsi::opcode::{cdb_length, CdbLength};
 
 /// The namespace a bridge presents as its logical unit.
 const NSID: u32 = 1;
-
-/// Operation codes that neither report nor clear a pending unit attention: INQUIRY,
-/// REPORT LUNS and REQUEST SENSE (SAM-5 5.14).
-const UNIT_ATTENTION_EXEMPT: [u8; 3] = [0x12, 0xa0, 0x03];
 
 /// A USB–NVMe bridge chip in front of an NVMe controller: one logical unit, LUN 0.
 pub struct Bridge<D> {
@@ -180,11 +178,8 @@ impl<D: BlockDevice> Bridge<D> {
     /// REQUEST SENSE (SPC-5 6.39): the pending unit attention (clearing it) or NO SENSE,
     /// fixed format or, with DESC = 1, descriptor format.
     fn request_sense(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-        let desc = cdb.get(1).is_some_and(|b| b & 0x01 != 0);
-        let allocation_length = usize::from(cdb.get(4).copied().unwrap_or(0));
         let code = self.attention.take().unwrap_or(sense::NO_SENSE);
-        let data = Condition::from(code).encode(desc);
-        Ok(transfer(data_in, &data, allocation_length))
+        unit::return_sense(cdb, &code.into(), data_in)
     }
 }
 
@@ -203,42 +198,9 @@ fn cut(cdb: &[u8]) -> Result<&[u8], Condition> {
         .ok_or_else(|| sense::INVALID_COMMAND_OPERATION_CODE.into())
 }
 
-/// Copies `data` into `data_in`, at most `allocation_length` bytes and the buffer
-/// (SPC-5 4.2.5.6); returns the bytes transferred.
-fn transfer(data_in: &mut [u8], data: &[u8], allocation_length: usize) -> usize {
-    let n = data.len().min(allocation_length).min(data_in.len());
-    if let (Some(to), Some(from)) = (data_in.get_mut(..n), data.get(..n)) {
-        to.copy_from_slice(from);
-    }
-    n
-}
-
-/// A big-endian field of `cdb` (absent bytes read as zero).
-fn be(cdb: &[u8], from: usize, width: usize) -> u64 {
-    (from..from + width).fold(0, |acc, i| {
-        (acc << 8) | u64::from(cdb.get(i).copied().unwrap_or(0))
-    })
-}
-
-/// REPORT LUNS (SPC-5 6.33): the bridge's one logical unit, LUN 0. SELECT REPORT 00h and
-/// 02h list it, 01h (well known logical units) nothing; an ALLOCATION LENGTH below 16 is
-/// INVALID FIELD IN CDB.
+/// REPORT LUNS (SPC-5 6.33): the bridge's one logical unit, LUN 0.
 fn report_luns(cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-    let allocation_length = be(cdb, 6, 4) as usize;
-    if allocation_length < 16 {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 6, 7));
-    }
-    let count: u32 = match cdb.get(2).copied().unwrap_or(0) {
-        0x00 | 0x02 => 1,
-        0x01 => 0,
-        _ => return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 2, 7)),
-    };
-    let mut data = (count * 8).to_be_bytes().to_vec();
-    data.extend_from_slice(&[0; 4]);
-    if count == 1 {
-        data.extend_from_slice(&lun_bytes(0));
-    }
-    Ok(transfer(data_in, &data, allocation_length))
+    luns::report(cdb, 1, data_in)
 }
 
 impl<D: BlockDevice> ScsiTarget for Bridge<D> {

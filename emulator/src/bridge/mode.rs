@@ -5,29 +5,21 @@
 
 use super::{transfer, Bridge, Outcome};
 use crate::block::BlockDevice;
-use crate::sbc::sense::{self, Condition};
-use cdb::command::CdbLayout;
+use crate::sbc::checked::{self, PageValues, SelectList, WCE};
+use crate::sbc::mode_data::{self, Values};
+use crate::sbc::sense::Condition;
 use cdb::nvme::features::{GetFeatures, Select, SetFeatures};
 use cdb::scsi::spc::mode::caching::CACHING_PAGE_LENGTH;
-use cdb::scsi::spc::mode::sense::{ALL_PAGES, ALL_SUBPAGES};
-use cdb::scsi::spc::mode::{
-    ModeForm, ModeParameters, ModeSelectCdb, ModeSense, PageControl, Six, Ten,
-};
+use cdb::scsi::spc::mode::{ModeForm, Six, Ten};
 
 /// Caching mode page code (SBC-4 6.5.5).
 const CACHING: u8 = 0x08;
-/// WCE: caching page byte 2 bit 2 (SBC-4 6.5.5).
-const WCE: u8 = 0x04;
-/// DPOFUA: device-specific parameter bit 4 (SBC-4 6.5.1); FUA reaches the drive.
-const DPOFUA: u8 = 0x10;
 
-/// The Caching mode page with WCE `wce` (page_0 format, PS = 0).
+/// The Caching mode page with WCE `wce` (SBC-4 6.5.5); nothing else is set.
 fn caching_page(wce: bool) -> Vec<u8> {
-    let mut page = vec![0u8; 2 + CACHING_PAGE_LENGTH];
-    page[0] = CACHING;
-    page[1] = CACHING_PAGE_LENGTH as u8;
-    page[2] = if wce { WCE } else { 0 };
-    page
+    // PAGE LENGTH 12h.
+    let length = CACHING_PAGE_LENGTH as u8;
+    mode_data::page_0(CACHING, length, if wce { WCE } else { 0 })
 }
 
 impl<D: BlockDevice> Bridge<D> {
@@ -55,135 +47,53 @@ impl<D: BlockDevice> Bridge<D> {
         Ok(dw0 & 1 != 0)
     }
 
-    /// MODE SENSE (SPC-5 6.13, 6.14): page 08h or 3Fh, current, changeable (WCE only) or
-    /// default values; saved values are SAVING PARAMETERS NOT SUPPORTED.
+    /// MODE SENSE (SPC-5 6.13, 6.14), checked by [`mode_data::mode_sense_request`]:
+    /// page 08h or 3Fh, current, changeable (WCE only) or default values.
     fn mode_sense_form<F: ModeForm>(&mut self, cdb: &[u8], data_in: &mut [u8]) -> Outcome {
-        let parsed = ModeSense::<F>::parse_cdb(cdb)
-            .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-        if !matches!(parsed.page_code(), CACHING | ALL_PAGES) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 2, 5));
-        }
-        if !matches!(parsed.subpage_code(), 0 | ALL_SUBPAGES) {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 3, 7));
-        }
-        let changeable = parsed.pc() == PageControl::Changeable;
-        let wce = match parsed.pc() {
-            PageControl::Current => self.wce(Select::Current)?,
-            PageControl::Default => self.wce(Select::Default)?,
-            PageControl::Changeable => true,
-            PageControl::Saved => {
-                return Err(Condition::cdb_field(
-                    sense::SAVING_PARAMETERS_NOT_SUPPORTED,
-                    2,
-                    7,
-                ))
-            }
+        let asked = mode_data::mode_sense_request::<F>(cdb, &[CACHING])?;
+        let wce = match asked.values {
+            Values::Current => self.wce(Select::Current)?,
+            Values::Default => self.wce(Select::Default)?,
+            Values::Changeable => true,
         };
-        let long = parsed.llbaa();
-        let descriptor = if parsed.dbd() {
-            Vec::new()
-        } else {
-            self.block_descriptor(long, changeable)?
+        let descriptor = match asked.descriptor {
+            None => Vec::new(),
+            Some(long) => self.block_descriptor(long, asked.values)?,
         };
-        let mut header = vec![0u8; F::HEADER_LEN];
-        let total = F::HEADER_LEN + descriptor.len() + 2 + CACHING_PAGE_LENGTH;
-        // At most 8 + 16 + 20 bytes: every length fits its field.
-        let mode_data_length = (total - F::LENGTH_WIDTH) as u16;
-        if F::LONG_LBA {
-            header[..2].copy_from_slice(&mode_data_length.to_be_bytes());
-            header[3] = DPOFUA;
-            header[4] = u8::from(long && !descriptor.is_empty());
-            header[7] = descriptor.len() as u8;
-        } else {
-            header[0] = mode_data_length as u8;
-            header[2] = DPOFUA;
-            header[3] = descriptor.len() as u8;
-        }
-        header.extend(descriptor);
-        header.extend(caching_page(wce));
-        Ok(transfer(
-            data_in,
-            &header,
-            usize::from(parsed.allocation_length()),
-        ))
+        let data = mode_data::mode_data::<F>(&descriptor, &caching_page(wce));
+        Ok(transfer(data_in, &data, asked.allocation_length))
     }
 
-    /// The block descriptor (SBC-4 6.5.2): short, or long with LLBAA; nothing in it is
-    /// changeable.
-    fn block_descriptor(&mut self, long: bool, changeable: bool) -> Result<Vec<u8>, Condition> {
-        let mut d = vec![0u8; if long { 16 } else { 8 }];
-        if changeable {
-            return Ok(d);
+    /// The block descriptor (SBC-4 6.5.2) of namespace 1: NSZE blocks of its LBA data
+    /// size (NVM Command Set 1.0 4.1.5.1); nothing in it is changeable.
+    fn block_descriptor(&mut self, long: bool, values: Values) -> Result<Vec<u8>, Condition> {
+        if values == Values::Changeable {
+            return Ok(mode_data::block_descriptor(long, values, 0, 0));
         }
         let ns = self.identify_namespace()?;
         let size = ns.lba_data_size().unwrap_or(0) as u32;
-        if long {
-            d[..8].copy_from_slice(&ns.nsze.to_be_bytes());
-            d[12..].copy_from_slice(&size.to_be_bytes());
-        } else {
-            let short = u32::try_from(ns.nsze).unwrap_or(u32::MAX);
-            d[..4].copy_from_slice(&short.to_be_bytes());
-            d[5..].copy_from_slice(&size.to_be_bytes()[1..]);
-        }
-        Ok(d)
+        Ok(mode_data::block_descriptor(long, values, ns.nsze, size))
     }
 
-    /// MODE SELECT (SPC-5 6.11, 6.12): PF = 1 and SP = 0, else INVALID FIELD IN CDB. The
-    /// list may carry block descriptors (skipped) and the Caching page, in which only WCE
-    /// may change; WCE goes to the drive with Set Features 06h.
+    /// MODE SELECT (SPC-5 6.11, 6.12), checked by [`checked::mode_select_list`]. The list
+    /// may carry block descriptors (skipped) and the Caching page, in which only WCE may
+    /// change; WCE goes to the drive with Set Features 06h.
     fn mode_select_form<F: ModeForm>(&mut self, cdb: &[u8], data_out: &[u8]) -> Outcome {
-        let parsed = ModeSelectCdb::<F>::parse_cdb(cdb)
-            .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-        if !parsed.pf {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 4));
-        }
-        if parsed.sp {
-            return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 0));
-        }
-        let length = usize::from(parsed.parameter_list_length());
-        if length == 0 {
+        let Some(SelectList { header, list }) = checked::mode_select_list::<F>(cdb, data_out)?
+        else {
             return Ok(0);
-        }
-        let list = data_out.get(..length).ok_or(sense::DATA_PHASE_ERROR)?;
-        let header = ModeParameters::decode_parameter_list::<F>(list)
-            .map_err(|_| Condition::from(sense::PARAMETER_LIST_LENGTH_ERROR))?
-            .header;
-        let mut at = F::HEADER_LEN + usize::from(header.block_descriptor_length);
-        let mut wce = None;
-        while at < list.len() {
-            wce = Some(check_caching_page(list, at)?);
-            at += 2 + CACHING_PAGE_LENGTH;
-        }
-        if let Some(wce) = wce {
+        };
+        let from = F::HEADER_LEN + usize::from(header.block_descriptor_length);
+        let pages = checked::mode_pages(list, from, |code| {
+            (code == CACHING).then(|| PageValues {
+                current: caching_page(false),
+                changeable: caching_page(true),
+            })
+        })?;
+        if let Some(page) = pages.last() {
+            let wce = page.get(2).is_some_and(|b| b & WCE != 0);
             self.submit(&SetFeatures::volatile_write_cache(wce, false), &mut [])?;
         }
         Ok(0)
     }
-}
-
-/// Checks the page at `list[at..]`: the Caching page (SPF = 0), its PAGE LENGTH, wholly
-/// in the list, with no bit set but WCE (the bridge's caching page has nothing else);
-/// returns WCE. A wrong field is INVALID FIELD IN PARAMETER LIST pointing at it.
-fn check_caching_page(list: &[u8], at: usize) -> Result<bool, Condition> {
-    let invalid = |offset: usize, bit: u8| {
-        Condition::parameter_field(sense::INVALID_FIELD_IN_PARAMETER_LIST, at + offset, bit)
-    };
-    let byte0 = list.get(at).copied().unwrap_or(0);
-    if byte0 & 0x7f != CACHING {
-        return Err(invalid(0, 6));
-    }
-    if list.get(at + 1).copied() != Some(CACHING_PAGE_LENGTH as u8) {
-        return Err(invalid(1, 7));
-    }
-    let page = list
-        .get(at..at + 2 + CACHING_PAGE_LENGTH)
-        .ok_or(sense::PARAMETER_LIST_LENGTH_ERROR)?;
-    for (i, &b) in page.iter().enumerate().skip(2) {
-        let allowed = if i == 2 { WCE } else { 0 };
-        let forbidden = b & !allowed;
-        if forbidden != 0 {
-            return Err(invalid(i, 7 - forbidden.leading_zeros() as u8));
-        }
-    }
-    Ok(page.get(2).is_some_and(|b| b & WCE != 0))
 }

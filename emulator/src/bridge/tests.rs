@@ -6,8 +6,9 @@
 use super::*;
 use crate::image;
 use crate::sim::{SimBlocks, SimDevice};
+use crate::testing::{self, sense_code, Code};
 use crate::uri::SimSpec;
-use cdb::command::{CdbLayout, DataPhase, ScsiCommand};
+use cdb::command::{CdbLayout, ScsiCommand};
 use cdb::nvme::features::{GetFeatures, Select};
 use cdb::nvme::firmware::{CommitAction, FirmwareCommit, FirmwareImageDownload};
 use cdb::nvme::log_page::LogPage;
@@ -17,6 +18,7 @@ use cdb::scsi::sbc::read_capacity::{
     ReadCapacity10, ReadCapacity10Data, ReadCapacity16, ReadCapacity16Data,
 };
 use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
+use cdb::scsi::sbc::start_stop_unit::StartStopUnit;
 use cdb::scsi::sbc::synchronize_cache::SynchronizeCache;
 use cdb::scsi::spc::buffer::WriteBuffer;
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
@@ -38,9 +40,6 @@ use zerocopy::IntoBytes;
 
 type Sim = Bridge<SimBlocks>;
 
-/// Sense key, ASC, ASCQ.
-type Code = (u8, u8, u8);
-
 const RESET: Code = (key::UNIT_ATTENTION, 0x29, 0x00);
 const INVALID_OPCODE: Code = (key::ILLEGAL_REQUEST, 0x20, 0x00);
 const INVALID_FIELD: Code = (key::ILLEGAL_REQUEST, 0x24, 0x00);
@@ -55,19 +54,11 @@ fn bridge(uri: &str) -> Box<Sim> {
 /// A bridge past its power-on unit attention.
 fn ready(uri: &str) -> Box<Sim> {
     let mut b = bridge(uri);
-    assert_eq!(sense_of(&b.execute(0, &[0; 6], &[], &mut [])), Some(RESET));
+    assert_eq!(
+        sense_code(&b.execute(0, &[0; 6], &[], &mut [])),
+        Some(RESET)
+    );
     b
-}
-
-/// GOOD, or the sense key, ASC and ASCQ of a CHECK CONDITION.
-fn sense_of(done: &Completion) -> Option<Code> {
-    if done.status == Status::Good {
-        return None;
-    }
-    assert_eq!(done.status, Status::CheckCondition);
-    let sense = SenseData::decode(&done.sense).unwrap();
-    let (asc, ascq) = sense.asc_ascq().unwrap();
-    Some((sense.sense_key_code().unwrap(), asc, ascq))
 }
 
 /// The FIELD POINTER of a CHECK CONDITION: C/D and the byte.
@@ -85,42 +76,28 @@ fn field_pointer(done: &Completion) -> Option<(bool, u16)> {
 
 /// Sends a raw CDB with data-out `out` and `in_len` bytes of data-in.
 fn raw(b: &mut Sim, cdb: &[u8], out: &[u8], in_len: usize) -> (Completion, Vec<u8>) {
-    let mut data = vec![0; in_len];
-    let done = b.execute(0, cdb, out, &mut data);
-    data.truncate(done.data_in_len);
-    (done, data)
+    testing::send_raw(b, 0, cdb, out, in_len)
 }
 
 /// Runs a typed command: completion and data-in.
 fn run<C: ScsiCommand>(b: &mut Sim, cmd: &C) -> (Completion, Vec<u8>) {
-    match cmd.data_phase() {
-        DataPhase::Out(data) => raw(b, cmd.cdb().as_bytes(), data, 0),
-        DataPhase::In(n) => raw(b, cmd.cdb().as_bytes(), &[], n as usize),
-        DataPhase::None => raw(b, cmd.cdb().as_bytes(), &[], 0),
-    }
+    testing::send(b, 0, cmd)
 }
 
 /// Runs a typed command that must succeed; its decoded answer.
 fn good<C: ScsiCommand>(b: &mut Sim, cmd: &C) -> C::Response {
     let (done, data) = run(b, cmd);
-    assert_eq!(sense_of(&done), None, "{}", cmd.name());
+    assert_eq!(sense_code(&done), None, "{}", cmd.name());
     cmd.decode(&data).unwrap()
 }
 
 fn sense<C: ScsiCommand>(b: &mut Sim, cmd: &C) -> Option<Code> {
-    sense_of(&run(b, cmd).0)
+    sense_code(&run(b, cmd).0)
 }
 
 /// Submits an NVMe command straight to the controller behind the bridge.
 fn direct<C: NvmeCommand>(b: &mut Sim, cmd: &C) -> (NvmeStatus, u32, Vec<u8>) {
-    let (out, mut data): (&[u8], Vec<u8>) = match cmd.data_phase() {
-        DataPhase::In(n) => (&[], vec![0; n as usize]),
-        DataPhase::Out(d) => (d, Vec::new()),
-        DataPhase::None => (&[], Vec::new()),
-    };
-    let done = b
-        .controller_mut()
-        .submit(cmd.queue(), &cmd.entry(), out, &mut data);
+    let (done, data) = testing::submit(b.controller_mut(), cmd);
     (done.status, done.dw0, data)
 }
 
@@ -200,7 +177,7 @@ fn inquiry_names_the_bridge_and_vpd_pages_come_from_the_drive() {
         );
         // An unsupported page is INVALID FIELD IN CDB on the PAGE CODE.
         let (done, _) = run(&mut b, &Inquiry::vpd(0x86));
-        assert_eq!(sense_of(&done), Some(INVALID_FIELD));
+        assert_eq!(sense_code(&done), Some(INVALID_FIELD));
         assert_eq!(field_pointer(&done), Some((true, 2)));
     }
 }
@@ -263,7 +240,7 @@ fn write10(lba: u64, data: &[u8], fua: bool) -> Write<'_, Ten> {
 fn read16(b: &mut Sim, lba: u64, blocks: u32) -> Vec<u8> {
     let cmd = Read::<Sixteen>::new(lba, blocks, 512, RwOptions::default()).unwrap();
     let (done, data) = run(b, &cmd);
-    assert_eq!(sense_of(&done), None);
+    assert_eq!(sense_code(&done), None);
     data
 }
 
@@ -352,25 +329,56 @@ fn wce_in_the_caching_page_is_the_volatile_write_cache_feature() {
     list[last] = 0xff;
     let cdb = [0x55, 0x10, 0, 0, 0, 0, 0, 0, list.len() as u8, 0];
     let (done, _) = raw(&mut b, &cdb, &list, 0);
-    assert_eq!(sense_of(&done), Some((key::ILLEGAL_REQUEST, 0x26, 0x00)));
+    assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x26, 0x00)));
     assert_eq!(field_pointer(&done), Some((false, last as u16)));
+}
+
+#[test]
+fn start_stop_unit_and_mode_select_make_the_disks_checks() {
+    let mut b = ready("sim:bridge-asmedia?size=1M");
+    // SBC-4 5.27: POWER CONDITION 0h with START 0 or 1 is GOOD.
+    assert_eq!(sense(&mut b, &StartStopUnit::stop()), None);
+    assert_eq!(sense(&mut b, &StartStopUnit::start()), None);
+    // LOEJ on a medium that is not removable, and a power condition: INVALID FIELD IN CDB
+    // at byte 4.
+    let loej = StartStopUnit::new(false, 0, 0, false, true, false).unwrap();
+    let idle = StartStopUnit::new(false, 0, 2, false, false, true).unwrap();
+    for cmd in [loej, idle] {
+        let (done, _) = run(&mut b, &cmd);
+        assert_eq!(sense_code(&done), Some(INVALID_FIELD));
+        assert_eq!(field_pointer(&done), Some((true, 4)));
+    }
+    // MODE SELECT (10) with PF = 0 (SPC-5 6.12): INVALID FIELD IN CDB at byte 1.
+    let header = [0u8; 8];
+    let (done, _) = raw(&mut b, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0], &header, 0);
+    assert_eq!(sense_code(&done), Some(INVALID_FIELD));
+    assert_eq!(field_pointer(&done), Some((true, 1)));
+    // A page the bridge does not have (Control, 0Ah, SPC-5 7.5.10): INVALID FIELD IN
+    // PARAMETER LIST at its PAGE CODE, the byte after the 8-byte header.
+    let mut list = header.to_vec();
+    list.extend_from_slice(&[0x0a, 0x0a]);
+    list.resize(list.len() + 0x0a, 0);
+    let cdb = [0x55, 0x10, 0, 0, 0, 0, 0, 0, list.len() as u8, 0];
+    let (done, _) = raw(&mut b, &cdb, &list, 0);
+    assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x26, 0x00)));
+    assert_eq!(field_pointer(&done), Some((false, 8)));
 }
 
 #[test]
 fn report_luns_lists_one_unit_and_other_luns_are_not_supported() {
     let mut b = ready("sim:bridge-realtek?size=1M");
     let (done, data) = run(&mut b, &ReportLuns::new(0, 64).unwrap());
-    assert_eq!(sense_of(&done), None);
+    assert_eq!(sense_code(&done), None);
     assert_eq!(&data[..4], &8u32.to_be_bytes(), "LUN LIST LENGTH: one LUN");
     assert_eq!(&data[8..], &[0; 8], "LUN 0, peripheral device addressing");
     // An ALLOCATION LENGTH below 16 is INVALID FIELD IN CDB (SPC-5 6.33).
     let short = [0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0];
     assert_eq!(
-        sense_of(&raw(&mut b, &short, &[], 8).0),
+        sense_code(&raw(&mut b, &short, &[], 8).0),
         Some(INVALID_FIELD)
     );
     let done = b.execute(1, &[0; 6], &[], &mut []);
-    assert_eq!(sense_of(&done), Some((key::ILLEGAL_REQUEST, 0x25, 0x00)));
+    assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x25, 0x00)));
 }
 
 #[test]
@@ -390,7 +398,7 @@ fn write_buffer_and_the_other_bridges_vendor_cdbs_are_invalid_opcodes() {
         for cdb in foreign {
             let (done, _) = raw(&mut b, &cdb, &[], 4096);
             assert_eq!(
-                sense_of(&done),
+                sense_code(&done),
                 Some(INVALID_OPCODE),
                 "{model:?} {cdb:02x?}"
             );
@@ -413,7 +421,7 @@ fn asmedia_returns_identify_controller_and_log_pages() {
     assert_eq!(data, smart);
     // No completion status: a failing command (log page 7Fh) still ends in GOOD, zeros.
     let (done, data) = raw(&mut b, &asmedia(0x02, 0x7f | (127 << 16), 0, 0), &[], 512);
-    assert_eq!(sense_of(&done), None);
+    assert_eq!(sense_code(&done), None);
     assert_eq!(data, vec![0; 512]);
 }
 
@@ -424,7 +432,7 @@ fn realtek_returns_stale_bytes_past_512_of_a_log_page() {
     let id = good(&mut b, &identify);
     assert_eq!(id, identify_controller_direct_bytes(&mut b));
     let (done, log) = raw(&mut b, &realtek(1024, 0x02, 0x02), &[], 1024);
-    assert_eq!(sense_of(&done), None);
+    assert_eq!(sense_code(&done), None);
     let (_, _, smart) = direct(&mut b, &LogPage::smart_health(0xffff_ffff));
     assert_eq!(&log[..512], &smart[..]);
     // Past 512: what the Identify left in the chip's buffer, not the log page.
@@ -448,11 +456,11 @@ fn jmicron_tunnels_any_admin_command_with_its_status() {
     let bad = SubmissionEntry::new(0x7e, 0);
     let block = jmicron_block(&bad);
     assert_eq!(
-        sense_of(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
+        sense_code(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
         None
     );
     assert_eq!(
-        sense_of(&raw(&mut b, &jmicron(Protocol::NonData, 0), &[], 0).0),
+        sense_code(&raw(&mut b, &jmicron(Protocol::NonData, 0), &[], 0).0),
         None
     );
     let (_, reply) = raw(&mut b, &jmicron(Protocol::Response, 512), &[], 512);
@@ -529,18 +537,18 @@ fn jmicrons_first_cdb_resets_the_drive_behind_a_sat_bridge() {
         assert_eq!(sense(&mut b, &select), None);
         assert!(!feature_wce(&mut b));
         let (done, _) = raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0);
-        assert_eq!(sense_of(&done), None, "{model:?}: the reset completes");
+        assert_eq!(sense_code(&done), None, "{model:?}: the reset completes");
         assert_eq!(sense(&mut b, &TestUnitReady), Some(RESET), "{model:?}");
         assert!(feature_wce(&mut b), "{model:?}: the controller was reset");
         // Other protocols need an ATA drive: INVALID FIELD IN CDB on PROTOCOL.
         let (done, _) = raw(&mut b, &jmicron(Protocol::Response, 512), &[], 512);
-        assert_eq!(sense_of(&done), Some(INVALID_FIELD));
+        assert_eq!(sense_code(&done), Some(INVALID_FIELD));
         assert_eq!(field_pointer(&done), Some((true, 1)));
     }
     // JMicron's own chip reads it as its tunnel: no reset.
     let mut b = ready("sim:bridge-jmicron?size=1M");
     assert_eq!(
-        sense_of(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
+        sense_code(&raw(&mut b, &jmicron(Protocol::NvmCommand, 512), &block, 0).0),
         None
     );
     assert_eq!(sense(&mut b, &TestUnitReady), None);
@@ -609,7 +617,7 @@ fn malformed_tunnel_cdbs_point_at_the_field() {
     for (uri, cdb, out, code, pointer) in cases {
         let mut b = ready(&format!("{uri}?size=1M"));
         let (done, _) = raw(&mut b, &cdb, &out, 8192);
-        assert_eq!(sense_of(&done), Some(code), "{uri} {cdb:02x?}");
+        assert_eq!(sense_code(&done), Some(code), "{uri} {cdb:02x?}");
         assert_eq!(field_pointer(&done), Some(pointer), "{uri} {cdb:02x?}");
     }
     // Steps out of order: COMMAND SEQUENCE ERROR.
@@ -619,7 +627,7 @@ fn malformed_tunnel_cdbs_point_at_the_field() {
         jmicron(Protocol::Response, 512),
     ] {
         let (done, _) = raw(&mut b, &cdb, &[], 512);
-        assert_eq!(sense_of(&done), Some((key::ILLEGAL_REQUEST, 0x2c, 0x00)));
+        assert_eq!(sense_code(&done), Some((key::ILLEGAL_REQUEST, 0x2c, 0x00)));
     }
 }
 
@@ -687,13 +695,13 @@ proptest! {
         let step_cdb = |protocol, len| TunnelCdb::new(admin, protocol, len).unwrap().to_cdb();
         let send = step_cdb(Protocol::NvmCommand, 512);
         let (done, _) = raw(&mut b, send.as_bytes(), &jmicron_block(&sqe), 0);
-        prop_assert_eq!(sense_of(&done), None);
+        prop_assert_eq!(sense_code(&done), None);
         let out = vec![0x5a; len as usize];
         let (done, data) = raw(&mut b, step_cdb(step, step_len).as_bytes(), &out, len as usize);
-        prop_assert_eq!(sense_of(&done), None);
+        prop_assert_eq!(sense_code(&done), None);
         prop_assert!(data.len() <= len as usize);
         let (done, reply) = raw(&mut b, step_cdb(Protocol::Response, 512).as_bytes(), &[], 512);
-        prop_assert_eq!(sense_of(&done), None);
+        prop_assert_eq!(sense_code(&done), None);
         prop_assert!(cdb::tunnel::jmicron::ReplyBlock::parse(&reply).is_ok());
     }
 }

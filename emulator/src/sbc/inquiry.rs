@@ -23,15 +23,18 @@ const VERSION_DESCRIPTORS: [u16; 3] = [0x00a0, 0x05c0, 0x0600];
 
 /// The INQUIRY CDB fields (SPC-5 6.7.1). Read by hand: the typed `Inquiry` refuses an
 /// ALLOCATION LENGTH below 5, which SPC-5 4.2.5.6 allows (zero transfers nothing).
-struct InquiryCdb {
-    evpd: bool,
-    page_code: u8,
-    allocation_length: usize,
+pub(crate) struct InquiryCdb {
+    /// EVPD: return the VPD page PAGE CODE names.
+    pub evpd: bool,
+    /// PAGE CODE.
+    pub page_code: u8,
+    /// ALLOCATION LENGTH.
+    pub allocation_length: usize,
 }
 
 /// Reads the CDB; CMDDT = 1 (obsolete) and a PAGE CODE without EVPD are INVALID FIELD IN
 /// CDB (SPC-5 6.7.1).
-fn parse(cdb: &[u8]) -> Result<InquiryCdb, Condition> {
+pub(crate) fn parse(cdb: &[u8]) -> Result<InquiryCdb, Condition> {
     let byte = |i: usize| cdb.get(i).copied().unwrap_or(0);
     if byte(1) & 0x02 != 0 {
         return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 1));
@@ -104,10 +107,15 @@ fn standard_data(peripheral: u8, identity: &Identity) -> Vec<u8> {
 pub(crate) fn ascii_field(field: &mut [u8], text: &str) {
     field.fill(b' ');
     for (slot, ch) in field.iter_mut().zip(text.chars()) {
-        *slot = if ch.is_ascii_graphic() || ch == ' ' {
-            ch as u8
-        } else {
-            b'?'
-        };
+        *slot = ascii_byte(ch);
+    }
+}
+
+/// `ch` as an ASCII data byte (SPC-5 4.3.1): printable ASCII as is, anything else `?`.
+pub(crate) fn ascii_byte(ch: char) -> u8 {
+    if ch.is_ascii_graphic() || ch == ' ' {
+        ch as u8
+    } else {
+        b'?'
     }
 }

@@ -22,14 +22,14 @@ pub(crate) fn report_luns(
     request: &Request<'_>,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    report(request, data_in)
+    report(request.cdb, request.luns, data_in)
 }
 
-/// REPORT LUNS (SPC-5 6.33), answered for any LUN of the target: SELECT REPORT 00h and 02h
-/// list every logical unit, 01h (well known logical units) an empty list, others are
-/// INVALID FIELD IN CDB; an ALLOCATION LENGTH below 16 is INVALID FIELD IN CDB.
-pub(crate) fn report(request: &Request<'_>, data_in: &mut [u8]) -> Result<usize, Condition> {
-    let cdb = request.cdb;
+/// REPORT LUNS (SPC-5 6.33) of a target with `luns` logical units numbered from 0,
+/// answered for any LUN of it: SELECT REPORT 00h and 02h list every logical unit, 01h
+/// (well known logical units) an empty list, others are INVALID FIELD IN CDB; an
+/// ALLOCATION LENGTH below 16 is INVALID FIELD IN CDB.
+pub(crate) fn report(cdb: &[u8], luns: u16, data_in: &mut [u8]) -> Result<usize, Condition> {
     let allocation_length = cdb
         .get(6..10)
         .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -40,7 +40,7 @@ pub(crate) fn report(request: &Request<'_>, data_in: &mut [u8]) -> Result<usize,
     let parsed =
         ReportLuns::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
     let count = match parsed.select_report() {
-        0x00 | 0x02 => request.luns,
+        0x00 | 0x02 => luns,
         0x01 => 0,
         _ => return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 2, 7)),
     };

@@ -59,24 +59,16 @@ pub(crate) fn write<S: CdbSize>(
     Ok(0)
 }
 
-/// Parses and checks a READ or WRITE CDB (SBC-4 5.15): RDPROTECT/WRPROTECT must be zero
-/// (no protection information), the blocks must lie on the medium (21h/00h) and the
-/// TRANSFER LENGTH must not exceed the MAXIMUM TRANSFER LENGTH (24h/00h). Returns the LBA,
-/// the byte count and FUA.
+/// Parses and checks a READ or WRITE CDB for the disk: [`rw_request`], and the TRANSFER
+/// LENGTH must not exceed the MAXIMUM TRANSFER LENGTH (24h/00h). Returns the LBA, the
+/// byte count and FUA.
 fn checked_transfer<S: CdbSize, D: RwKind>(
     disk: &Disk,
     cdb: &[u8],
 ) -> Result<(u64, usize, bool), Condition> {
-    if cdb.get(1).is_some_and(|b| b >> 5 != 0) {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 7));
-    }
-    let parsed =
-        RwCdb::<S, D>::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-    let lba = parsed.logical_block_address();
-    let blocks = parsed.transfer_length();
-    check_lba_range(disk, lba, u64::from(blocks))?;
     let device = disk.device();
-    if blocks > max_transfer_blocks(device.block_size()) {
+    let request = rw_request::<S, D>(cdb, device.block_count())?;
+    if request.blocks > max_transfer_blocks(device.block_size()) {
         return Err(Condition::cdb_field(
             sense::INVALID_FIELD_IN_CDB,
             S::COUNT_AT as u16,
@@ -84,14 +76,45 @@ fn checked_transfer<S: CdbSize, D: RwKind>(
         ));
     }
     // At most MAX_TRANSFER_BYTES, checked above.
-    let len = blocks as usize * device.block_size() as usize;
-    Ok((lba, len, parsed.options().fua))
+    let len = request.blocks as usize * device.block_size() as usize;
+    Ok((request.lba, len, request.fua))
 }
 
-/// LOGICAL BLOCK ADDRESS OUT OF RANGE (SBC-4 4.5) unless `lba` is a block of the medium
-/// and `blocks` blocks from it end on the medium.
-fn check_lba_range(disk: &Disk, lba: u64, blocks: u64) -> Result<(), Condition> {
-    let capacity = disk.device().block_count();
+/// What a READ or WRITE CDB asks for, once checked.
+pub(crate) struct RwRequest {
+    /// The LOGICAL BLOCK ADDRESS.
+    pub lba: u64,
+    /// The TRANSFER LENGTH in logical blocks.
+    pub blocks: u32,
+    /// FUA (force unit access).
+    pub fua: bool,
+}
+
+/// Parses and checks a READ or WRITE CDB of size `S` (SBC-4 5.15, 5.16, 5.40, 5.41) for a
+/// logical unit of `capacity` blocks: RDPROTECT/WRPROTECT must be zero (no protection
+/// information) and the blocks must lie on the medium (21h/00h).
+pub(crate) fn rw_request<S: CdbSize, D: RwKind>(
+    cdb: &[u8],
+    capacity: u64,
+) -> Result<RwRequest, Condition> {
+    if cdb.get(1).is_some_and(|b| b >> 5 != 0) {
+        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 1, 7));
+    }
+    let parsed =
+        RwCdb::<S, D>::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
+    let lba = parsed.logical_block_address();
+    let blocks = parsed.transfer_length();
+    check_lba_range(capacity, lba, u64::from(blocks))?;
+    Ok(RwRequest {
+        lba,
+        blocks,
+        fua: parsed.options().fua,
+    })
+}
+
+/// LOGICAL BLOCK ADDRESS OUT OF RANGE (SBC-4 4.5) unless `lba` is a block of a medium of
+/// `capacity` blocks and `blocks` blocks from it end on the medium.
+fn check_lba_range(capacity: u64, lba: u64, blocks: u64) -> Result<(), Condition> {
     match lba.checked_add(blocks) {
         Some(end) if lba < capacity && end <= capacity => Ok(()),
         _ => Err(sense::LBA_OUT_OF_RANGE.into()),
@@ -114,7 +137,7 @@ pub(crate) fn synchronize_cache<S: CdbSize>(
         0 => disk.device().block_count().saturating_sub(lba),
         n => u64::from(n),
     };
-    check_lba_range(disk, lba, blocks)?;
+    check_lba_range(disk.device().block_count(), lba, blocks)?;
     disk.device_mut()
         .flush()
         .map_err(|e| medium_error(e, sense::WRITE_ERROR))?;

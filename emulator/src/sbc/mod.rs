@@ -25,25 +25,28 @@
 //! usable microcode (see [`MicrocodeConfig::brick_on_truncated`]).
 
 mod buffer;
-mod capacity;
+pub(crate) mod capacity;
+pub(crate) mod checked;
 mod commands;
 mod completion;
 mod disk;
-mod inquiry;
-mod luns;
-mod media;
+pub(crate) mod inquiry;
+pub(crate) mod luns;
+pub(crate) mod media;
 pub mod microcode;
+pub(crate) mod mode_data;
 mod mode_pages;
 mod mode_select;
 mod mode_sense;
 mod rsoc;
 pub mod sense;
-mod unit;
+pub(crate) mod unit;
 mod vpd;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use completion::transfer;
 pub use completion::Completion;
 pub use disk::{Disk, Identity, MAX_TRANSFER_BYTES};
 pub use luns::lun_bytes;
@@ -59,7 +62,7 @@ pub const MAX_LUNS: usize = 0x4000;
 
 /// Operation codes that neither report nor clear a pending unit attention: INQUIRY,
 /// REPORT LUNS and REQUEST SENSE (SAM-5 5.14).
-const UNIT_ATTENTION_EXEMPT: [u8; 3] = [0x12, 0xa0, 0x03];
+pub(crate) const UNIT_ATTENTION_EXEMPT: [u8; 3] = [0x12, 0xa0, 0x03];
 
 /// A SCSI target device: logical units numbered 0 to n−1 (SAM-5 4.6).
 #[derive(Debug)]
@@ -152,7 +155,7 @@ fn execute_absent(luns: u16, cdb: &[u8], data_out: &[u8], data_in: &mut [u8]) ->
         };
         match command.opcode {
             0x12 => inquiry::absent_unit(&request, data_in),
-            0xa0 => luns::report(&request, data_in),
+            0xa0 => luns::report(request.cdb, luns, data_in),
             0x03 => unit::request_sense_absent(&request, data_in),
             _ => Err(sense::LOGICAL_UNIT_NOT_SUPPORTED.into()),
         }

@@ -2,7 +2,9 @@
 //! SPC-5 7.5.10) — as current, changeable and default values (SPC-5 7.5.3), and how a
 //! validated page from MODE SELECT changes the logical unit.
 
+use super::checked::WCE;
 use super::disk::Disk;
+use super::mode_data::{self, Values};
 use super::sense::{self, Condition};
 use cdb::scsi::spc::mode::caching::CACHING_PAGE_LENGTH;
 use cdb::scsi::spc::mode::control::CONTROL_PAGE_LENGTH;
@@ -14,22 +16,8 @@ pub(crate) const CONTROL: u8 = 0x0a;
 /// The supported pages, in the order MODE SENSE returns them for 3Fh (SPC-5 6.13).
 pub(crate) const PAGES: [u8; 2] = [CACHING, CONTROL];
 
-/// WCE (write cache enable): caching page byte 2 bit 2 (SBC-4 6.5.5).
-const WCE: u8 = 0x04;
 /// D_SENSE (descriptor format sense data): control page byte 2 bit 2 (SPC-5 7.5.10).
 const D_SENSE: u8 = 0x04;
-
-/// Which values of a page MODE SENSE asks for (SPC-5 6.13, PC field); saved values are
-/// not implemented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Values {
-    /// PC = 00b.
-    Current,
-    /// PC = 01b: a mask of the bits MODE SELECT may change.
-    Changeable,
-    /// PC = 10b: the values after power on or reset.
-    Default,
-}
 
 /// Page `code` with its 2-byte header (page_0 format, PS = 0: nothing is saveable).
 pub(crate) fn page(disk: &Disk, code: u8, values: Values) -> Option<Vec<u8>> {
@@ -54,11 +42,12 @@ pub(crate) fn page(disk: &Disk, code: u8, values: Values) -> Option<Vec<u8>> {
         ),
         _ => return None,
     };
-    let mut bytes = vec![0u8; 2 + length];
-    bytes[0] = code;
-    bytes[1] = length as u8;
-    bytes[2] = if on { bit } else { 0 };
-    Some(bytes)
+    // Both pages are 18 or 10 bytes long: the length fits its byte.
+    Some(mode_data::page_0(
+        code,
+        length as u8,
+        if on { bit } else { 0 },
+    ))
 }
 
 /// Makes a MODE SELECT page (already checked against the changeable mask) current:

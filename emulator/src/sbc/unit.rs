@@ -1,12 +1,12 @@
 //! The logical unit's readiness: TEST UNIT READY (SPC-5 6.47), REQUEST SENSE (SPC-5 6.39)
 //! and START STOP UNIT (SBC-4 5.27).
 
+use super::checked;
 use super::commands::Request;
 use super::completion::transfer;
 use super::disk::Disk;
 use super::sense::{self, Condition};
 use cdb::command::CdbLayout;
-use cdb::scsi::sbc::start_stop_unit::StartStopUnit;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 
@@ -34,7 +34,7 @@ pub(crate) fn request_sense(
         Some(ua) => ua,
         None => disk.not_ready().unwrap_or(sense::NO_SENSE),
     };
-    return_sense(request, &code.into(), data_in)
+    return_sense(request.cdb, &code.into(), data_in)
 }
 
 /// REQUEST SENSE to a LUN with no logical unit: LOGICAL UNIT NOT SUPPORTED as sense data
@@ -43,17 +43,22 @@ pub(crate) fn request_sense_absent(
     request: &Request<'_>,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    return_sense(request, &sense::LOGICAL_UNIT_NOT_SUPPORTED.into(), data_in)
+    return_sense(
+        request.cdb,
+        &sense::LOGICAL_UNIT_NOT_SUPPORTED.into(),
+        data_in,
+    )
 }
 
-/// Transfers `condition` as REQUEST SENSE parameter data, in the format DESC asks for.
-fn return_sense(
-    request: &Request<'_>,
+/// Transfers `condition` as the parameter data of the REQUEST SENSE `cdb` (SPC-5 6.39),
+/// in the format DESC asks for.
+pub(crate) fn return_sense(
+    cdb: &[u8],
     condition: &Condition,
     data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    let parsed = RequestSense::parse_cdb(request.cdb)
-        .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
+    let parsed =
+        RequestSense::parse_cdb(cdb).map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
     let data = condition.encode(parsed.desc);
     Ok(transfer(
         data_in,
@@ -62,27 +67,19 @@ fn return_sense(
     ))
 }
 
-/// START STOP UNIT (SBC-4 5.27) with POWER CONDITION 0h (START_VALID): START = 1 makes the
-/// unit ready; START = 0 writes the cache to the medium (unless NO_FLUSH) and stops it.
-/// Power conditions and LOEJ (the medium is not removable) are INVALID FIELD IN CDB.
+/// START STOP UNIT (SBC-4 5.27), checked by [`checked::start_stop_unit`]: START = 1 makes
+/// the unit ready; START = 0 writes the cache to the medium (unless NO_FLUSH) and stops it.
 pub(crate) fn start_stop_unit(
     disk: &mut Disk,
     request: &Request<'_>,
     _data_in: &mut [u8],
 ) -> Result<usize, Condition> {
-    let parsed = StartStopUnit::parse_cdb(request.cdb)
-        .map_err(|_| Condition::from(sense::INVALID_FIELD_IN_CDB))?;
-    if parsed.power_condition() != 0 {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 7));
-    }
-    if parsed.loej() {
-        return Err(Condition::cdb_field(sense::INVALID_FIELD_IN_CDB, 4, 1));
-    }
-    if !parsed.start_bit() && !parsed.no_flush() {
+    let asked = checked::start_stop_unit(request.cdb)?;
+    if asked.flush {
         disk.device_mut()
             .flush()
             .map_err(|_| Condition::from(sense::WRITE_ERROR))?;
     }
-    disk.set_stopped(!parsed.start_bit());
+    disk.set_stopped(!asked.start);
     Ok(0)
 }

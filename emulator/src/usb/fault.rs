@@ -2,6 +2,7 @@
 //! ([`Fault`]) or into the UAS pipes ([`UasFault`]), each imitating a misbehaving bridge or
 //! cable that QEMU cannot produce (BOT 6.7, 6.3; UAS-2 4, USB 2.0 8.4.5).
 
+use super::pipe::UsbError;
 use cdb::usb::descriptor::PipeId;
 
 /// The phase of a BOT command a fault strikes (BOT 5.3): command, data or status transport.
@@ -65,6 +66,42 @@ pub enum UasFault {
     },
 }
 
+/// The faults both faces inject at a place — a BOT phase or a UAS pipe — that break the
+/// link rather than the protocol: STALL, leaving the bus, no response (USB 2.0 8.4.5).
+pub(super) trait LinkFault {
+    /// Where the fault strikes.
+    type Place: Copy + PartialEq;
+
+    /// The error the transfer at `place` meets, if this is a link fault armed there.
+    fn link_error(&self, place: Self::Place) -> Option<UsbError>;
+}
+
+impl LinkFault for Fault {
+    type Place = Phase;
+
+    fn link_error(&self, place: Phase) -> Option<UsbError> {
+        match *self {
+            Fault::Stall(p) if p == place => Some(UsbError::Stall),
+            Fault::Disconnect(p) if p == place => Some(UsbError::Disconnected),
+            Fault::NoResponse(p) if p == place => Some(UsbError::Timeout),
+            _ => None,
+        }
+    }
+}
+
+impl LinkFault for UasFault {
+    type Place = PipeId;
+
+    fn link_error(&self, place: PipeId) -> Option<UsbError> {
+        match *self {
+            UasFault::Stall(p) if p == place => Some(UsbError::Stall),
+            UasFault::Disconnect(p) if p == place => Some(UsbError::Disconnected),
+            UasFault::NoResponse(p) if p == place => Some(UsbError::Timeout),
+            _ => None,
+        }
+    }
+}
+
 /// The faults armed for the coming transfers.
 #[derive(Debug, Clone)]
 pub(super) struct Armed<F = Fault>(Vec<F>);
@@ -100,5 +137,29 @@ impl<F: PartialEq> Armed<F> {
     /// Drops every armed fault.
     pub fn clear(&mut self) {
         self.0.clear();
+    }
+}
+
+impl<F: LinkFault + PartialEq> Armed<F> {
+    /// Fires the first link fault armed at `place` and records what it does to the device:
+    /// a disconnect sets `disconnected`, no response sets `hung`. The error is returned; on
+    /// a STALL the caller halts its endpoint (USB 2.0 9.4.5).
+    pub fn fire_link(
+        &mut self,
+        place: F::Place,
+        disconnected: &mut bool,
+        hung: &mut bool,
+    ) -> Result<(), UsbError> {
+        match self.fire(|f| f.link_error(place)) {
+            None => Ok(()),
+            Some(error) => {
+                match error {
+                    UsbError::Disconnected => *disconnected = true,
+                    UsbError::Timeout => *hung = true,
+                    _ => {}
+                }
+                Err(error)
+            }
+        }
     }
 }

@@ -13,8 +13,7 @@ mod mode;
 mod unit;
 
 use super::{Completion, Disk, Identity, Target};
-use crate::target::ScsiTarget;
-use cdb::command::{DataPhase, ScsiCommand};
+use cdb::command::ScsiCommand;
 use cdb::scsi::status::Status;
 use cdb::sense::{SenseData, SenseKeySpecific};
 use double::Media;
@@ -62,19 +61,7 @@ impl Harness {
 
     /// Sends `cmd` to `lun`: the completion and the data-in bytes transferred.
     pub fn send_to<C: ScsiCommand>(&mut self, lun: u16, cmd: &C) -> (Completion, Vec<u8>) {
-        let cdb = cmd.cdb();
-        let (data_out, in_len): (&[u8], u32) = match cmd.data_phase() {
-            DataPhase::None => (&[], 0),
-            DataPhase::In(n) => (&[], n),
-            DataPhase::Out(data) => (data, 0),
-        };
-        let mut data_in = vec![0u8; in_len as usize];
-        let completion = self
-            .target
-            .execute(lun, cdb.as_bytes(), data_out, &mut data_in);
-        assert!(completion.data_in_len <= data_in.len());
-        data_in.truncate(completion.data_in_len);
-        (completion, data_in)
+        crate::testing::send(&mut self.target, lun, cmd)
     }
 
     /// Sends `cmd` to LUN 0.

@@ -133,23 +133,13 @@ impl<T: ScsiTarget> BotDevice<T> {
 
     /// Fires an injected STALL, disconnect or no-response at `phase` on `endpoint`.
     fn phase_fault(&mut self, phase: Phase, endpoint: Endpoint) -> Result<(), UsbError> {
-        let fired = self.faults.fire(|f| match *f {
-            Fault::Stall(p) if p == phase => Some(UsbError::Stall),
-            Fault::Disconnect(p) if p == phase => Some(UsbError::Disconnected),
-            Fault::NoResponse(p) if p == phase => Some(UsbError::Timeout),
-            _ => None,
-        });
-        match fired {
-            None => Ok(()),
-            Some(error) => {
-                match error {
-                    UsbError::Disconnected => self.disconnected = true,
-                    UsbError::Timeout => self.hung = true,
-                    _ => self.halt(endpoint),
-                }
-                Err(error)
-            }
+        let fired = self
+            .faults
+            .fire_link(phase, &mut self.disconnected, &mut self.hung);
+        if fired == Err(UsbError::Stall) {
+            self.halt(endpoint);
         }
+        fired
     }
 
     /// Halts `endpoint` (USB 2.0 9.4.5).

@@ -166,23 +166,13 @@ impl<T: ScsiTarget> UasDevice<T> {
 
     /// Fires an injected STALL, disconnect or no-response on `pipe`.
     fn pipe_fault(&mut self, pipe: PipeId) -> Result<(), UsbError> {
-        let fired = self.faults.fire(|f| match *f {
-            UasFault::Stall(p) if p == pipe => Some(UsbError::Stall),
-            UasFault::Disconnect(p) if p == pipe => Some(UsbError::Disconnected),
-            UasFault::NoResponse(p) if p == pipe => Some(UsbError::Timeout),
-            _ => None,
-        });
-        match fired {
-            None => Ok(()),
-            Some(error) => {
-                match error {
-                    UsbError::Disconnected => self.disconnected = true,
-                    UsbError::Timeout => self.hung = true,
-                    _ => self.halt(pipe),
-                }
-                Err(error)
-            }
+        let fired = self
+            .faults
+            .fire_link(pipe, &mut self.disconnected, &mut self.hung);
+        if fired == Err(UsbError::Stall) {
+            self.halt(pipe);
         }
+        fired
     }
 
     /// Halts `pipe` until CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.5).
