@@ -276,6 +276,18 @@ fn the_sense_of_write_buffer_agrees_with_sg_raw() {
             .unwrap_or_else(|| panic!("{l}: {decoded}"))
             .to_lowercase();
         assert_eq!(ours_asc, asc, "{l}");
+        // sg_decode_sense, given the sense bytes we printed, decodes them as we did.
+        let decoded_by_sg = text(&format!("{l}.sg_decode_sense"));
+        assert_eq!(
+            after(&decoded_by_sg, "Sense key:").to_lowercase(),
+            key,
+            "{l}"
+        );
+        assert_eq!(
+            after(&decoded_by_sg, "Additional sense:").to_lowercase(),
+            ours_asc,
+            "{l}"
+        );
         assert_eq!(rc(&format!("{l}.opcodes")), 5, "{l}: scsi-hd has no RSOC");
     }
 }

@@ -49,6 +49,8 @@ for d in /sys/class/scsi_generic/*; do
   step "$l.opcodes" $S opcodes "$sg"
   step "$l.write-buffer.json" $S --json raw "$sg" 3b 05 00 00 00 00 00 00 00 00
   step "$l.sg_raw-write-buffer" sg_raw -vvv "$sg" 3b 05 00 00 00 00 00 00 00 00
+  sense=$(sed -n 's/.*"sense_bytes": *"\([0-9a-f ]*\)".*/\1/p' "/out/$l.write-buffer.json")
+  step "$l.sg_decode_sense" sg_decode_sense $sense
   step "$l.raw-inquiry.json" $S --json raw "$sg" 12 00 00 00 24 00 --in 36
   step "$l.sg_inq-raw" sg_inq --raw --len=36 "$sg"
   # One block of a pattern written with FUA at LBA 100 through sd, read back through sg by
