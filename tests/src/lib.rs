@@ -31,6 +31,37 @@ pub fn scsitool_bin() -> PathBuf {
     .clone()
 }
 
+/// The repository's root directory.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .to_path_buf()
+}
+
+/// Boots the test VM (tests/vm/run) with `tests/vm/scenarios/SCENARIO`, this build's
+/// scsitool binary in the guest when `with_scsitool`, and returns the directory holding
+/// what the scenario left; panics (pointing at the console log) when the scenario fails.
+pub fn run_vm(scenario: &str, with_scsitool: bool) -> PathBuf {
+    let tag = scenario.trim_end_matches(".sh");
+    let out = std::env::temp_dir().join(format!("scsitool-vm-{tag}-{}", std::process::id()));
+    let mut run = std::process::Command::new(repo().join("tests/vm/run"));
+    if with_scsitool {
+        run.env("SCSITOOL_VM_BIN", scsitool_bin());
+    }
+    let status = run
+        .arg(repo().join("tests/vm/scenarios").join(scenario))
+        .arg(&out)
+        .status()
+        .expect("running tests/vm/run");
+    assert!(
+        status.success(),
+        "the VM scenario {scenario} failed: see {}",
+        out.join("console.log").display()
+    );
+    out
+}
+
 /// xorshift64*: the fixed, dependency-free pseudo-random sequence the generated test
 /// corpora are built from. Changing it changes every committed corpus file.
 pub struct Rng(pub u64);

@@ -8,15 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use scsitool_tests::{repo, run_vm};
 
 /// Responses that do not change from boot to boot. Logs and counters (SMART host
 /// command counts, the error log) are left out.
@@ -40,17 +32,7 @@ const STABLE: &[&str] = &[
 
 #[test]
 fn live_devices_match_the_committed_fixtures() {
-    let out = std::env::temp_dir().join(format!("scsitool-vm-{}", std::process::id()));
-    let status = Command::new(repo().join("tests/vm/run"))
-        .arg(repo().join("tests/vm/scenarios/capture-fixtures.sh"))
-        .arg(&out)
-        .status()
-        .expect("running tests/vm/run");
-    assert!(
-        status.success(),
-        "the VM scenario failed: see {}",
-        out.join("console.log").display()
-    );
+    let out = run_vm("capture-fixtures.sh", false);
     let fixtures = repo().join("cdb/tests/fixtures/qemu-7.2");
     for label in ["bot", "uas-ss", "uas-hs", "virtio-4k"] {
         for what in STABLE {

@@ -12,37 +12,15 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// How each SCSI disk of the standard set is attached.
 const LABELS: [&str; 4] = ["bot", "uas-ss", "uas-hs", "virtio-4k"];
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 /// The scenario's output directory, from one VM boot shared by every test.
 fn out() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = std::env::temp_dir().join(format!("scsitool-vm-linux-{}", std::process::id()));
-        let status = Command::new(repo().join("tests/vm/run"))
-            .env("SCSITOOL_VM_BIN", scsitool_tests::scsitool_bin())
-            .arg(repo().join("tests/vm/scenarios/linux-transports.sh"))
-            .arg(&out)
-            .status()
-            .expect("running tests/vm/run");
-        assert!(
-            status.success(),
-            "the VM scenario failed: see {}",
-            out.join("console.log").display()
-        );
-        out
-    })
+    OUT.get_or_init(|| scsitool_tests::run_vm("linux-transports.sh", true))
 }
 
 /// A step's standard output.

@@ -2,21 +2,13 @@
 # and nvme-cli, as fixtures for the cdb decoders (cdb/tests/fixtures/qemu-7.2/).
 # Each file is named LABEL.WHAT.bin; LABEL says how the disk is attached.
 set -u
+. /scenario-common.sh
 # Every capture must succeed; the commands QEMU rejects are marked as expected failures.
 must() { "$@" || { echo "FAILED: $*"; exit 1; }; }
 expect_fail() { if "$@"; then echo "UNEXPECTED SUCCESS: $*"; exit 1; fi; }
-for d in /sys/class/scsi_generic/*; do
-  sg=/dev/$(basename "$d")
-  iface=$(readlink -f "$d/device/../../..")
-  driver=$(basename "$(readlink "$iface/driver" 2>/dev/null)")
-  model=$(cat "$d/device/model")
-  case "$driver:$model" in
-    usb-storage:*) label=bot ;;
-    uas:UAS-SS*) label=uas-ss ;;
-    uas:*) label=uas-hs ;;
-    *) label=virtio-4k ;;
-  esac
-  echo "$sg $label driver=$driver model=$model"
+disks > /tmp/disks
+while read -r label sg _sd; do
+  echo "$sg $label"
   must sg_inq --raw --len=96 "$sg" > /out/$label.inquiry.bin
   must sg_inq --raw --len=36 "$sg" > /out/$label.inquiry36.bin
   for p in 00 80 83 86 b0 b1 b2; do
@@ -37,7 +29,7 @@ for d in /sys/class/scsi_generic/*; do
   echo "-- READ BUFFER mode 03h"; expect_fail sg_raw -vvv -r 4 "$sg" 3c 03 00 00 00 00 00 00 04 00
   echo "-- SYNCHRONIZE CACHE 16"; expect_fail sg_raw -vvv "$sg" 91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
   echo "-- INQUIRY alloc 36, transfer 512"; must sg_raw -vvv -r 512 "$sg" 12 00 00 00 24 00
-done
+done < /tmp/disks
 n=/dev/nvme0
 must nvme id-ctrl $n -b > /out/nvme.id-ctrl.bin
 must nvme id-ctrl $n -o json > /out/nvme.id-ctrl.json

@@ -4,26 +4,16 @@
 # NAME (stdout), NAME.err (stderr) and NAME.rc (exit status) in /out; the host-side test
 # (tests/tests/vm_linux.rs) asserts on them.
 set -u
+. /scenario-common.sh
 S=/usr/bin/scsitool
 step() {
   name=$1; shift
-  "$@" > "/out/$name" 2> "/out/$name.err"
+  "$@" < /dev/null > "/out/$name" 2> "/out/$name.err"
   echo $? > "/out/$name.rc"
 }
-: > /out/devices
-for d in /sys/class/scsi_generic/*; do
-  sg=/dev/$(basename "$d")
-  sd=/dev/$(ls "$d/device/block")
-  iface=$(readlink -f "$d/device/../../..")
-  driver=$(basename "$(readlink "$iface/driver" 2>/dev/null)")
-  model=$(cat "$d/device/model")
-  case "$driver:$model" in
-    usb-storage:*) l=bot ;;
-    uas:UAS-SS*) l=uas-ss ;;
-    uas:*) l=uas-hs ;;
-    *) l=virtio-4k ;;
-  esac
-  echo "$l $sg $sd" >> /out/devices
+disks > /out/devices
+while read -r l sg sd; do
+  d=/sys/class/scsi_generic/${sg#/dev/}
   step "$l.inquiry.json" $S --json inquiry "$sg"
   step "$l.sg_inq" sg_inq "$sg"
   step "$l.vpd80.json" $S --json inquiry --vpd 0x80 "$sg"
@@ -66,7 +56,7 @@ for d in /sys/class/scsi_generic/*; do
   max=$((kb * 1024)); [ $((segs * 4096)) -lt $max ] && max=$((segs * 4096))
   echo "$max" > "/out/$l.max-transfer"
   step "$l.too-long" $S raw "$sg" 28 00 00 00 00 00 00 ff ff 00 --in $((max + 4096))
-done
+done < /out/devices
 
 step list.json $S --json list
 

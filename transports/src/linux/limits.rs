@@ -114,7 +114,8 @@ mod tests {
 
     #[test]
     fn limits_come_from_the_queue_serving_the_node() {
-        let root = std::env::temp_dir().join(format!("scsitool-limits-{}", std::process::id()));
+        let scratch = crate::linux::scratch::Scratch::new("limits");
+        let root = scratch.path();
         let queue = root.join("sg0/device/block/sda/queue");
         fs::create_dir_all(&queue).unwrap();
         fs::write(queue.join("max_hw_sectors_kb"), "120\n").unwrap();
@@ -122,7 +123,6 @@ mod tests {
         assert_eq!(limits.max_hw_sectors_kb, Some(120));
         assert_eq!(limits.max_segments, None);
         assert_eq!(limits.max_transfer(4096), Some(120 * 1024));
-        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -25,4 +25,6 @@ pub mod mounts;
 pub mod node;
 pub mod nvme_ioctl;
 pub mod os_error;
+#[cfg(test)]
+mod scratch;
 pub mod sg_io;

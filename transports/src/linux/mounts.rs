@@ -160,8 +160,8 @@ Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority
 
     #[test]
     fn sysfs_walk_finds_partitions_and_holders() {
-        let root = std::env::temp_dir().join(format!("scsitool-mounts-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
+        let scratch = crate::linux::scratch::Scratch::new("mounts");
+        let root = scratch.path();
         let sda = root.join("block/sda");
         let sda1 = sda.join("sda1");
         let dm = root.join("virtual/dm-0");
@@ -174,6 +174,5 @@ Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority
         let found = block_devices(&sda);
         let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, vec!["dm-0", "sda", "sda1"]);
-        let _ = fs::remove_dir_all(&root);
     }
 }

@@ -160,26 +160,8 @@ fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linux::scratch::Scratch;
     use std::os::unix::fs::symlink;
-
-    /// A scratch directory removed on drop.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(tag: &str) -> Self {
-            let dir =
-                std::env::temp_dir().join(format!("scsitool-node-{tag}-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            Scratch(dir)
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
 
     /// A fake sysfs device directory `rel` with subsystem `class` and the marker files.
     fn device(root: &Path, rel: &str, class: &str, markers: &[&str]) -> PathBuf {
@@ -198,8 +180,8 @@ mod tests {
 
     #[test]
     fn sysfs_tells_disks_partitions_and_nvme_nodes_apart() {
-        let sys = Scratch::new("kinds");
-        let root = &sys.0;
+        let sys = Scratch::new("node-kinds");
+        let root = sys.path();
         let sda = device(
             root,
             "host0/block/sda",
@@ -228,17 +210,17 @@ mod tests {
 
     #[test]
     fn files_and_directories_are_not_device_nodes() {
-        let scratch = Scratch::new("files");
-        let file = scratch.0.join("disk.img");
+        let scratch = Scratch::new("node-files");
+        let file = scratch.path().join("disk.img");
         fs::write(&file, b"x").unwrap();
         let err = classify(&file).unwrap_err();
         assert!(
             err.to_string().contains("regular file, not a device node"),
             "{err}"
         );
-        let err = classify(&scratch.0).unwrap_err();
+        let err = classify(scratch.path()).unwrap_err();
         assert!(err.to_string().contains("directory"), "{err}");
-        let err = classify(&scratch.0.join("missing")).unwrap_err();
+        let err = classify(&scratch.path().join("missing")).unwrap_err();
         assert!(matches!(err, NodeError::Stat { .. }), "{err}");
     }
 

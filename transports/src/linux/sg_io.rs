@@ -304,11 +304,11 @@ mod tests {
 
     #[test]
     fn a_regular_file_is_refused_before_anything_is_sent() {
-        let path = std::env::temp_dir().join(format!("scsitool-sgio-{}", std::process::id()));
+        let scratch = crate::linux::scratch::Scratch::new("sgio");
+        let path = scratch.path().join("disk.img");
         std::fs::write(&path, b"not a disk").unwrap();
         let err = SgIo::open(&path, Access::Read).err().unwrap();
         assert!(err.to_string().contains("not a device node"), "{err}");
-        let _ = std::fs::remove_file(&path);
         let err = SgIo::open(Path::new("/dev/null"), Access::Read)
             .err()
             .unwrap();

@@ -11,24 +11,7 @@ use cdb::usb::descriptor::{
 use proptest::prelude::*;
 use std::os::unix::fs::symlink;
 
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("scsitool-discover-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use crate::linux::scratch::Scratch;
 
 /// Writes attribute files into `dir` (creating it).
 fn attrs(dir: &Path, files: &[(&str, &[u8])]) {
@@ -211,8 +194,8 @@ fn scsi_records(devices: &[DiscoveredDevice]) -> Vec<&ScsiDevice> {
 
 #[test]
 fn a_uas_disk_shows_its_nodes_identity_and_both_alternates() {
-    let scratch = Scratch::new("uas");
-    let root = &scratch.0;
+    let scratch = Scratch::new("discover-uas");
+    let root = scratch.path();
     let interface = usb(root, &dual_descriptors(), "uas");
     let dev = scsi(root, &interface, "0:0:0:0", Some("sda"), "sg0");
     fs::write(dev.join("vpd_pg80"), serial_page("   S1")).unwrap();
@@ -252,8 +235,8 @@ fn a_uas_disk_shows_its_nodes_identity_and_both_alternates() {
 
 #[test]
 fn devices_off_usb_and_without_disks_are_listed_in_hctl_order() {
-    let scratch = Scratch::new("virtio");
-    let root = &scratch.0;
+    let scratch = Scratch::new("discover-virtio");
+    let root = scratch.path();
     let pci = root.join("devices/pci0000:00/0000:00:05.0/virtio1");
     scsi(root, &pci, "10:0:0:0", None, "sg1");
     scsi(root, &pci, "2:0:1:0", Some("sdb"), "sg0");
@@ -275,8 +258,8 @@ fn devices_off_usb_and_without_disks_are_listed_in_hctl_order() {
 
 #[test]
 fn garbage_attributes_leave_fields_unknown_instead_of_failing() {
-    let scratch = Scratch::new("garbage");
-    let root = &scratch.0;
+    let scratch = Scratch::new("discover-garbage");
+    let root = scratch.path();
     let interface = usb(root, b"\x12\x01garbage", "usb-storage");
     let dev = scsi(root, &interface, "0:0:0:0", Some("sda"), "sg0");
     attrs(
@@ -310,8 +293,8 @@ fn garbage_attributes_leave_fields_unknown_instead_of_failing() {
 
 #[test]
 fn nvme_controllers_pair_block_and_generic_namespace_nodes() {
-    let scratch = Scratch::new("nvme");
-    let root = &scratch.0;
+    let scratch = Scratch::new("discover-nvme");
+    let root = scratch.path();
     let pci = root.join("devices/pci0000:00/0000:00:06.0/nvme");
     let ctrl = pci.join("nvme0");
     attrs(
@@ -382,9 +365,9 @@ fn nvme_controllers_pair_block_and_generic_namespace_nodes() {
 
 #[test]
 fn an_empty_or_missing_sysfs_has_no_devices() {
-    let scratch = Scratch::new("empty");
-    assert!(discover_in(&scratch.0).is_empty());
-    assert!(discover_in(&scratch.0.join("missing")).is_empty());
+    let scratch = Scratch::new("discover-empty");
+    assert!(discover_in(scratch.path()).is_empty());
+    assert!(discover_in(&scratch.path().join("missing")).is_empty());
 }
 
 #[test]
