@@ -23,4 +23,9 @@ pub trait ScsiTarget {
 
     /// A hard reset of the target device (SAM-5 6.3.1), as a bus or port reset causes it.
     fn reset(&mut self) -> Result<(), BlockError>;
+
+    /// A power cycle: every medium loses what was not durable, as its power-cut behaviour
+    /// says (SBC-4 4.15), and the device comes back in its power-on state with UNIT
+    /// ATTENTION 29h/00h (SAM-5 6.3.1).
+    fn power_cycle(&mut self) -> Result<(), BlockError>;
 }

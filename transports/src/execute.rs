@@ -149,6 +149,7 @@ mod tests {
     use super::*;
     use crate::open::{open, Access, Device};
     use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
+    use cdb::scsi::sbc::lba_cdb::Sixteen;
     use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 
     fn sim(uri: &str) -> Box<dyn ScsiTransport> {
@@ -168,6 +169,29 @@ mod tests {
         assert_eq!(done.unit_attentions[0].asc_ascq(), Some((0x29, 0x00)));
         let again = execute(t.as_mut(), &TestUnitReady, timeout).unwrap();
         assert!(again.unit_attentions.is_empty());
+    }
+
+    #[test]
+    fn a_power_cycle_loses_cached_writes_and_raises_the_power_on_attention() {
+        use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
+        let mut t = sim("sim:?size=1M");
+        let timeout = Duration::from_secs(1);
+        let durable = [0x11u8; 512];
+        let cached = [0x22u8; 512];
+        let fua = RwOptions {
+            fua: true,
+            ..RwOptions::default()
+        };
+        let write = Write::<Sixteen>::new(1, &durable, 512, fua).unwrap();
+        execute(t.as_mut(), &write, timeout).unwrap();
+        let write = Write::<Sixteen>::new(2, &cached, 512, RwOptions::default()).unwrap();
+        execute(t.as_mut(), &write, timeout).unwrap();
+        t.power_cycle().unwrap();
+        let read = Read::<Sixteen>::new(1, 2, 512, RwOptions::default()).unwrap();
+        let done = execute(t.as_mut(), &read, timeout).unwrap();
+        assert_eq!(done.unit_attentions.len(), 1, "the power-on unit attention");
+        assert_eq!(&done.data_in[..512], &durable[..]);
+        assert_eq!(&done.data_in[512..], &[0u8; 512][..], "the cached write is gone");
     }
 
     #[test]

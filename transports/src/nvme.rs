@@ -25,6 +25,16 @@ pub trait NvmeTransport {
 
     /// A short description of where commands go, e.g. `sim: emulated NVMe controller`.
     fn describe(&self) -> String;
+
+    /// Cuts the controller's power and brings it back (what was not durable is lost, NVMe
+    /// Base 2.0 5.27.1.4), where the transport controls the power: the emulated
+    /// controller does; real ones are refused.
+    fn power_cycle(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Refused(format!(
+            "{}: the transport cannot cut the controller's power",
+            self.describe()
+        )))
+    }
 }
 
 /// A command that completed with Successful Completion (Base 2.0 4.6.1.2.1).

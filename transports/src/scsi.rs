@@ -54,4 +54,14 @@ pub trait ScsiTransport {
 
     /// A short description of where commands go, e.g. `sim: SBC disk, LUN 0`.
     fn describe(&self) -> String;
+
+    /// Cuts the device's power and brings it back (what was not durable is lost; the
+    /// device reports the power-on UNIT ATTENTION next, SAM-5 6.3.1), where the transport
+    /// controls the power: the emulated devices do; real ones are refused.
+    fn power_cycle(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Refused(format!(
+            "{}: the transport cannot cut the device's power",
+            self.describe()
+        )))
+    }
 }

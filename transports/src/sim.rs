@@ -48,6 +48,12 @@ impl ScsiTransport for SimScsi {
             self.target.luns()
         )
     }
+
+    fn power_cycle(&mut self) -> Result<(), TransportError> {
+        self.target
+            .power_cycle()
+            .map_err(|e| TransportError::Failed(format!("sim: power cycle: {e}")))
+    }
 }
 
 /// An emulated NVMe controller ([`emulator::nvme::Controller`]) with one namespace, behind
@@ -85,5 +91,13 @@ impl NvmeTransport for SimNvme {
 
     fn describe(&self) -> String {
         "sim: emulated NVMe controller, namespace 1".to_string()
+    }
+
+    fn power_cycle(&mut self) -> Result<(), TransportError> {
+        self.controller
+            .device_mut()
+            .lose_power()
+            .and_then(|()| self.controller.power_cycle())
+            .map_err(|e| TransportError::Failed(format!("sim: power cycle: {e}")))
     }
 }

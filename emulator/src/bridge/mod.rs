@@ -231,6 +231,13 @@ impl<D: BlockDevice> ScsiTarget for Bridge<D> {
     fn reset(&mut self) -> Result<(), BlockError> {
         self.reset_drive()
     }
+
+    fn power_cycle(&mut self) -> Result<(), BlockError> {
+        self.controller.device_mut().lose_power()?;
+        self.attention = Some(sense::POWER_ON_RESET);
+        self.jmicron = jmicron::State::default();
+        self.controller.power_cycle()
+    }
 }
 
 /// A command to a LUN other than 0 (SAM-5 5.11, SPC-5 6.7.2): INQUIRY answers PERIPHERAL

@@ -102,6 +102,13 @@ impl ScsiTarget for Target {
         self.units.iter_mut().try_for_each(Disk::reset)
     }
 
+    fn power_cycle(&mut self) -> Result<(), BlockError> {
+        self.units.iter_mut().try_for_each(|disk| {
+            disk.device_mut().lose_power()?;
+            disk.reset()
+        })
+    }
+
     fn execute(&mut self, lun: u16, cdb: &[u8], data_out: &[u8], data_in: &mut [u8]) -> Completion {
         let luns = self.luns();
         match self.units.get_mut(usize::from(lun)) {

@@ -44,6 +44,10 @@ impl ScsiTarget for VendorTarget {
     fn reset(&mut self) -> Result<(), crate::block::BlockError> {
         self.0.reset()
     }
+
+    fn power_cycle(&mut self) -> Result<(), crate::block::BlockError> {
+        self.0.power_cycle()
+    }
 }
 
 /// A target of `luns` RAM disks with one vendor command.
