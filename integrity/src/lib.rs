@@ -7,4 +7,6 @@
 //!
 //! - [`target`]: what a device must do for verification ([`target::BlockTarget`]).
 
+pub mod nvme_target;
+pub mod scsi_target;
 pub mod target;

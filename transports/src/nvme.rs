@@ -26,6 +26,12 @@ pub trait NvmeTransport {
     /// A short description of where commands go, e.g. `sim: emulated NVMe controller`.
     fn describe(&self) -> String;
 
+    /// The longest data transfer one command may move, where the transport knows a limit
+    /// (the request queue's limits on Linux).
+    fn max_transfer(&self) -> Option<u64> {
+        None
+    }
+
     /// Cuts the controller's power and brings it back (what was not durable is lost, NVMe
     /// Base 2.0 5.27.1.4), where the transport controls the power: the emulated
     /// controller does; real ones are refused.

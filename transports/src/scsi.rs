@@ -55,6 +55,12 @@ pub trait ScsiTransport {
     /// A short description of where commands go, e.g. `sim: SBC disk, LUN 0`.
     fn describe(&self) -> String;
 
+    /// The longest data transfer one command may move, where the transport knows a limit
+    /// (a request queue's `max_hw_sectors_kb` and `max_segments`, a bridge's buffer).
+    fn max_transfer(&self) -> Option<u64> {
+        None
+    }
+
     /// Cuts the device's power and brings it back (what was not durable is lost; the
     /// device reports the power-on UNIT ATTENTION next, SAM-5 6.3.1), where the transport
     /// controls the power: the emulated devices do; real ones are refused.

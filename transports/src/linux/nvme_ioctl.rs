@@ -151,6 +151,10 @@ impl NvmeTransport for NvmeIoctl {
             self.node.name
         )
     }
+
+    fn max_transfer(&self) -> Option<u64> {
+        self.limits.max_transfer(self.page)
+    }
 }
 
 /// The completion a pass-through ioctl reports: Dword 0 from `result`, the status field

@@ -89,11 +89,6 @@ impl SgIo {
             page: page_size(),
         })
     }
-
-    /// The request queue limits enforced before sending.
-    pub fn limits(&self) -> QueueLimits {
-        self.limits
-    }
 }
 
 /// Opens a device node read-write, or read-only when that is refused and `access`
@@ -198,6 +193,10 @@ impl ScsiTransport for SgIo {
 
     fn describe(&self) -> String {
         format!("SG_IO on {} ({})", self.node.path.display(), self.node.name)
+    }
+
+    fn max_transfer(&self) -> Option<u64> {
+        self.limits.max_transfer(self.page)
     }
 }
 
