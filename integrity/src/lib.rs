@@ -7,6 +7,7 @@
 //!
 //! - [`target`]: what a device must do for verification ([`target::BlockTarget`]).
 
+pub mod journal;
 pub mod nvme_target;
 pub mod scsi_target;
 pub mod target;

@@ -37,21 +37,32 @@ fn geometry_comes_from_the_device() {
     ] {
         let g = target(uri).geometry();
         assert_eq!((g.block_size, g.blocks), (bs, count), "{uri}");
-        assert!(g.max_transfer >= bs && g.max_transfer % bs == 0, "{uri}: {g:?}");
+        assert!(
+            g.max_transfer >= bs && g.max_transfer % bs == 0,
+            "{uri}: {g:?}"
+        );
         assert!(g.max_transfer <= 1 << 20, "{uri}: {g:?}");
     }
 }
 
 #[test]
 fn fua_and_flushed_writes_survive_a_power_cycle_and_cached_ones_do_not() {
-    for uri in ["sim:?size=8M", "sim:nvme?size=8M", "sim:bridge-jmicron?size=8M"] {
+    for uri in [
+        "sim:?size=8M",
+        "sim:nvme?size=8M",
+        "sim:bridge-jmicron?size=8M",
+    ] {
         let mut t = target(uri);
         let t = t.as_mut();
         t.write(10, &blocks(t, 2, 0x11), true).unwrap();
         t.write(20, &blocks(t, 2, 0x22), false).unwrap();
         t.flush().unwrap();
         t.write(30, &blocks(t, 2, 0x33), false).unwrap();
-        assert_eq!(read(t, 30, 2), blocks(t, 2, 0x33), "{uri}: the cache serves reads");
+        assert_eq!(
+            read(t, 30, 2),
+            blocks(t, 2, 0x33),
+            "{uri}: the cache serves reads"
+        );
         t.power_cycle().unwrap();
         assert_eq!(read(t, 10, 2), blocks(t, 2, 0x11), "{uri}: FUA");
         assert_eq!(read(t, 20, 2), blocks(t, 2, 0x22), "{uri}: flushed");
@@ -71,7 +82,11 @@ fn a_lying_flush_is_visible_through_the_target() {
 
 #[test]
 fn the_write_cache_is_switched_and_read_back() {
-    for uri in ["sim:?size=8M", "sim:nvme?size=8M", "sim:bridge-realtek?size=8M"] {
+    for uri in [
+        "sim:?size=8M",
+        "sim:nvme?size=8M",
+        "sim:bridge-realtek?size=8M",
+    ] {
         let mut t = target(uri);
         assert_eq!(t.write_cache().unwrap(), Some(true), "{uri}");
         t.set_write_cache(false).unwrap();
