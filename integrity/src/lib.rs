@@ -6,5 +6,14 @@
 //! written out of order.
 //!
 //! - [`target`]: what a device must do for verification ([`target::BlockTarget`]).
+//! - [`preserve`]: `--preserve`, a crash-safe host journal of overwritten blocks and its
+//!   restore.
+//! - [`latency`]: flush and FUA latency histograms and the too-fast-to-be-durable check.
 
+pub mod latency;
+#[cfg(unix)]
+pub mod preserve;
 pub mod target;
+
+#[cfg(test)]
+mod test_support;
