@@ -72,10 +72,11 @@ pub enum PreserveError {
         /// What was wrong.
         why: String,
     },
-    /// Unreadable bytes longer than one record: damage, not a torn append.
+    /// Bytes that are not a torn last append: longer than one record, followed by an
+    /// intact record, or changed during the restore.
     #[error(
-        "{}: journal damaged at offset {offset} ({bytes} unreadable bytes, more than one \
-         torn record); refusing to restore a partial journal",
+        "{}: journal damaged at offset {offset} ({bytes} bytes there are not intact \
+         records and not one torn append); refusing to restore a partial journal",
         path.display()
     )]
     Corrupt {
@@ -260,7 +261,9 @@ impl Preserver {
 
 /// Writes every range saved in the journal at `path` back to `target` (the first saved
 /// content of a block wins: records are applied newest first), flushes the target, then
-/// marks the journal restored. A torn last record is ignored.
+/// marks the journal restored (a `DONE` record; a second restore is refused). A torn last
+/// record is ignored and cut off. Interrupted before the mark, restore can simply be run
+/// again: every record holds original content.
 pub fn restore<T: BlockTarget + ?Sized>(
     path: &Path,
     target: &mut T,
@@ -297,7 +300,7 @@ pub fn restore<T: BlockTarget + ?Sized>(
             return Err(PreserveError::Corrupt {
                 path: path.to_path_buf(),
                 offset: end,
-                bytes: 0,
+                bytes: end - header_len,
             });
         };
         let data = &buf[RECORD_HEAD..buf.len() - RECORD_TAIL];

@@ -176,3 +176,27 @@ fn direct_io_round_trips_or_names_the_refusal() {
     assert_eq!(back[1..], data[..]);
     assert_eq!(std::fs::read(scratch.path()).expect("file"), expected);
 }
+
+/// On a real block device node (e.g. a loop device; its data is destroyed): the geometry
+/// comes from the node's size and `BLKSSZGET`, and direct I/O round trips.
+#[test]
+#[ignore = "needs a scratch block device node in SCSITOOL_TEST_BLOCK_DEVICE (data destroyed)"]
+fn a_block_device_node_reports_its_geometry() {
+    let node = std::env::var_os("SCSITOOL_TEST_BLOCK_DEVICE").expect("SCSITOOL_TEST_BLOCK_DEVICE");
+    let node = Path::new(&node);
+    let mut handle = File::open(node).expect("open node");
+    let bytes = handle.seek(SeekFrom::End(0)).expect("size");
+    let options = FileOptions {
+        block_size: None,
+        direct: true,
+    };
+    let mut target = FileTarget::open(node, options).expect("open target");
+    let geometry = target.geometry();
+    assert!(geometry.block_size >= 512);
+    assert_eq!(geometry.blocks * u64::from(geometry.block_size), bytes);
+    let data = Rng::new(7).bytes(geometry.block_size as usize * 2);
+    target.write(1, &data, true).expect("write");
+    let mut back = vec![0u8; data.len()];
+    target.read(1, &mut back).expect("read");
+    assert_eq!(back, data);
+}
