@@ -148,8 +148,8 @@ fn send<C: ScsiCommand>(
 mod tests {
     use super::*;
     use crate::open::{open, Access, Device};
-    use cdb::scsi::sbc::lba_cdb::Sixteen;
     use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
+    use cdb::scsi::sbc::lba_cdb::Sixteen;
     use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 
     fn sim(uri: &str) -> Box<dyn ScsiTransport> {
@@ -191,11 +191,7 @@ mod tests {
         let done = execute(t.as_mut(), &read, timeout).unwrap();
         assert_eq!(done.unit_attentions.len(), 1, "the power-on unit attention");
         assert_eq!(&done.data_in[..512], &durable[..]);
-        assert_eq!(
-            &done.data_in[512..],
-            &[0u8; 512][..],
-            "the cached write is gone"
-        );
+        assert_eq!(&done.data_in[512..], &[0u8; 512][..], "the cached write is gone");
     }
 
     #[test]
