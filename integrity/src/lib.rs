@@ -5,9 +5,21 @@
 //! to be older, lost after a flush or a FUA write, misdirected, torn, corrupt, foreign,
 //! written out of order.
 //!
-//! - [`target`]: what a device must do for verification ([`target::BlockTarget`]).
+//! - [`target`]: what a device must do for verification ([`target::BlockTarget`]), and a
+//!   plain file or block device as one ([`target::file`]).
+//! - [`scsi_target`] and [`nvme_target`]: that contract over any SCSI or NVMe transport.
+//! - [`journal`]: the host-side record of what the device promised.
+//! - [`preserve`]: `--preserve`, a crash-safe host journal of overwritten blocks and its
+//!   restore.
+//! - [`latency`]: flush and FUA latency histograms and the too-fast-to-be-durable check.
 
 pub mod journal;
+pub mod latency;
 pub mod nvme_target;
+#[cfg(unix)]
+pub mod preserve;
 pub mod scsi_target;
 pub mod target;
+
+#[cfg(test)]
+mod test_support;

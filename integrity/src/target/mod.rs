@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+#[cfg(unix)]
+pub mod file;
+
 /// The logical block geometry of a target (SBC-4 4.5; NVM Command Set 1.0 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Geometry {
