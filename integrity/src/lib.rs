@@ -5,6 +5,12 @@
 //! to be older, lost after a flush or a FUA write, misdirected, torn, corrupt, foreign,
 //! written out of order.
 //!
+//! - [`block`]: the self-describing block, encoded and recognised.
+//! - [`plan`]: the write plan, computed rather than stored.
+//! - [`classify`]: each block's class and the summary naming the broken promise.
 //! - [`target`]: what a device must do for verification ([`target::BlockTarget`]).
 
+pub mod block;
+pub mod classify;
+pub mod plan;
 pub mod target;
