@@ -62,7 +62,7 @@ impl Device {
 /// What the journal would hold after issuing writes `0..=upto`, all acknowledged.
 fn facts(p: &Plan, upto: u64) -> Facts {
     let durable_through = match p.durability() {
-        Durability::FlushEvery { .. } => (0..=upto).filter(|&s| p.flush_after(s)).last(),
+        Durability::FlushEvery { .. } => (0..=upto).rfind(|&s| p.flush_after(s)),
         Durability::Fua | Durability::CacheOff => Some(upto),
     };
     Facts {

@@ -13,8 +13,7 @@ fn plan(blocks: u64, per: u32, epochs: u32, seed: u64) -> Plan {
 fn brute_latest(p: &Plan, lba: u64, through: u64) -> Option<Write> {
     (0..p.total_writes().min(through.saturating_add(1)))
         .filter_map(|s| p.write(s))
-        .filter(|w| lba >= w.lba && lba < w.lba + u64::from(w.blocks))
-        .last()
+        .rfind(|w| lba >= w.lba && lba < w.lba + u64::from(w.blocks))
 }
 
 proptest! {
