@@ -57,8 +57,9 @@ pub enum Class {
     },
     /// Holds data this run did not write where a durable write of this run should be.
     Foreign,
-    /// Lost its latest write while a write issued later survived (SAM-5 5.8.1: the device
-    /// reordered writes across the power loss).
+    /// Lost its latest write while a write issued later survived: the device reordered
+    /// writes across the power loss. SBC-4 4.15 allows this for writes not yet flushed;
+    /// it breaks software that relies on write order without flushing.
     Unserializable,
 }
 
@@ -323,7 +324,8 @@ impl Tally {
             c.unserializable,
             format!(
                 "{} blocks lost their latest write while a later write survived: the device \
-             reordered writes across the power loss, so no flush-free prefix explains it.",
+             reordered unflushed writes across the power loss, which breaks software that \
+             relies on write order without flushing.",
                 grouped(c.unserializable)
             ),
         );
