@@ -74,7 +74,8 @@ pub enum Content {
         /// Its stamp (whose `lba` names where it was meant to go).
         stamp: Stamp,
     },
-    /// The sectors disagree: part of the block comes from another write.
+    /// The sectors disagree: part of the block comes from another write (or a sector
+    /// stamp itself was damaged: a stamp is not covered by a per-sector check).
     Torn {
         /// Index of the first sector that differs from sector 0.
         sector: u32,
