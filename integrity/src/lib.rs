@@ -5,6 +5,9 @@
 //! to be older, lost after a flush or a FUA write, misdirected, torn, corrupt, foreign,
 //! written out of order.
 //!
+//! - [`block`]: the self-describing block, encoded and recognised.
+//! - [`plan`]: the write plan, computed rather than stored.
+//! - [`classify`]: each block's class and the summary naming the broken promise.
 //! - [`target`]: what a device must do for verification ([`target::BlockTarget`]), and a
 //!   plain file or block device as one ([`target::file`]).
 //! - [`scsi_target`] and [`nvme_target`]: that contract over any SCSI or NVMe transport.
@@ -13,9 +16,12 @@
 //!   restore.
 //! - [`latency`]: flush and FUA latency histograms and the too-fast-to-be-durable check.
 
+pub mod block;
+pub mod classify;
 pub mod journal;
 pub mod latency;
 pub mod nvme_target;
+pub mod plan;
 #[cfg(unix)]
 pub mod preserve;
 pub mod scsi_target;
