@@ -10,20 +10,12 @@
 //! through `seq` may have been issued) or `D <seq>` (writes through `seq` are durable). A
 //! torn last line (a crash mid-append) is ignored.
 
+use crate::classify::Facts;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-
-/// What the journal says the device was asked and promised.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// The highest write sequence number that may have been issued.
-    pub issued: Option<u64>,
-    /// The highest write sequence number the device promised durable.
-    pub durable: Option<u64>,
-}
 
 /// An open journal, appended to as the run goes.
 pub struct Journal {
@@ -110,7 +102,7 @@ impl Journal {
     /// Records, before they are sent, that writes through `seq` may be issued.
     pub fn issued(&mut self, seq: u64) -> Result<(), JournalError> {
         self.append('I', seq)?;
-        self.facts.issued = Some(seq);
+        self.facts.issued_through = Some(seq);
         Ok(())
     }
 
@@ -118,7 +110,7 @@ impl Journal {
     /// acknowledged, or they were acknowledged with FUA or the cache off).
     pub fn durable(&mut self, seq: u64) -> Result<(), JournalError> {
         self.append('D', seq)?;
-        self.facts.durable = Some(seq);
+        self.facts.durable_through = Some(seq);
         Ok(())
     }
 
@@ -174,8 +166,8 @@ fn read_complete<P: DeserializeOwned>(path: &Path) -> Result<(P, Facts, u64), Jo
             .split_once(' ')
             .and_then(|(kind, seq)| Some((kind, seq.parse::<u64>().ok()?)));
         match record {
-            Some(("I", seq)) => facts.issued = facts.issued.max(Some(seq)),
-            Some(("D", seq)) => facts.durable = facts.durable.max(Some(seq)),
+            Some(("I", seq)) => facts.issued_through = facts.issued_through.max(Some(seq)),
+            Some(("D", seq)) => facts.durable_through = facts.durable_through.max(Some(seq)),
             _ => {
                 return Err(JournalError::Format {
                     path: shown(),
@@ -229,15 +221,15 @@ mod tests {
         let (back, facts): (Params, Facts) = read(&p).unwrap();
         assert_eq!(back, params);
         // "D 99999" never reached its newline: it was not fsynced whole and must not count.
-        assert_eq!(facts.issued, Some(1023));
-        assert_eq!(facts.durable, Some(127), "{facts:?}");
+        assert_eq!(facts.issued_through, Some(1023));
+        assert_eq!(facts.durable_through, Some(127), "{facts:?}");
         let (mut j, _): (Journal, Params) = Journal::resume(&p).unwrap();
-        assert_eq!(j.facts().durable, Some(127));
+        assert_eq!(j.facts().durable_through, Some(127));
         j.durable(200).unwrap();
         drop(j);
         let (_, facts): (Params, Facts) = read(&p).unwrap();
         assert_eq!(
-            facts.durable,
+            facts.durable_through,
             Some(200),
             "the torn tail was cut before appending"
         );
