@@ -15,6 +15,7 @@
 //! - [`preserve`]: `--preserve`, a crash-safe host journal of overwritten blocks and its
 //!   restore.
 //! - [`latency`]: flush and FUA latency histograms and the too-fast-to-be-durable check.
+//! - [`run`]: a whole run — write phase, power cut, write cache restored, verify phase.
 
 pub mod block;
 pub mod classify;
@@ -24,6 +25,7 @@ pub mod nvme_target;
 pub mod plan;
 #[cfg(unix)]
 pub mod preserve;
+pub mod run;
 pub mod scsi_target;
 pub mod target;
 

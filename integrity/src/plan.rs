@@ -19,7 +19,9 @@ use crate::block::mix;
 
 /// How the plan makes written data durable (SBC-4 4.15 write caching; NVMe Base 2.0
 /// 5.27.1.4 Volatile Write Cache).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case", tag = "policy")]
 pub enum Durability {
     /// SYNCHRONIZE CACHE (SBC-4 5.24) or Flush (NVM Command Set 1.0 3.2.3) after every

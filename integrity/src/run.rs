@@ -1,0 +1,330 @@
+//! One verification run: the write phase (the plan's writes, flushes or FUA as its
+//! durability policy says, each promise journaled before the run goes on), optionally cut
+//! short by a power cut, and the verify phase (every block of the range read back,
+//! recognised and classified against what the journal says was promised).
+
+use crate::block::{self, Stamp};
+use crate::classify::{Classifier, Facts, Tally};
+use crate::journal::{Journal, JournalError};
+use crate::latency::{too_fast, LatencyHistogram, TooFast};
+use crate::plan::{Durability, Plan};
+use crate::target::{BlockTarget, TargetError};
+use cdb::error::BuildError;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+/// How many writes one `issued` journal record announces ahead of sending them.
+const ISSUE_AHEAD: u64 = 1024;
+/// With FUA or the cache off, how many acknowledged writes one `durable` record covers
+/// (a crash loses at most this much of the journal's knowledge, never adds to it).
+const DURABLE_BATCH: u64 = 64;
+/// At most this many too-fast warnings are kept.
+const MAX_WARNINGS: usize = 16;
+
+/// Everything that defines a run, kept as the journal's first line so `--resume` and
+/// `--restore` recompute the same plan and blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunParams {
+    /// The device as the user named it.
+    pub device: String,
+    /// The run's nonce: blocks of other runs are foreign.
+    pub nonce: u64,
+    /// The device's logical block length.
+    pub block_size: u32,
+    /// First LBA of the range.
+    pub start_lba: u64,
+    /// Blocks in the range.
+    pub blocks: u64,
+    /// Blocks per write.
+    pub blocks_per_write: u32,
+    /// Passes over the range.
+    pub epochs: u32,
+    /// The write order's seed.
+    pub seed: u64,
+    /// How written data is made durable.
+    pub durability: Durability,
+}
+
+impl RunParams {
+    /// The write plan these parameters define.
+    pub fn plan(&self) -> Result<Plan, BuildError> {
+        Plan::new(
+            self.start_lba,
+            self.blocks,
+            self.blocks_per_write,
+            self.epochs,
+            self.seed,
+            self.durability,
+        )
+    }
+}
+
+/// Why a run stopped before its report.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The device failed a command.
+    #[error("{0}")]
+    Target(#[from] TargetError),
+    /// The journal could not be written or read.
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    /// The parameters make no plan.
+    #[error("{0}")]
+    Plan(#[from] BuildError),
+}
+
+/// What the write phase measured.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct WriteStats {
+    /// Writes completed in this phase.
+    pub writes: u64,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Wall time of the phase, in seconds.
+    pub seconds: f64,
+    /// Flush latencies.
+    pub flush_latency: LatencyHistogram,
+    /// FUA write latencies.
+    pub fua_latency: LatencyHistogram,
+    /// Flushes or FUA writes that completed faster than the data they made durable could
+    /// have been persisted.
+    pub too_fast: Vec<TooFast>,
+}
+
+/// Runs the plan's writes `from..until` (or to the end) on `target`, journaling what is
+/// issued before it is sent and what is durable once the device has promised it.
+/// `progress` hears the number of writes done so far.
+pub fn write_phase(
+    target: &mut dyn BlockTarget,
+    params: &RunParams,
+    journal: &mut Journal,
+    from: u64,
+    until: Option<u64>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<WriteStats, RunError> {
+    let plan = params.plan()?;
+    let end = until.map_or(plan.total_writes(), |u| u.min(plan.total_writes()));
+    let bs = params.block_size as usize;
+    let mut buf = vec![0u8; bs * params.blocks_per_write as usize];
+    let mut stats = WriteStats::default();
+    let started = Instant::now();
+    let fua = plan.durability() == Durability::Fua;
+    let mut announced = journal.facts().issued_through;
+    let mut unflushed_bytes = 0u64;
+    for seq in from..end {
+        let Some(write) = plan.write(seq) else {
+            break;
+        };
+        if announced.is_none_or(|a| a < seq) {
+            let through = (seq + ISSUE_AHEAD - 1).min(end - 1);
+            journal.issued(through)?;
+            announced = Some(through);
+        }
+        let data = &mut buf[..bs * write.blocks as usize];
+        for (i, block) in data.chunks_exact_mut(bs).enumerate() {
+            let stamp = Stamp {
+                nonce: params.nonce,
+                lba: write.lba + i as u64,
+                generation: write.generation,
+                seq,
+            };
+            block::encode(&stamp, block).map_err(|e| TargetError::Unsupported(e.to_string()))?;
+        }
+        let sent = Instant::now();
+        target.write(write.lba, data, fua)?;
+        let bytes = data.len() as u64;
+        stats.writes += 1;
+        stats.bytes += bytes;
+        unflushed_bytes += bytes;
+        if fua {
+            note(
+                &mut stats.fua_latency,
+                &mut stats.too_fast,
+                bytes,
+                sent.elapsed(),
+            );
+        }
+        match plan.durability() {
+            Durability::FlushEvery { .. } if plan.flush_after(seq) => {
+                let flushing = Instant::now();
+                target.flush()?;
+                note(
+                    &mut stats.flush_latency,
+                    &mut stats.too_fast,
+                    unflushed_bytes,
+                    flushing.elapsed(),
+                );
+                unflushed_bytes = 0;
+                journal.durable(seq)?;
+            }
+            Durability::Fua | Durability::CacheOff
+                if (seq + 1) % DURABLE_BATCH == 0 || seq + 1 == end =>
+            {
+                journal.durable(seq)?;
+            }
+            _ => {}
+        }
+        progress(stats.writes);
+    }
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+/// Records one latency, and a warning when it was too fast for `bytes` to be durable.
+fn note(hist: &mut LatencyHistogram, warnings: &mut Vec<TooFast>, bytes: u64, took: Duration) {
+    hist.record(took);
+    if let Some(warning) = too_fast(bytes, took) {
+        if warnings.len() < MAX_WARNINGS {
+            warnings.push(warning);
+        }
+    }
+}
+
+/// What the verify phase found.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct VerifyStats {
+    /// Blocks read.
+    pub blocks: u64,
+    /// Wall time of the phase, in seconds.
+    pub seconds: f64,
+    /// The classification of every block.
+    pub tally: Tally,
+}
+
+/// Reads every block of the range back and classifies it against `facts`. `progress`
+/// hears the number of blocks read so far.
+pub fn verify_phase(
+    target: &mut dyn BlockTarget,
+    params: &RunParams,
+    facts: Facts,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyStats, RunError> {
+    let plan = params.plan()?;
+    let bs = params.block_size as usize;
+    let per_read = (target.geometry().max_transfer as usize / bs).max(1) as u64;
+    let mut buf = vec![0u8; bs * per_read as usize];
+    let mut classifier = Classifier::new(&plan, facts);
+    let started = Instant::now();
+    let end = params.start_lba + params.blocks;
+    let mut lba = params.start_lba;
+    while lba < end {
+        let count = per_read.min(end - lba);
+        let data = &mut buf[..bs * count as usize];
+        target.read(lba, data)?;
+        for (i, block) in data.chunks_exact(bs).enumerate() {
+            let at = lba + i as u64;
+            let content = block::decode(block, params.nonce, at)
+                .map_err(|e| TargetError::Unsupported(e.to_string()))?;
+            classifier.observe(at, &content);
+        }
+        lba += count;
+        progress(lba - params.start_lba);
+    }
+    Ok(VerifyStats {
+        blocks: params.blocks,
+        seconds: started.elapsed().as_secs_f64(),
+        tally: classifier.finish(),
+    })
+}
+
+/// The volatile write cache around a run: as found, as used, as left.
+#[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
+pub struct WriteCacheReport {
+    /// WCE / VWC when the run started (`None`: the target cannot tell).
+    pub before: Option<bool>,
+    /// WCE / VWC during the writes.
+    pub during: Option<bool>,
+    /// WCE / VWC when the run ended (always restored to `before`).
+    pub after: Option<bool>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Outcome {
+    /// The write phase.
+    pub write: WriteStats,
+    /// The write sequence number after which power was cut, if it was.
+    pub power_cut_after: Option<u64>,
+    /// What the journal held when the device was read back.
+    pub facts: Facts,
+    /// The verify phase.
+    pub verify: VerifyStats,
+    /// The write cache around the run.
+    pub write_cache: WriteCacheReport,
+}
+
+/// Runs the plan on `target` from its start: the write cache switched as the durability
+/// policy needs, the writes (stopped after write `power_cut` and the power cycled, if
+/// given), the write cache restored to what it was, then every block verified.
+pub fn run(
+    target: &mut dyn BlockTarget,
+    params: &RunParams,
+    journal: &mut Journal,
+    power_cut: Option<u64>,
+    progress: &mut dyn FnMut(Phase, u64),
+) -> Result<Outcome, RunError> {
+    let before = target.write_cache()?;
+    let wanted = match params.durability {
+        Durability::CacheOff => Some(false),
+        _ => before,
+    };
+    if wanted != before {
+        if let Some(enabled) = wanted {
+            target.set_write_cache(enabled)?;
+        }
+    }
+    let during = target.write_cache()?;
+    let written = write_phase(
+        target,
+        params,
+        journal,
+        0,
+        power_cut.map(|seq| seq + 1),
+        &mut |n| progress(Phase::Write, n),
+    );
+    let cut = match (&written, power_cut) {
+        (Ok(_), Some(seq)) => target.power_cycle().map(|()| Some(seq)),
+        _ => Ok(None),
+    };
+    // The cache is put back whatever happened, before any error is reported.
+    let restored = restore_write_cache(target, before);
+    let write = written?;
+    let power_cut_after = cut?;
+    let after = restored?;
+    let facts = journal.facts();
+    let verify = verify_phase(target, params, facts, &mut |n| progress(Phase::Verify, n))?;
+    Ok(Outcome {
+        write,
+        power_cut_after,
+        facts,
+        verify,
+        write_cache: WriteCacheReport {
+            before,
+            during,
+            after,
+        },
+    })
+}
+
+/// Switches the write cache back to `before` (a power cycle leaves its power-on default)
+/// and reads it back.
+fn restore_write_cache(
+    target: &mut dyn BlockTarget,
+    before: Option<bool>,
+) -> Result<Option<bool>, TargetError> {
+    if let Some(enabled) = before {
+        if target.write_cache()? != Some(enabled) {
+            target.set_write_cache(enabled)?;
+        }
+    }
+    target.write_cache()
+}
+
+/// The phase a progress report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Writes done so far.
+    Write,
+    /// Blocks verified so far.
+    Verify,
+}
