@@ -137,6 +137,23 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         blocks: u32,
     },
+    /// Verify that the device keeps its write-cache promises: write self-describing blocks
+    /// with flushes, FUA or the cache off, optionally cut the power, read every block
+    /// back and say which promise was broken, and where.
+    ///
+    /// Every block carries the run's nonce, its LBA, generation, write sequence number and
+    /// a CRC-32, per-sector stamps and a pseudo-random payload; the expected state is
+    /// computed from the plan and a small host-side journal of acknowledged flushes, so
+    /// memory does not grow with the device. Classes: ok, ok-older-allowed,
+    /// lost-after-flush, lost-fua-write, never-written, misdirected, torn, corrupt,
+    /// foreign, unserializable. Exit status 9 when a promise was broken.
+    ///
+    /// This WRITES the whole range. A device with a mounted filesystem or swap is refused;
+    /// one with a partition table only with `--destructive DEVICE`. `--preserve` saves
+    /// every overwritten block in a crash-safe host journal first and restores it at the
+    /// end (or with `--restore JOURNAL` after a crash).
+    #[command(display_order = 16)]
+    Verify(Box<VerifyArgs>),
     /// Read or change the write cache: the WCE bit of the Caching mode page (SBC-4 6.5.5).
     #[command(subcommand)]
     #[command(display_order = 5)]
@@ -440,4 +457,88 @@ fn parse_select_report(text: &str) -> Result<u8, String> {
             format!("'{text}' is not a SELECT REPORT code (0 to 255, or 0x0 to 0xff)")
         }),
     }
+}
+
+/// How written data is made durable in a verify run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityArg {
+    /// SYNCHRONIZE CACHE / Flush every `--flush-every` writes.
+    Flush,
+    /// FUA on every write.
+    Fua,
+    /// The volatile write cache switched off for the run (and restored).
+    CacheOff,
+}
+
+/// `scsitool verify`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The device: a SCSI or NVMe node, a sim: URI, or a plain file or block device to use
+    /// with pread/pwrite (`--file`). Not needed with --restore or --resume.
+    #[arg(required_unless_present_any = ["restore", "resume"])]
+    pub device: Option<String>,
+    /// Bytes to verify from --start (K/M/G/T suffixes); default: to the end of the device.
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<u64>,
+    /// First LBA of the range.
+    #[arg(long, default_value = "0")]
+    pub start: u64,
+    /// Bytes per write (a whole number of blocks; K/M suffixes).
+    #[arg(long, default_value = "64K", value_parser = parse_size)]
+    pub write_size: u64,
+    /// Passes over the range; each rewrites every block with a new generation.
+    #[arg(long, default_value = "2")]
+    pub epochs: u32,
+    /// How written data is made durable.
+    #[arg(long, value_enum, default_value = "flush")]
+    pub durability: DurabilityArg,
+    /// Writes between flushes with --durability flush.
+    #[arg(long, default_value = "64")]
+    pub flush_every: u64,
+    /// Seed of the write order and the power-cut point (default: from the clock).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Cut the power at a random point of the write phase, then verify (sim: only).
+    #[arg(long, conflicts_with_all = ["power_cut_cmd", "stop_after"])]
+    pub power_cut: bool,
+    /// Cut the power at a random point by running this shell command (a relay, PDU or
+    /// hub port); it must return once the device is back. The device is then reopened.
+    #[arg(long, value_name = "CMD", conflicts_with = "stop_after")]
+    pub power_cut_cmd: Option<String>,
+    /// Stop after this many writes, so the power can be cut by hand; finish later with
+    /// `--resume JOURNAL`.
+    #[arg(long, value_name = "N")]
+    pub stop_after: Option<u64>,
+    /// Where the run journal goes (default: scsitool-verify-NONCE.journal here).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// Verify a run whose writes were cut short, with what its journal recorded.
+    #[arg(long, value_name = "JOURNAL", conflicts_with_all = ["restore", "preserve"])]
+    pub resume: Option<PathBuf>,
+    /// Save every block of the range in JOURNAL.preserve before overwriting it, and
+    /// restore them all when the run ends.
+    #[arg(long)]
+    pub preserve: bool,
+    /// Restore the blocks a --preserve run saved (after a crash or kill).
+    #[arg(long, value_name = "JOURNAL", conflicts_with = "preserve")]
+    pub restore: Option<PathBuf>,
+    /// Allow writing a device that holds a partition table: name the device again.
+    #[arg(long, value_name = "DEVICE")]
+    pub destructive: Option<String>,
+    /// Use DEVICE as a plain file or block device (pread/pwrite, fdatasync) instead of
+    /// pass-through; regular files always are.
+    #[arg(long)]
+    pub file: bool,
+    /// With a file target: bypass the page cache (O_DIRECT).
+    #[arg(long, requires = "file")]
+    pub direct: bool,
+    /// With a file target: the block size (default 4096).
+    #[arg(long, default_value = "4096")]
+    pub bs: u32,
+}
+
+/// Parses a byte count with an optional binary suffix: `4096`, `64K`, `1G`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    emulator::uri::parse_size(text.trim())
+        .ok_or_else(|| format!("'{text}' is not a byte count (digits with K, M, G or T)"))
 }

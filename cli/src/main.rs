@@ -48,6 +48,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             exit_status,
         }) => commands::sense::decode_command(out, &hex, status, exit_status),
         Command::List => commands::list::command(out),
+        Command::Verify(args) => commands::verify::command(out, &args),
         Command::Inquiry {
             device, all: true, ..
         } => commands::inquiry::all(out, &device),

@@ -96,6 +96,14 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         command: "raw",
         generate: of::<crate::commands::raw::RawReport>,
     },
+    SchemaEntry {
+        command: "verify",
+        generate: of::<crate::commands::verify::VerifyReport>,
+    },
+    SchemaEntry {
+        command: "verify-restore",
+        generate: of::<crate::commands::verify::RestoreOnly>,
+    },
 ];
 
 /// Looks up a command's schema entry.

@@ -228,8 +228,9 @@ impl SimSpec {
     }
 }
 
-/// A size in bytes: digits with an optional binary suffix K, M, G or T.
-fn parse_size(text: &str) -> Option<u64> {
+/// A size in bytes: digits with an optional binary suffix K, M, G or T (also what the CLI
+/// accepts for byte counts).
+pub fn parse_size(text: &str) -> Option<u64> {
     let (digits, shift) = match text.char_indices().last()? {
         (i, 'K' | 'k') => (&text[..i], 10),
         (i, 'M' | 'm') => (&text[..i], 20),

@@ -349,6 +349,15 @@ fn encode_header(identity: &str, geometry: Geometry) -> Option<Vec<u8>> {
 
 /// Reads and checks the header: the identity, the geometry (with the largest transfer a
 /// record holds) and the header's length.
+/// The device identity a preserve journal was created for (what `--restore` reopens).
+pub fn identity(path: &Path) -> Result<String, PreserveError> {
+    let file = File::open(path).map_err(|source| PreserveError::Journal {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_header(&file, path).map(|(identity, _, _)| identity)
+}
+
 fn read_header(file: &File, path: &Path) -> Result<(String, Geometry, u64), PreserveError> {
     let not = |why: &str| PreserveError::NotAJournal {
         path: path.to_path_buf(),

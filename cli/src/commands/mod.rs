@@ -15,4 +15,5 @@ pub mod sense;
 pub mod sim;
 pub mod sync;
 pub mod tur;
+pub mod verify;
 pub mod wce;
