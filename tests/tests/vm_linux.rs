@@ -490,3 +490,51 @@ fn list_shows_every_device_with_its_transport_and_usb_attachment() {
     assert_eq!(nvme["namespaces"][0]["generic"], "/dev/ng0n1");
     assert_eq!(devices.len(), 5, "{list}");
 }
+
+/// The fault count of a verify report.
+fn verify_faults(report: &Value) -> u64 {
+    let c = &report["outcome"]["verify"]["tally"]["counts"];
+    [
+        "lost_after_flush",
+        "lost_fua_write",
+        "misdirected",
+        "torn",
+        "corrupt",
+        "foreign",
+        "unserializable",
+    ]
+    .iter()
+    .map(|k| c[k].as_u64().unwrap())
+    .sum()
+}
+
+#[test]
+fn verify_passes_on_every_attachment_and_restores_the_write_cache() {
+    for l in LABELS {
+        let report = json(&format!("{l}.verify.json"), 0);
+        assert_eq!(verify_faults(&report), 0, "{l}: {report}");
+        let ok = report["outcome"]["verify"]["tally"]["counts"]["ok"]
+            .as_u64()
+            .unwrap();
+        let bs = report["params"]["block_size"].as_u64().unwrap();
+        assert_eq!(ok * bs, 8 << 20, "{l}: every block holds its latest write");
+        let cache = &report["outcome"]["write_cache"];
+        assert_eq!(cache["before"], true, "{l}");
+        assert_eq!(cache["after"], true, "{l}: restored");
+        if l == "virtio-4k" {
+            assert_eq!(cache["during"], false, "{l}: switched off for the run");
+        }
+        let sdparm = text(&format!("{l}.wce-after-verify"));
+        assert!(after(&sdparm, "WCE").starts_with("1 "), "{l}: {sdparm}");
+    }
+    for name in ["nvme.verify-fua.json", "nvme.verify-cache-off.json"] {
+        let report = json(name, 0);
+        assert_eq!(verify_faults(&report), 0, "{name}: {report}");
+        assert_eq!(report["outcome"]["write_cache"]["after"], true, "{name}");
+    }
+    let vwc = text("nvme.vwc-after-verify");
+    assert!(
+        vwc.trim_end().ends_with("Current value:0x00000001"),
+        "{vwc}"
+    );
+}

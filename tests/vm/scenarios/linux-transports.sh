@@ -56,9 +56,20 @@ while read -r l sg sd; do
   max=$((kb * 1024)); [ $((segs * 4096)) -lt $max ] && max=$((segs * 4096))
   echo "$max" > "/out/$l.max-transfer"
   step "$l.too-long" $S raw "$sg" 28 00 00 00 00 00 00 ff ff 00 --in $((max + 4096))
+  # Verification of 8 MiB through SG_IO on each attachment; the write cache switched off
+  # for the run and restored on one of them.
+  mode=flush; [ "$l" = virtio-4k ] && mode=cache-off
+  step "$l.verify.json" $S --json verify "$sg" --size 8M --durability "$mode" \
+    --destructive "$sg" --journal "/tmp/$l.journal"
+  step "$l.wce-after-verify" sdparm --get=WCE "$sd"
 done < /out/devices
 
 step list.json $S --json list
+step nvme.verify-fua.json $S --json verify /dev/nvme0n1 --size 8M --durability fua \
+  --journal /tmp/nvme-fua.journal
+step nvme.verify-cache-off.json $S --json verify /dev/ng0n1 --size 8M --durability cache-off \
+  --journal /tmp/nvme-off.journal
+step nvme.vwc-after-verify nvme get-feature /dev/nvme0 -f 6
 
 # The partitioned disk: a partition node is refused; with the partition in use as swap,
 # destructive commands are refused on the disk and on its sg node, reads are not.
