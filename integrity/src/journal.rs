@@ -1,10 +1,14 @@
 //! The run journal: a small host-side file (never on the device under test) holding a
 //! run's parameters and how far the device's promises reach — the last write issued and
 //! the last write known durable (covered by an acknowledged flush, or itself acknowledged
-//! with FUA or the write cache off). Each record is appended and fsynced before the run
-//! goes on, so after a crash or power cut the journal never claims more than the device
-//! promised. Memory and file size do not grow with the device: the plan is recomputed from
-//! the parameters.
+//! with FUA or the write cache off). An `issued` record is fsynced before the writes it
+//! announces are sent, so the journal never claims fewer issued writes than the device
+//! may hold (which would make this run's data look foreign). `durable` records are
+//! group-committed: appended at once (they survive a killed process in the page cache)
+//! and fsynced at most [`DURABLE_SYNC_INTERVAL`] apart, so a host that loses power loses
+//! at most that much of the journal's knowledge — the run then claims less than the
+//! device promised, never more. Memory and file size do not grow with the device: the
+//! plan is recomputed from the parameters.
 //!
 //! Format: line 1 is the parameters as JSON; then one record per line, `I <seq>` (writes
 //! through `seq` may have been issued) or `D <seq>` (writes through `seq` are durable). A
@@ -16,12 +20,17 @@ use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The longest time `durable` records wait for their fsync.
+pub const DURABLE_SYNC_INTERVAL: Duration = Duration::from_millis(50);
 
 /// An open journal, appended to as the run goes.
 pub struct Journal {
     file: File,
     path: PathBuf,
     facts: Facts,
+    last_sync: Instant,
 }
 
 /// Why a journal could not be read.
@@ -71,6 +80,7 @@ impl Journal {
             file,
             path: path.to_path_buf(),
             facts: Facts::default(),
+            last_sync: Instant::now(),
         })
     }
 
@@ -89,6 +99,7 @@ impl Journal {
                 file,
                 path: path.to_path_buf(),
                 facts,
+                last_sync: Instant::now(),
             },
             params,
         ))
@@ -99,29 +110,45 @@ impl Journal {
         self.facts
     }
 
-    /// Records, before they are sent, that writes through `seq` may be issued.
+    /// Records, before they are sent, that writes through `seq` may be issued; fsynced
+    /// before this returns.
     pub fn issued(&mut self, seq: u64) -> Result<(), JournalError> {
         self.append('I', seq)?;
+        self.sync()?;
         self.facts.issued_through = Some(seq);
         Ok(())
     }
 
     /// Records that writes through `seq` are durable (a flush covering them was
-    /// acknowledged, or they were acknowledged with FUA or the cache off).
+    /// acknowledged, or they were acknowledged with FUA or the cache off); fsynced with
+    /// the records of the last [`DURABLE_SYNC_INTERVAL`].
     pub fn durable(&mut self, seq: u64) -> Result<(), JournalError> {
         self.append('D', seq)?;
+        if self.last_sync.elapsed() >= DURABLE_SYNC_INTERVAL {
+            self.sync()?;
+        }
         self.facts.durable_through = Some(seq);
         Ok(())
     }
 
-    /// Appends one record and fsyncs it.
+    /// Fsyncs every record appended so far.
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        self.file.sync_data().map_err(|source| self.io(source))?;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Appends one record.
     fn append(&mut self, kind: char, seq: u64) -> Result<(), JournalError> {
-        writeln!(self.file, "{kind} {seq}")
-            .and_then(|()| self.file.sync_data())
-            .map_err(|source| JournalError::Io {
-                path: self.path.display().to_string(),
-                source,
-            })
+        writeln!(self.file, "{kind} {seq}").map_err(|source| self.io(source))
+    }
+
+    /// An I/O error on this journal.
+    fn io(&self, source: io::Error) -> JournalError {
+        JournalError::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
     }
 }
 

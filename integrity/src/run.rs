@@ -7,10 +7,11 @@ use crate::block::{self, Stamp};
 use crate::classify::{Classifier, Facts, Tally};
 use crate::journal::{Journal, JournalError};
 use crate::latency::{too_fast, LatencyHistogram, TooFast};
-use crate::plan::{Durability, Plan};
+use crate::plan::{Durability, Plan, Write};
 use crate::target::{BlockTarget, TargetError};
 use cdb::error::BuildError;
 use serde::{Deserialize, Serialize};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How many writes one `issued` journal record announces ahead of sending them.
@@ -104,39 +105,111 @@ pub fn write_phase(
 ) -> Result<WriteStats, RunError> {
     let plan = params.plan()?;
     let end = until.map_or(plan.total_writes(), |u| u.min(plan.total_writes()));
-    let bs = params.block_size as usize;
-    let mut buf = vec![0u8; bs * params.blocks_per_write as usize];
-    let mut stats = WriteStats::default();
-    let started = Instant::now();
-    let fua = plan.durability() == Durability::Fua;
-    let mut announced = journal.facts().issued_through;
-    let mut unflushed_bytes = 0u64;
-    for seq in from..end {
-        let Some(write) = plan.write(seq) else {
-            break;
+    let capacity = params.block_size as usize * params.blocks_per_write as usize;
+    let (bs, nonce) = (params.block_size as usize, params.nonce);
+    std::thread::scope(|scope| {
+        // Blocks are encoded on a second thread while the device takes the previous
+        // writes; buffers go round between the two.
+        let (full_tx, full_rx) = mpsc::sync_channel::<Encoded>(PIPELINE);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        for _ in 0..PIPELINE {
+            let _ = empty_tx.send(vec![0u8; capacity]);
+        }
+        scope.spawn(move || {
+            for seq in from..end {
+                let (Some(write), Ok(mut buf)) = (plan.write(seq), empty_rx.recv()) else {
+                    break;
+                };
+                let encoded = encode_write(&mut buf, bs, nonce, write).map(|()| (write, buf));
+                if full_tx.send(encoded).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut writer = Writer::new(target, journal, &plan, end);
+        for encoded in full_rx.iter() {
+            let (write, buf) = encoded?;
+            writer.write(write, &buf[..bs * write.blocks as usize])?;
+            let _ = empty_tx.send(buf);
+            progress(writer.stats.writes);
+        }
+        writer.finish(end.saturating_sub(from))
+    })
+}
+
+/// How many encoded writes wait for the device at most.
+const PIPELINE: usize = 4;
+
+/// One write's encoded blocks, or why they could not be encoded.
+type Encoded = Result<(Write, Vec<u8>), RunError>;
+
+/// Encodes the blocks of `write` (sequence number `write.seq`) into `buf`.
+fn encode_write(buf: &mut [u8], bs: usize, nonce: u64, write: Write) -> Result<(), RunError> {
+    let data = buf
+        .get_mut(..bs * write.blocks as usize)
+        .ok_or_else(|| TargetError::Unsupported("write longer than its buffer".to_string()))?;
+    for (i, block) in data.chunks_exact_mut(bs).enumerate() {
+        let stamp = Stamp {
+            nonce,
+            lba: write.lba + i as u64,
+            generation: write.generation,
+            seq: write.seq,
         };
-        if announced.is_none_or(|a| a < seq) {
-            let through = (seq + ISSUE_AHEAD - 1).min(end - 1);
-            journal.issued(through)?;
-            announced = Some(through);
+        block::encode(&stamp, block).map_err(|e| TargetError::Unsupported(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The device side of the write phase: sends writes and flushes as the durability policy
+/// says, journals what is issued before sending it and what is durable once promised.
+struct Writer<'a> {
+    target: &'a mut dyn BlockTarget,
+    journal: &'a mut Journal,
+    plan: &'a Plan,
+    end: u64,
+    announced: Option<u64>,
+    unflushed_bytes: u64,
+    started: Instant,
+    stats: WriteStats,
+}
+
+impl<'a> Writer<'a> {
+    fn new(
+        target: &'a mut dyn BlockTarget,
+        journal: &'a mut Journal,
+        plan: &'a Plan,
+        end: u64,
+    ) -> Self {
+        Writer {
+            target,
+            announced: journal.facts().issued_through,
+            journal,
+            plan,
+            end,
+            unflushed_bytes: 0,
+            started: Instant::now(),
+            stats: WriteStats::default(),
         }
-        let data = &mut buf[..bs * write.blocks as usize];
-        for (i, block) in data.chunks_exact_mut(bs).enumerate() {
-            let stamp = Stamp {
-                nonce: params.nonce,
-                lba: write.lba + i as u64,
-                generation: write.generation,
-                seq,
-            };
-            block::encode(&stamp, block).map_err(|e| TargetError::Unsupported(e.to_string()))?;
+    }
+
+    /// Sends one write of the plan (and the flush that follows it, if any).
+    fn write(&mut self, write: Write, data: &[u8]) -> Result<(), RunError> {
+        let seq = write.seq;
+        if self.announced.is_none_or(|a| a < seq) {
+            let through = (seq + ISSUE_AHEAD - 1).min(self.end - 1);
+            self.journal.issued(through)?;
+            self.announced = Some(through);
         }
+        let durability = self.plan.durability();
+        let fua = durability == Durability::Fua;
         let sent = Instant::now();
-        target.write(write.lba, data, fua)?;
+        self.target.write(write.lba, data, fua)?;
         let bytes = data.len() as u64;
-        stats.writes += 1;
-        stats.bytes += bytes;
-        unflushed_bytes += bytes;
+        self.stats.writes += 1;
+        self.stats.bytes += bytes;
+        self.unflushed_bytes += bytes;
         if fua {
+            let stats = &mut self.stats;
             note(
                 &mut stats.fua_latency,
                 &mut stats.too_fast,
@@ -144,30 +217,47 @@ pub fn write_phase(
                 sent.elapsed(),
             );
         }
-        match plan.durability() {
-            Durability::FlushEvery { .. } if plan.flush_after(seq) => {
+        match durability {
+            Durability::FlushEvery { .. } if self.plan.flush_after(seq) => {
                 let flushing = Instant::now();
-                target.flush()?;
+                self.target.flush()?;
+                let stats = &mut self.stats;
+                let took = flushing.elapsed();
                 note(
                     &mut stats.flush_latency,
                     &mut stats.too_fast,
-                    unflushed_bytes,
-                    flushing.elapsed(),
+                    self.unflushed_bytes,
+                    took,
                 );
-                unflushed_bytes = 0;
-                journal.durable(seq)?;
+                self.unflushed_bytes = 0;
+                self.journal.durable(seq)?;
             }
             Durability::Fua | Durability::CacheOff
-                if (seq + 1) % DURABLE_BATCH == 0 || seq + 1 == end =>
+                if (seq + 1) % DURABLE_BATCH == 0 || seq + 1 == self.end =>
             {
-                journal.durable(seq)?;
+                self.journal.durable(seq)?;
             }
             _ => {}
         }
-        progress(stats.writes);
+        Ok(())
     }
-    stats.seconds = started.elapsed().as_secs_f64();
-    Ok(stats)
+
+    /// Fsyncs the journal and hands back the statistics, checking that all `expected`
+    /// writes were sent.
+    fn finish(self, expected: u64) -> Result<WriteStats, RunError> {
+        self.journal.sync()?;
+        if self.stats.writes != expected {
+            return Err(TargetError::Unsupported(format!(
+                "the plan produced {} of its {expected} writes",
+                self.stats.writes
+            ))
+            .into());
+        }
+        Ok(WriteStats {
+            seconds: self.started.elapsed().as_secs_f64(),
+            ..self.stats
+        })
+    }
 }
 
 /// Records one latency, and a warning when it was too fast for `bytes` to be durable.
