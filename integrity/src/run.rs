@@ -44,6 +44,14 @@ pub struct RunParams {
     pub seed: u64,
     /// How written data is made durable.
     pub durability: Durability,
+    /// Writes in flight together between flushes (1: one at a time).
+    #[serde(default = "one")]
+    pub queue_depth: u32,
+}
+
+/// The queue depth of journals written before it was recorded.
+fn one() -> u32 {
+    1
 }
 
 impl RunParams {
@@ -110,9 +118,10 @@ pub fn write_phase(
     std::thread::scope(|scope| {
         // Blocks are encoded on a second thread while the device takes the previous
         // writes; buffers go round between the two.
-        let (full_tx, full_rx) = mpsc::sync_channel::<Encoded>(PIPELINE);
+        let depth = params.queue_depth.max(1) as usize;
+        let (full_tx, full_rx) = mpsc::sync_channel::<Encoded>(depth + PIPELINE);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
-        for _ in 0..PIPELINE {
+        for _ in 0..depth + PIPELINE {
             let _ = empty_tx.send(vec![0u8; capacity]);
         }
         scope.spawn(move || {
@@ -127,17 +136,25 @@ pub fn write_phase(
             }
         });
         let mut writer = Writer::new(target, journal, &plan, end);
+        let mut batch: Vec<(Write, Vec<u8>)> = Vec::with_capacity(depth);
         for encoded in full_rx.iter() {
             let (write, buf) = encoded?;
-            writer.write(write, &buf[..bs * write.blocks as usize])?;
-            let _ = empty_tx.send(buf);
-            progress(writer.stats.writes);
+            let seq = write.seq;
+            batch.push((write, buf));
+            // A batch ends at the queue depth, at a flush point and at the last write.
+            if batch.len() == depth || plan.flush_after(seq) || seq + 1 == end {
+                writer.send(&batch, bs)?;
+                for (_, buf) in batch.drain(..) {
+                    let _ = empty_tx.send(buf);
+                }
+                progress(writer.stats.writes);
+            }
         }
         writer.finish(end.saturating_sub(from))
     })
 }
 
-/// How many encoded writes wait for the device at most.
+/// How many encoded writes wait for the device at most, beyond a batch.
 const PIPELINE: usize = 4;
 
 /// One write's encoded blocks, or why they could not be encoded.
@@ -192,20 +209,28 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Sends one write of the plan (and the flush that follows it, if any).
-    fn write(&mut self, write: Write, data: &[u8]) -> Result<(), RunError> {
-        let seq = write.seq;
-        if self.announced.is_none_or(|a| a < seq) {
-            let through = (seq + ISSUE_AHEAD - 1).min(self.end - 1);
+    /// Sends a batch of the plan's writes together (and the flush that follows the last,
+    /// if any); `bs` is the block size.
+    fn send(&mut self, batch: &[(Write, Vec<u8>)], bs: usize) -> Result<(), RunError> {
+        let (Some((first, _)), Some((last, _))) = (batch.first(), batch.last()) else {
+            return Ok(());
+        };
+        let (first, last) = (first.seq, last.seq);
+        if self.announced.is_none_or(|a| a < last) {
+            let through = (first + ISSUE_AHEAD - 1).max(last).min(self.end - 1);
             self.journal.issued(through)?;
             self.announced = Some(through);
         }
         let durability = self.plan.durability();
         let fua = durability == Durability::Fua;
+        let writes: Vec<(u64, &[u8])> = batch
+            .iter()
+            .map(|(w, buf)| (w.lba, &buf[..bs * w.blocks as usize]))
+            .collect();
+        let bytes: u64 = writes.iter().map(|(_, d)| d.len() as u64).sum();
         let sent = Instant::now();
-        self.target.write(write.lba, data, fua)?;
-        let bytes = data.len() as u64;
-        self.stats.writes += 1;
+        self.target.write_many(&writes, fua)?;
+        self.stats.writes += batch.len() as u64;
         self.stats.bytes += bytes;
         self.unflushed_bytes += bytes;
         if fua {
@@ -218,7 +243,7 @@ impl<'a> Writer<'a> {
             );
         }
         match durability {
-            Durability::FlushEvery { .. } if self.plan.flush_after(seq) => {
+            Durability::FlushEvery { .. } if self.plan.flush_after(last) => {
                 let flushing = Instant::now();
                 self.target.flush()?;
                 let stats = &mut self.stats;
@@ -230,12 +255,17 @@ impl<'a> Writer<'a> {
                     took,
                 );
                 self.unflushed_bytes = 0;
-                self.journal.durable(seq)?;
+                self.journal.durable(last)?;
             }
             Durability::Fua | Durability::CacheOff
-                if (seq + 1) % DURABLE_BATCH == 0 || seq + 1 == self.end =>
+                if last + 1 == self.end
+                    || self
+                        .journal
+                        .facts()
+                        .durable_through
+                        .is_none_or(|d| last - d >= DURABLE_BATCH) =>
             {
-                self.journal.durable(seq)?;
+                self.journal.durable(last)?;
             }
             _ => {}
         }

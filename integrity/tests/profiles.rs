@@ -33,6 +33,7 @@ fn params(uri: &str, seed: u64, durability: Durability) -> RunParams {
         epochs: 2,
         seed,
         durability,
+        queue_depth: 1,
     }
 }
 
@@ -205,5 +206,48 @@ fn cache_off_writes_survive_and_the_cache_is_restored() {
         assert_eq!(out.write_cache.during, Some(false), "{uri}");
         assert_eq!(out.write_cache.after, Some(true), "{uri}: restored");
         assert_eq!(out.facts.durable_through, Some(300), "{uri}");
+    }
+}
+
+#[test]
+fn batches_of_writes_in_flight_keep_the_journal_exact() {
+    for (depth, durability) in [
+        (8, FLUSH_EVERY_32),
+        (5, FLUSH_EVERY_32),
+        (8, Durability::Fua),
+    ] {
+        for cut in [3u64, 31, 400] {
+            let uri = "sim:?size=2M";
+            let journal = std::env::temp_dir().join(format!(
+                "scsitool-verify-qd-{}-{depth}-{cut}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_file(&journal);
+            let p = RunParams {
+                queue_depth: depth,
+                ..params(uri, cut, durability)
+            };
+            let mut j = Journal::create(&journal, &p).unwrap();
+            let mut t = target(uri);
+            let out = run(t.as_mut(), &p, &mut j, Some(cut), &mut |_, _| {}).unwrap();
+            let _ = std::fs::remove_file(&journal);
+            assert_eq!(
+                faults(&out.verify.tally.counts),
+                [0; 7],
+                "depth {depth} cut {cut}"
+            );
+            assert_eq!(out.write.writes, cut + 1, "depth {depth}");
+            // Flushes fall every 32 writes whatever the batch size; FUA writes are durable
+            // as soon as their batch completes.
+            let durable = out.facts.durable_through;
+            match durability {
+                Durability::Fua => assert_eq!(durable, Some(cut), "depth {depth}"),
+                _ => assert_eq!(
+                    durable,
+                    (cut >= 31).then(|| (cut + 1) / 32 * 32 - 1),
+                    "depth {depth} cut {cut}"
+                ),
+            }
+        }
     }
 }

@@ -404,6 +404,7 @@ fn plan_params(name: &str, target: &dyn BlockTarget, args: &VerifyArgs) -> Resul
         epochs: args.epochs,
         seed,
         durability,
+        queue_depth: args.queue_depth,
     })
 }
 

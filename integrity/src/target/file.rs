@@ -171,6 +171,43 @@ impl BlockTarget for FileTarget {
         Ok(())
     }
 
+    /// Without `O_DIRECT`, each write goes out on its own thread (positioned writes on one
+    /// file descriptor), so the kernel has them all in flight; with it, they share the
+    /// bounce buffer and go one after the other.
+    fn write_many(&mut self, writes: &[(u64, &[u8])], fua: bool) -> Result<(), TargetError> {
+        if self.bounce.is_some() || writes.len() < 2 {
+            return writes
+                .iter()
+                .try_for_each(|&(lba, data)| self.write(lba, data, fua));
+        }
+        let offsets = writes
+            .iter()
+            .map(|&(lba, data)| self.offset(lba, data.len()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let file = &self.file;
+        let results: Vec<io::Result<()>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = writes
+                .iter()
+                .zip(&offsets)
+                .map(|(&(_, data), &at)| scope.spawn(move || file.write_all_at(data, at)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("writer panicked")))
+                })
+                .collect()
+        });
+        for result in results {
+            result.map_err(|e| self.io_error("write", e))?;
+        }
+        if fua {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> Result<(), TargetError> {
         self.file
             .sync_data()

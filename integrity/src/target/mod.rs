@@ -47,6 +47,15 @@ pub trait BlockTarget {
     /// completes (SBC-4 5.40 FUA; NVM Command Set 1.0 3.2.6 FUA).
     fn write(&mut self, lba: u64, data: &[u8], fua: bool) -> Result<(), TargetError>;
 
+    /// Sends several writes `(lba, data)` that may be in flight together and complete in
+    /// any order (SAM-5 4.16 task set: SIMPLE tasks), returning once all have completed.
+    /// Targets that cannot queue send them one after the other.
+    fn write_many(&mut self, writes: &[(u64, &[u8])], fua: bool) -> Result<(), TargetError> {
+        writes
+            .iter()
+            .try_for_each(|&(lba, data)| self.write(lba, data, fua))
+    }
+
     /// Makes every completed write durable (SYNCHRONIZE CACHE, SBC-4 5.24; Flush, NVM
     /// Command Set 1.0 3.2.3; fdatasync).
     fn flush(&mut self) -> Result<(), TargetError>;
