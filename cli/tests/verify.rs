@@ -150,7 +150,7 @@ fn random_file(path: &str, len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn preserve_puts_a_file_back_as_it_was() {
+fn preserve_puts_a_file_back_as_it_was_after_queued_writes() {
     let dir = Scratch::new("preserve");
     let file = dir.path("device.bin");
     let original = random_file(&file, 2 << 20);
@@ -165,9 +165,12 @@ fn preserve_puts_a_file_back_as_it_was() {
             &journal,
             "--seed",
             "1",
+            "--queue-depth",
+            "8",
         ],
         0,
     );
+    assert_eq!(report["params"]["queue_depth"], 8);
     assert_eq!(report["restored"]["blocks_restored"], 512, "{report}");
     assert_eq!(faults(&report), 0);
     assert_eq!(std::fs::read(&file).unwrap(), original);
