@@ -492,6 +492,10 @@ pub struct VerifyArgs {
     /// How written data is made durable.
     #[arg(long, value_enum, default_value = "flush")]
     pub durability: DurabilityArg,
+    /// Verify the range three times — with flushes, with FUA, with the write cache off —
+    /// and compare what each promise cost and whether it was kept.
+    #[arg(long, conflicts_with_all = ["durability", "power_cut_cmd", "stop_after", "resume", "restore", "preserve"])]
+    pub compare: bool,
     /// Writes between flushes with --durability flush.
     #[arg(long, default_value = "64")]
     pub flush_every: u64,

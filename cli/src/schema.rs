@@ -101,6 +101,10 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<crate::commands::verify::VerifyReport>,
     },
     SchemaEntry {
+        command: "verify-compare",
+        generate: of::<crate::commands::verify::CompareReport>,
+    },
+    SchemaEntry {
         command: "verify-restore",
         generate: of::<crate::commands::verify::RestoreOnly>,
     },

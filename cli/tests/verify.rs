@@ -247,3 +247,36 @@ fn partition_tables_and_power_cuts_without_power_control_are_refused() {
         "{out:?}"
     );
 }
+
+#[test]
+fn compare_shows_which_promise_a_lying_flush_breaks() {
+    let dir = Scratch::new("compare");
+    let journal = dir.path("cmp.journal");
+    let report = json_exiting(
+        "verify-compare",
+        &[
+            "verify",
+            "sim:lying-flush?size=8M",
+            "--compare",
+            "--power-cut",
+            "--seed",
+            "4",
+            "--journal",
+            &journal,
+        ],
+        9,
+    );
+    let runs = report["runs"].as_array().unwrap();
+    let policies: Vec<&str> = runs
+        .iter()
+        .map(|r| r["params"]["durability"]["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(policies, ["flush_every", "fua", "cache_off"]);
+    let faults: Vec<u64> = runs.iter().map(faults).collect();
+    assert!(faults[0] > 0, "the flush run lost data: {faults:?}");
+    assert_eq!(
+        &faults[1..],
+        &[0, 0],
+        "FUA and cache-off keep their promises"
+    );
+}

@@ -140,11 +140,7 @@ impl Report for VerifyReport {
             p.block_size,
             p.start_lba,
             p.epochs,
-            match p.durability {
-                Durability::FlushEvery { writes } => format!("flush every {writes} writes"),
-                Durability::Fua => "FUA on every write".to_string(),
-                Durability::CacheOff => "write cache off".to_string(),
-            },
+            durability_name(p.durability),
             self.journal
         );
         if let Some(w) = &o.write {
@@ -298,6 +294,9 @@ pub fn command(out: Output, args: &VerifyArgs) -> Result<()> {
     let name = args.device.as_deref().unwrap_or_default();
     let mut target = open_target(name, args)?;
     check_safe(name, target.as_mut(), args)?;
+    if args.compare {
+        return compare(out, target, name, args);
+    }
     let params = plan_params(name, target.as_ref(), args)?;
     let journal_path = args
         .journal
@@ -347,6 +346,135 @@ pub fn command(out: Output, args: &VerifyArgs) -> Result<()> {
         None
     };
     finish(out, params, &journal_path, outcome, restored)
+}
+
+/// One run of `--compare`: its durability and report.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CompareReport {
+    /// The same range verified with flushes, with FUA, and with the write cache off.
+    pub runs: Vec<VerifyReport>,
+}
+
+impl Report for CompareReport {
+    fn human(&self) -> String {
+        let mut text = format!(
+            "{:<22} {:>9} {:>12} {:>12} {:>8}  verdict\n",
+            "durability", "write MB/s", "promise p50", "promise p99", "faults"
+        );
+        for run in &self.runs {
+            let o = &run.outcome;
+            let Some(write) = &o.write else { continue };
+            let hist = match run.params.durability {
+                Durability::Fua => &write.fua_latency,
+                _ => &write.flush_latency,
+            };
+            let pct = |p| {
+                hist.percentile(p)
+                    .map_or("-".to_string(), |d| format!("{d:.0?}"))
+            };
+            let verdict = o
+                .verify
+                .as_ref()
+                .and_then(|v| v.tally.verdicts.first().cloned())
+                .unwrap_or_default();
+            text += &format!(
+                "{:<22} {:>9.0} {:>12} {:>12} {:>8}  {verdict}\n",
+                durability_name(run.params.durability),
+                rate(write.bytes, write.seconds),
+                pct(50.0),
+                pct(99.0),
+                o.verify
+                    .as_ref()
+                    .map_or(0, |v| fault_count(&v.tally.counts)),
+            );
+        }
+        text
+    }
+}
+
+/// A durability policy in words.
+fn durability_name(d: Durability) -> String {
+    match d {
+        Durability::FlushEvery { writes } => format!("flush every {writes} writes"),
+        Durability::Fua => "FUA on every write".to_string(),
+        Durability::CacheOff => "write cache off".to_string(),
+    }
+}
+
+/// Blocks of any fault class.
+fn fault_count(c: &Counts) -> u64 {
+    c.lost_after_flush
+        + c.lost_fua_write
+        + c.misdirected
+        + c.torn
+        + c.corrupt
+        + c.foreign
+        + c.unserializable
+}
+
+/// `--compare`: the same range verified with each durability policy in turn (power cut
+/// too with --power-cut), one journal each.
+fn compare(
+    out: Output,
+    mut target: Box<dyn BlockTarget>,
+    name: &str,
+    args: &VerifyArgs,
+) -> Result<()> {
+    let base = plan_params(name, target.as_ref(), args)?;
+    let mut runs = Vec::new();
+    for (tag, durability) in [
+        (
+            "flush",
+            Durability::FlushEvery {
+                writes: args.flush_every,
+            },
+        ),
+        ("fua", Durability::Fua),
+        ("cache-off", Durability::CacheOff),
+    ] {
+        let params = RunParams {
+            durability,
+            nonce: mix(base.nonce ^ durability_name(durability).len() as u64),
+            ..base.clone()
+        };
+        let journal_path = PathBuf::from(format!(
+            "{}.{tag}",
+            args.journal.clone().map_or_else(
+                || format!("scsitool-verify-{:016x}.journal", base.nonce),
+                |p| p.display().to_string()
+            )
+        ));
+        let mut journal = Journal::create(&journal_path, &params)
+            .map_err(|e| Failure::new(ExitStatus::Other, e.to_string()))?;
+        let total = params
+            .plan()
+            .map_err(|e| Failure::usage(e.to_string()))?
+            .total_writes();
+        let cut = args
+            .power_cut
+            .then(|| total / 4 + mix(params.seed) % (total / 2).max(1));
+        let outcome = whole_run(out, target.as_mut(), &params, &mut journal, cut)?;
+        runs.push(VerifyReport {
+            params,
+            journal: journal_path.display().to_string(),
+            outcome,
+            restored: None,
+        });
+    }
+    let broken: u64 = runs
+        .iter()
+        .filter_map(|r| r.outcome.verify.as_ref())
+        .map(|v| fault_count(&v.tally.counts))
+        .sum();
+    out.emit(&CompareReport { runs })?;
+    if broken > 0 {
+        return Err(Failure::new(
+            ExitStatus::Miscompare,
+            format!("{broken} blocks broke a promise (see the report)"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The journal of the originals saved by --preserve, next to the run journal.
@@ -585,16 +713,10 @@ fn finish(
     outcome: VerifyOutcome,
     restored: Option<RestoreReport>,
 ) -> Result<()> {
-    let broken = outcome.verify.as_ref().map(|v| {
-        let c = &v.tally.counts;
-        c.lost_after_flush
-            + c.lost_fua_write
-            + c.misdirected
-            + c.torn
-            + c.corrupt
-            + c.foreign
-            + c.unserializable
-    });
+    let broken = outcome
+        .verify
+        .as_ref()
+        .map(|v| fault_count(&v.tally.counts));
     out.emit(&VerifyReport {
         params,
         journal: journal.display().to_string(),
