@@ -6,7 +6,7 @@ use crate::exit::{ExitStatus, Failure};
 use crate::output::{Output, Report};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use integrity::classify::{Counts, Facts};
+use integrity::classify::{Class, Counts, Facts};
 use integrity::journal::{self, Journal};
 use integrity::latency::LatencyHistogram;
 use integrity::nvme_target::NvmeBlockTarget;
@@ -120,6 +120,22 @@ fn counts_lines(c: &Counts) -> String {
     .collect()
 }
 
+/// A class as the report names it, with its details.
+fn class_text(class: &Class) -> String {
+    match class {
+        Class::Ok => "ok".to_string(),
+        Class::OkOlderAllowed => "ok-older-allowed".to_string(),
+        Class::LostAfterFlush => "lost-after-flush".to_string(),
+        Class::LostFuaWrite => "lost-fua-write".to_string(),
+        Class::NeverWritten => "never-written".to_string(),
+        Class::Misdirected { from_lba } => format!("misdirected (written for LBA {from_lba})"),
+        Class::Torn { sector } => format!("torn (from sector {sector})"),
+        Class::Corrupt { bit_flips } => format!("corrupt ({bit_flips} bits flipped)"),
+        Class::Foreign => "foreign".to_string(),
+        Class::Unserializable => "unserializable".to_string(),
+    }
+}
+
 /// Bytes per second in MB/s.
 fn rate(bytes: u64, seconds: f64) -> f64 {
     if seconds > 0.0 {
@@ -182,7 +198,7 @@ impl Report for VerifyReport {
                     "  LBA {}+{}: {}\n",
                     run.first_lba,
                     run.blocks,
-                    serde_json::to_string(&run.class).unwrap_or_default()
+                    class_text(&run.class)
                 );
             }
             for verdict in &v.tally.verdicts {
@@ -292,6 +308,13 @@ pub fn command(out: Output, args: &VerifyArgs) -> Result<()> {
         return resume(out, path, args);
     }
     let name = args.device.as_deref().unwrap_or_default();
+    if args.power_cut && !name.starts_with("sim:") {
+        return Err(Failure::usage(format!(
+            "--power-cut needs a device whose power scsitool controls (sim:); for {name} use \
+             --power-cut-cmd CMD or --stop-after N and cut it by hand"
+        ))
+        .into());
+    }
     let mut target = open_target(name, args)?;
     check_safe(name, target.as_mut(), args)?;
     if args.compare {
