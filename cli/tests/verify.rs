@@ -280,3 +280,44 @@ fn compare_shows_which_promise_a_lying_flush_breaks() {
         "FUA and cache-off keep their promises"
     );
 }
+
+#[test]
+fn a_power_cut_command_runs_between_the_writes_and_the_read_back() {
+    let dir = Scratch::new("cmd");
+    // With a file-backed sim: medium, closing the device is its power cut; the command
+    // then runs, and the device is opened again as after power-on.
+    for (profile, code) in [("", 0), ("lying-flush,", 9)] {
+        let tag = profile.trim_end_matches(',');
+        let uri = format!("sim:{profile}{}?size=8M", dir.path(&format!("{tag}d.img")));
+        let marker = dir.path(&format!("{tag}cut"));
+        let journal = dir.path(&format!("{tag}j"));
+        let report = json_exiting(
+            "verify",
+            &[
+                "verify",
+                &uri,
+                "--power-cut-cmd",
+                &format!("touch {marker}"),
+                "--journal",
+                &journal,
+                "--seed",
+                "6",
+            ],
+            code,
+        );
+        assert!(Path::new(&marker).exists(), "the command ran");
+        let cut = report["outcome"]["power_cut_after"].as_u64().unwrap();
+        assert_eq!(report["outcome"]["write"]["writes"], cut + 1);
+        assert_eq!(faults(&report) > 0, code == 9, "{profile}: {report}");
+    }
+    let journal = dir.path("false.journal");
+    let failing = scsitool(&[
+        "verify",
+        "sim:?size=1M",
+        "--power-cut-cmd",
+        "false",
+        "--journal",
+        &journal,
+    ]);
+    assert_eq!(failing.status.code(), Some(1), "{failing:?}");
+}
