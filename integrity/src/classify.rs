@@ -371,6 +371,7 @@ pub struct Classifier<'p> {
     tally: Tally,
     highest_surviving: Option<u64>,
     pending: Vec<Pending>,
+    queue_depth: u64,
 }
 
 impl<'p> Classifier<'p> {
@@ -382,7 +383,17 @@ impl<'p> Classifier<'p> {
             tally: Tally::new(),
             highest_surviving: None,
             pending: Vec::new(),
+            queue_depth: 1,
         }
+    }
+
+    /// Declares that the writes were sent `depth` at a time (0 counts as 1). Writes in
+    /// flight together have no order (SAM-5 4.16 task set: SIMPLE tasks), so a lost write
+    /// is only unserializable when a write at least `depth` sequence numbers later
+    /// survived: a batch spans fewer, and nearer survivors are not counted against it.
+    pub fn with_queue_depth(mut self, depth: u32) -> Self {
+        self.queue_depth = u64::from(depth.max(1));
+        self
     }
 
     /// Takes the block at `lba` holding `content` into account and returns its class;
@@ -413,7 +424,10 @@ impl<'p> Classifier<'p> {
     pub fn finish(mut self) -> Tally {
         self.pending.sort_unstable_by_key(|p| p.lba);
         for p in &self.pending {
-            let class = if self.highest_surviving > Some(p.lost_seq) {
+            let later = self
+                .highest_surviving
+                .is_some_and(|h| h.saturating_sub(p.lost_seq) >= self.queue_depth);
+            let class = if later {
                 Class::Unserializable
             } else {
                 Class::OkOlderAllowed

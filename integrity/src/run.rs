@@ -323,7 +323,7 @@ pub fn verify_phase(
     let bs = params.block_size as usize;
     let per_read = (target.geometry().max_transfer as usize / bs).max(1) as u64;
     let mut buf = vec![0u8; bs * per_read as usize];
-    let mut classifier = Classifier::new(&plan, facts);
+    let mut classifier = Classifier::new(&plan, facts).with_queue_depth(params.queue_depth);
     let started = Instant::now();
     let end = params.start_lba + params.blocks;
     let mut lba = params.start_lba;

@@ -276,6 +276,28 @@ fn a_later_write_surviving_an_earlier_loss_is_unserializable() {
 }
 
 #[test]
+fn writes_in_flight_together_have_no_order() {
+    let p = flush5();
+    let f = facts(&p, 47);
+    // Writes 45..=47 went out in one batch of 3: 47 surviving 45 and 46 is no reordering.
+    let dev = Device::run(&p, 47, |w| w.seq <= 44 || w.seq == 47);
+    let classify_at = |depth| {
+        let mut c = Classifier::new(&p, f).with_queue_depth(depth);
+        for (i, bytes) in dev.blocks.iter().enumerate() {
+            let lba = START + i as u64;
+            c.observe(lba, &decode(bytes, NONCE, lba).expect("whole sectors"));
+        }
+        c.finish()
+    };
+    let t = classify_at(3);
+    assert_eq!(faults(&t), 0, "{:?}", t.bad_runs);
+    assert_eq!(t.counts.ok_older_allowed, 4);
+    // Sent two at a time, 47 left after 45 had completed: 45 alone is unserializable.
+    let t = classify_at(2);
+    assert_eq!(listed(&t, Class::Unserializable), lbas_of(&p, [45]));
+}
+
+#[test]
 fn losing_only_the_newest_writes_is_serializable() {
     let p = flush5();
     let dev = Device::run(&p, 47, |w| w.seq <= 45);
