@@ -321,3 +321,51 @@ fn a_power_cut_command_runs_between_the_writes_and_the_read_back() {
     ]);
     assert_eq!(failing.status.code(), Some(1), "{failing:?}");
 }
+
+#[test]
+fn cache_off_runs_cut_by_a_command_or_by_hand_switch_the_cache_off_and_back() {
+    let dir = Scratch::new("cmd-cache-off");
+    let uri = format!("sim:{}?size=8M", dir.path("d.img"));
+    let journal = dir.path("j");
+    let report = json_exiting(
+        "verify",
+        &[
+            "verify",
+            &uri,
+            "--durability",
+            "cache-off",
+            "--power-cut-cmd",
+            "true",
+            "--journal",
+            &journal,
+            "--seed",
+            "6",
+        ],
+        0,
+    );
+    let cache = &report["outcome"]["write_cache"];
+    assert_eq!(cache["during"], false, "{report}");
+    assert_eq!(cache["after"], cache["before"], "{report}");
+    assert_eq!(faults(&report), 0, "{report}");
+    let journal = dir.path("stopped");
+    let report = json_exiting(
+        "verify",
+        &[
+            "verify",
+            &uri,
+            "--durability",
+            "cache-off",
+            "--stop-after",
+            "100",
+            "--journal",
+            &journal,
+        ],
+        0,
+    );
+    let cache = &report["outcome"]["write_cache"];
+    assert_eq!(cache["during"], false, "{report}");
+    assert_eq!(cache["after"], cache["before"], "{report}");
+    let resumed = json_exiting("verify", &["verify", "--resume", &journal, &uri], 0);
+    assert_eq!(faults(&resumed), 0, "{resumed}");
+    assert_eq!(resumed["outcome"]["facts"]["durable_through"], 99);
+}

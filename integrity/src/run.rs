@@ -383,34 +383,19 @@ pub fn run(
     power_cut: Option<u64>,
     progress: &mut dyn FnMut(Phase, u64),
 ) -> Result<Outcome, RunError> {
-    let before = target.write_cache()?;
-    let wanted = match params.durability {
-        Durability::CacheOff => Some(false),
-        _ => before,
-    };
-    if wanted != before {
-        if let Some(enabled) = wanted {
-            target.set_write_cache(enabled)?;
+    let until = power_cut.map(|seq| seq.saturating_add(1));
+    let (write, mut write_cache) = write_with_cache(target, params, journal, until, &mut |n| {
+        progress(Phase::Write, n)
+    })?;
+    let power_cut_after = match power_cut {
+        Some(seq) => {
+            target.power_cycle()?;
+            // A power cycle leaves the power-on default: put the cache back again.
+            write_cache.after = restore_write_cache(target, write_cache.before)?;
+            Some(seq)
         }
-    }
-    let during = target.write_cache()?;
-    let written = write_phase(
-        target,
-        params,
-        journal,
-        0,
-        power_cut.map(|seq| seq + 1),
-        &mut |n| progress(Phase::Write, n),
-    );
-    let cut = match (&written, power_cut) {
-        (Ok(_), Some(seq)) => target.power_cycle().map(|()| Some(seq)),
-        _ => Ok(None),
+        None => None,
     };
-    // The cache is put back whatever happened, before any error is reported.
-    let restored = restore_write_cache(target, before);
-    let write = written?;
-    let power_cut_after = cut?;
-    let after = restored?;
     let facts = journal.facts();
     let verify = verify_phase(target, params, facts, &mut |n| progress(Phase::Verify, n))?;
     Ok(Outcome {
@@ -418,16 +403,53 @@ pub fn run(
         power_cut_after,
         facts,
         verify,
-        write_cache: WriteCacheReport {
+        write_cache,
+    })
+}
+
+/// The write phase from the plan's start (through write `until - 1`, if given) with the
+/// write cache switched as the durability policy needs (off for
+/// [`Durability::CacheOff`]) and restored to what it was afterwards, whatever happened.
+pub fn write_with_cache(
+    target: &mut dyn BlockTarget,
+    params: &RunParams,
+    journal: &mut Journal,
+    until: Option<u64>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(WriteStats, WriteCacheReport), RunError> {
+    let before = target.write_cache()?;
+    let written = match switch_write_cache(target, params.durability, before) {
+        Ok(during) => write_phase(target, params, journal, 0, until, progress).map(|w| (w, during)),
+        Err(e) => Err(e.into()),
+    };
+    // The cache is put back whatever happened, before any error is reported.
+    let restored = restore_write_cache(target, before);
+    let (write, during) = written?;
+    let after = restored?;
+    Ok((
+        write,
+        WriteCacheReport {
             before,
             during,
             after,
         },
-    })
+    ))
 }
 
-/// Switches the write cache back to `before` (a power cycle leaves its power-on default)
-/// and reads it back.
+/// Switches the write cache off when `durability` needs it (it was `before`) and reads
+/// it back.
+fn switch_write_cache(
+    target: &mut dyn BlockTarget,
+    durability: Durability,
+    before: Option<bool>,
+) -> Result<Option<bool>, TargetError> {
+    if durability == Durability::CacheOff && before != Some(false) {
+        target.set_write_cache(false)?;
+    }
+    target.write_cache()
+}
+
+/// Switches the write cache back to `before` and reads it back.
 fn restore_write_cache(
     target: &mut dyn BlockTarget,
     before: Option<bool>,
@@ -447,4 +469,112 @@ pub enum Phase {
     Write,
     /// Blocks verified so far.
     Verify,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Geometry;
+    use crate::test_support::Scratch;
+
+    /// A 64-block device in memory whose writes fail after `writes_ok` of them.
+    struct Failing {
+        blocks: Vec<u8>,
+        cache: bool,
+        writes_ok: u64,
+    }
+
+    impl BlockTarget for Failing {
+        fn geometry(&self) -> Geometry {
+            Geometry {
+                block_size: 512,
+                blocks: 64,
+                max_transfer: 4096,
+            }
+        }
+        fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), TargetError> {
+            let at = usize::try_from(lba).ok().and_then(|l| l.checked_mul(512));
+            let src = at.and_then(|a| self.blocks.get(a..a.checked_add(buf.len())?));
+            buf.copy_from_slice(src.ok_or_else(|| TargetError::Device("LBA out of range".into()))?);
+            Ok(())
+        }
+        fn write(&mut self, lba: u64, data: &[u8], _fua: bool) -> Result<(), TargetError> {
+            if self.writes_ok == 0 {
+                return Err(TargetError::Device("MEDIUM ERROR".into()));
+            }
+            self.writes_ok -= 1;
+            let at = lba as usize * 512;
+            self.blocks[at..at + data.len()].copy_from_slice(data);
+            Ok(())
+        }
+        fn flush(&mut self) -> Result<(), TargetError> {
+            Ok(())
+        }
+        fn write_cache(&mut self) -> Result<Option<bool>, TargetError> {
+            Ok(Some(self.cache))
+        }
+        fn set_write_cache(&mut self, enabled: bool) -> Result<(), TargetError> {
+            self.cache = enabled;
+            Ok(())
+        }
+        fn power_cycle(&mut self) -> Result<(), TargetError> {
+            Ok(())
+        }
+        fn describe(&self) -> String {
+            "memory".into()
+        }
+    }
+
+    fn params(durability: Durability) -> RunParams {
+        RunParams {
+            device: "memory".into(),
+            nonce: 7,
+            block_size: 512,
+            start_lba: 0,
+            blocks: 64,
+            blocks_per_write: 2,
+            epochs: 1,
+            seed: 3,
+            durability,
+            queue_depth: 1,
+        }
+    }
+
+    fn device(writes_ok: u64) -> Failing {
+        Failing {
+            blocks: vec![0; 64 * 512],
+            cache: true,
+            writes_ok,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_phase_still_restores_the_write_cache() {
+        let scratch = Scratch::new("run-cache");
+        let p = params(Durability::CacheOff);
+        let mut journal = Journal::create(scratch.path(), &p).unwrap();
+        let mut t = device(5);
+        let err = write_with_cache(&mut t, &p, &mut journal, None, &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(err, RunError::Target(TargetError::Device(_))),
+            "{err}"
+        );
+        assert!(t.cache, "the write cache is back on after the failure");
+    }
+
+    #[test]
+    fn the_cache_is_off_during_cache_off_writes_and_restored() {
+        let scratch = Scratch::new("run-cache-ok");
+        let p = params(Durability::CacheOff);
+        let mut journal = Journal::create(scratch.path(), &p).unwrap();
+        let mut t = device(u64::MAX);
+        let (write, cache) =
+            write_with_cache(&mut t, &p, &mut journal, Some(4), &mut |_| {}).unwrap();
+        assert_eq!(write.writes, 4);
+        assert_eq!(
+            (cache.before, cache.during, cache.after),
+            (Some(true), Some(false), Some(true))
+        );
+        assert_eq!(journal.facts().durable_through, Some(3));
+    }
 }

@@ -612,7 +612,8 @@ fn whole_run(
     })
 }
 
-/// Writes through write `stop`, then tells the user to cut the power and resume.
+/// Writes the first `stop` writes (the write cache switched as the policy needs and put
+/// back), then tells the user to cut the power and resume.
 fn manual_cut(
     out: Output,
     target: &mut dyn BlockTarget,
@@ -622,7 +623,7 @@ fn manual_cut(
     journal_path: &Path,
 ) -> Result<VerifyOutcome> {
     let (writing, _) = bars(out, params)?;
-    let write = run::write_phase(target, params, journal, 0, Some(stop), &mut |n| {
+    let (write, cache) = run::write_with_cache(target, params, journal, Some(stop), &mut |n| {
         writing.set_position(n)
     })
     .map_err(failed)?;
@@ -632,7 +633,7 @@ fn manual_cut(
         power_cut_after: None,
         facts: journal.facts(),
         verify: None,
-        write_cache: None,
+        write_cache: Some(cache),
         next: Some(format!(
             "Now cut the device's power (unplug it, or its enclosure), bring it back, then run:\n  \
              scsitool verify --resume {} {}",
@@ -642,8 +643,8 @@ fn manual_cut(
     })
 }
 
-/// Writes through write `cut`, runs the user's power-cut command, reopens the device and
-/// verifies.
+/// Writes through write `cut` (the write cache switched as the policy needs and put
+/// back), runs the user's power-cut command, reopens the device and verifies.
 fn command_cut(
     out: Output,
     mut target: Box<dyn BlockTarget>,
@@ -654,8 +655,8 @@ fn command_cut(
     args: &VerifyArgs,
 ) -> Result<VerifyOutcome> {
     let (writing, reading) = bars(out, params)?;
-    let until = cut.map(|seq| seq + 1);
-    let write = run::write_phase(target.as_mut(), params, journal, 0, until, &mut |n| {
+    let until = cut.map(|seq| seq.saturating_add(1));
+    let (write, cache) = run::write_with_cache(target.as_mut(), params, journal, until, &mut |n| {
         writing.set_position(n)
     })
     .map_err(failed)?;
@@ -685,7 +686,7 @@ fn command_cut(
         power_cut_after: cut,
         facts,
         verify: Some(verify),
-        write_cache: None,
+        write_cache: Some(cache),
         next: None,
     })
 }
