@@ -112,6 +112,7 @@ pub fn write_phase(
     progress: &mut dyn FnMut(u64),
 ) -> Result<WriteStats, RunError> {
     let plan = params.plan()?;
+    fits(target, params)?;
     let end = until.map_or(plan.total_writes(), |u| u.min(plan.total_writes()));
     let capacity = params.block_size as usize * params.blocks_per_write as usize;
     let (bs, nonce) = (params.block_size as usize, params.nonce);
@@ -320,12 +321,12 @@ pub fn verify_phase(
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyStats, RunError> {
     let plan = params.plan()?;
+    let end = fits(target, params)?;
     let bs = params.block_size as usize;
     let per_read = (target.geometry().max_transfer as usize / bs).max(1) as u64;
     let mut buf = vec![0u8; bs * per_read as usize];
     let mut classifier = Classifier::new(&plan, facts).with_queue_depth(params.queue_depth);
     let started = Instant::now();
-    let end = params.start_lba + params.blocks;
     let mut lba = params.start_lba;
     while lba < end {
         let count = per_read.min(end - lba);
@@ -345,6 +346,28 @@ pub fn verify_phase(
         seconds: started.elapsed().as_secs_f64(),
         tally: classifier.finish(),
     })
+}
+
+/// Checks that the run's blocks are the device's (a journal may name another device, or
+/// be edited) and its range lies on it; returns the LBA after the range.
+fn fits(target: &dyn BlockTarget, params: &RunParams) -> Result<u64, TargetError> {
+    let g = target.geometry();
+    if params.block_size != g.block_size || params.block_size == 0 {
+        return Err(TargetError::Unsupported(format!(
+            "the run's logical blocks are {} bytes, the device's {}",
+            params.block_size, g.block_size
+        )));
+    }
+    params
+        .start_lba
+        .checked_add(params.blocks)
+        .filter(|&end| end <= g.blocks)
+        .ok_or_else(|| {
+            TargetError::Unsupported(format!(
+                "the run's {} blocks from LBA {} run past the device's {} blocks",
+                params.blocks, params.start_lba, g.blocks
+            ))
+        })
 }
 
 /// The volatile write cache around a run: as found, as used, as left.
@@ -537,6 +560,32 @@ mod tests {
             seed: 3,
             durability,
             queue_depth: 1,
+        }
+    }
+
+    #[test]
+    fn a_journal_that_does_not_fit_the_device_is_refused_not_a_panic() {
+        let mut t = device(u64::MAX);
+        for p in [
+            RunParams {
+                block_size: 4096,
+                ..params(Durability::Fua)
+            },
+            RunParams {
+                start_lba: u64::MAX,
+                blocks: 1,
+                ..params(Durability::Fua)
+            },
+            RunParams {
+                start_lba: 60,
+                ..params(Durability::Fua)
+            },
+        ] {
+            let err = verify_phase(&mut t, &p, Facts::default(), &mut |_| {}).unwrap_err();
+            assert!(
+                matches!(err, RunError::Target(TargetError::Unsupported(_))),
+                "{err}"
+            );
         }
     }
 
