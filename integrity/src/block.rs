@@ -93,8 +93,9 @@ pub enum Content {
     },
 }
 
-/// SplitMix64's output function: a bijective 64-bit mixer.
-pub(crate) fn mix(mut z: u64) -> u64 {
+/// SplitMix64's output function: a bijective 64-bit mixer (also spreads the CLI's
+/// seeds and nonces).
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

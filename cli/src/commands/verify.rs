@@ -291,12 +291,9 @@ fn clock_seed() -> u64 {
     nanos ^ (u64::from(std::process::id()) << 32)
 }
 
-/// The mixing step of SplitMix64: spreads a seed over 64 bits.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+/// One SplitMix64 step: spreads a seed over 64 bits.
+fn mix(z: u64) -> u64 {
+    integrity::block::mix(z.wrapping_add(0x9e37_79b9_7f4a_7c15))
 }
 
 /// Runs `scsitool verify`.
