@@ -218,7 +218,10 @@ impl<'a> Writer<'a> {
         };
         let (first, last) = (first.seq, last.seq);
         if self.announced.is_none_or(|a| a < last) {
-            let through = (first + ISSUE_AHEAD - 1).max(last).min(self.end - 1);
+            let through = first
+                .saturating_add(ISSUE_AHEAD - 1)
+                .max(last)
+                .min(self.end - 1);
             self.journal.issued(through)?;
             self.announced = Some(through);
         }
