@@ -41,7 +41,9 @@ pub struct VerifyReport {
 pub struct VerifyOutcome {
     /// The write phase, when this invocation wrote.
     pub write: Option<WriteStats>,
-    /// The write sequence number after which power was cut, if it was.
+    /// The write sequence number after which power was cut, if it was. After `--resume`,
+    /// the last write the journal announced: exact after `--stop-after`, but a writer
+    /// killed mid-run may not have sent the last (up to 1,023) announced writes.
     pub power_cut_after: Option<u64>,
     /// What the journal held when the device was read back.
     pub facts: Facts,
