@@ -325,10 +325,10 @@ fn a_power_cut_command_runs_between_the_writes_and_the_read_back() {
 #[test]
 fn cache_off_runs_cut_by_a_command_or_by_hand_switch_the_cache_off_and_back() {
     let dir = Scratch::new("cmd-cache-off");
-    let uri = format!("sim:{}?size=8M", dir.path("d.img"));
+    let uri = format!("sim:{}?size=2M", dir.path("d.img"));
     for (tag, cut) in [
         ("cmd", ["--power-cut-cmd", "true"]),
-        ("hand", ["--stop-after", "100"]),
+        ("hand", ["--stop-after", "20"]),
     ] {
         let journal = dir.path(tag);
         let mut args = vec![
@@ -346,7 +346,7 @@ fn cache_off_runs_cut_by_a_command_or_by_hand_switch_the_cache_off_and_back() {
         assert_eq!(cache["after"], cache["before"], "{tag}: {report}");
         let verified = if tag == "hand" {
             let resumed = json_exiting("verify", &["verify", "--resume", &journal, &uri], 0);
-            assert_eq!(resumed["outcome"]["facts"]["durable_through"], 99);
+            assert_eq!(resumed["outcome"]["facts"]["durable_through"], 19);
             resumed
         } else {
             report
