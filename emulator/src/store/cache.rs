@@ -196,15 +196,19 @@ impl WriteCache {
         outcome
     }
 
-    /// Hands every cached run to `medium`, in LBA order, as far as it lies below the limit
-    /// `limit` gives for its write.
+    /// Hands every cached run to `medium`, oldest write first, as far as it lies below the
+    /// limit `limit` gives for its write. Oldest first, so that a write-back cut short (the
+    /// emulator's process killed in the middle of a flush) leaves a prefix of the writes on
+    /// the medium, as an honest device's would.
     fn write_back<E>(
         &self,
         limit: impl Fn(u64) -> u64,
         mut medium: impl FnMut(u64, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         let bs = self.block_size;
-        for (&start, extent) in &self.extents {
+        let mut runs: Vec<(&u64, &Extent)> = self.extents.iter().collect();
+        runs.sort_by_key(|(_, extent)| extent.seq);
+        for (&start, extent) in runs {
             let end = (start + extent.blocks).min(limit(extent.seq));
             if end > start {
                 let at = byte(extent.skip, bs);
