@@ -3,7 +3,8 @@
 //! [`nvme::NvmeTransport`] (submission entry, data buffer, timeout → completion entry).
 //!
 //! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate) and, on
-//! Linux, SG_IO and NVMe pass-through (`linux`). USB Bulk-Only and UAS, and the macOS
+//! Linux, SG_IO and NVMe pass-through (`linux`); [`tunnel`] carries NVMe admin commands
+//! over any SCSI transport through a USB–NVMe bridge's vendor tunnel. USB Bulk-Only and UAS, and the macOS
 //! DriverKit user client arrive with their issues. [`open`] resolves what the user typed.
 //!
 //! [`inventory`] holds what device discovery finds (on Linux: `linux::discover`).
@@ -20,3 +21,4 @@ pub mod nvme;
 pub mod open;
 pub mod scsi;
 pub mod sim;
+pub mod tunnel;

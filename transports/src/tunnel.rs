@@ -1,0 +1,241 @@
+//! NVMe admin commands through a USB–NVMe bridge's vendor tunnel: an [`NvmeTransport`]
+//! over any [`ScsiTransport`], for a bridge the caller names (ASMedia E6h, Realtek E4h,
+//! JMicron's three A1h steps; the CDBs are `cdb::tunnel`'s). Nothing is probed: JMicron's
+//! CDB is an ATA hardware reset on a SAT bridge, so choosing the tunnel is the caller's
+//! decision (a VID:PID table, or the user naming the bridge).
+
+use crate::execute::{execute, ExecuteError};
+use crate::nvme::NvmeTransport;
+use crate::scsi::{DataBuffer, ScsiTransport, TransportError};
+use cdb::command::{DataPhase, ScsiCommand};
+use cdb::nvme::{Completion, Queue, Status, SubmissionEntry};
+use cdb::tunnel::asmedia::AsmediaPassThrough;
+use cdb::tunnel::jmicron::JmicronTunnel;
+use cdb::tunnel::realtek::RealtekPassThrough;
+use std::time::Duration;
+
+/// A USB–NVMe bridge's tunnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bridge {
+    /// ASMedia ASM236x: E6h, Identify and Get Log Page only, no completion status.
+    Asmedia,
+    /// Realtek RTL9210/9220: E4h, Identify and Get Log Page only, no completion status.
+    Realtek,
+    /// JMicron JMS583: three A1h steps, any admin command, completion status returned.
+    Jmicron,
+}
+
+impl Bridge {
+    /// The bridge's name as the user gives it (`asmedia`, `realtek`, `jmicron`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Bridge::Asmedia => "asmedia",
+            Bridge::Realtek => "realtek",
+            Bridge::Jmicron => "jmicron",
+        }
+    }
+
+    /// The bridge named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Bridge> {
+        [Bridge::Asmedia, Bridge::Realtek, Bridge::Jmicron]
+            .into_iter()
+            .find(|b| b.name() == name)
+    }
+}
+
+/// An NVMe controller reached through a bridge's tunnel.
+pub struct TunnelledNvme {
+    scsi: Box<dyn ScsiTransport>,
+    bridge: Bridge,
+}
+
+impl TunnelledNvme {
+    /// Tunnels NVMe admin commands through `bridge`'s vendor CDBs on `scsi`.
+    pub fn new(scsi: Box<dyn ScsiTransport>, bridge: Bridge) -> Self {
+        TunnelledNvme { scsi, bridge }
+    }
+
+    /// Runs one tunnel CDB, mapping the bridge's refusal to a transport error: the NVMe
+    /// command never completed as far as the host can tell.
+    fn run<C: ScsiCommand>(
+        &mut self,
+        command: &C,
+        timeout: Duration,
+    ) -> Result<C::Response, TransportError> {
+        execute(self.scsi.as_mut(), command, timeout)
+            .map(|done| done.response)
+            .map_err(|error| match error {
+                ExecuteError::Transport(e) => e,
+                other => TransportError::Failed(format!("{} bridge: {other}", self.bridge.name())),
+            })
+    }
+}
+
+/// The data phase a buffer carries.
+fn phase<'a>(data: &'a DataBuffer<'_>) -> DataPhase<'a> {
+    match data {
+        DataBuffer::None => DataPhase::None,
+        DataBuffer::In(buf) => DataPhase::input(u32::try_from(buf.len()).unwrap_or(u32::MAX)),
+        DataBuffer::Out(bytes) => DataPhase::output(bytes),
+    }
+}
+
+/// A successful completion carrying `dw0`, for bridges that return no status (the host
+/// only knows that the bridge did not refuse).
+fn assumed_success(dw0: u32) -> Completion {
+    Completion {
+        dw0,
+        dw1: 0,
+        sqhd: 0,
+        sqid: 0,
+        cid: 0,
+        phase: false,
+        status: Status::SUCCESS,
+    }
+}
+
+/// Copies `from` into the data-in buffer of `data`, if it has one.
+fn fill(data: DataBuffer<'_>, from: &[u8]) {
+    if let DataBuffer::In(buf) = data {
+        let n = buf.len().min(from.len());
+        buf[..n].copy_from_slice(&from[..n]);
+    }
+}
+
+impl NvmeTransport for TunnelledNvme {
+    fn submit(
+        &mut self,
+        queue: Queue,
+        entry: &SubmissionEntry,
+        data: DataBuffer<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let refused = |e: cdb::error::BuildError| TransportError::Refused(e.to_string());
+        match self.bridge {
+            Bridge::Asmedia => {
+                let cdb =
+                    AsmediaPassThrough::from_entry(queue, entry, phase(&data)).map_err(refused)?;
+                let bytes = self.run(&cdb, timeout)?;
+                fill(data, &bytes);
+                Ok(assumed_success(0))
+            }
+            Bridge::Realtek => {
+                let cdb =
+                    RealtekPassThrough::from_entry(queue, entry, phase(&data)).map_err(refused)?;
+                let bytes = self.run(&cdb, timeout)?;
+                fill(data, &bytes);
+                Ok(assumed_success(0))
+            }
+            Bridge::Jmicron => {
+                let tunnel =
+                    JmicronTunnel::from_entry(queue, entry, phase(&data)).map_err(refused)?;
+                self.run(&tunnel.send_command(), timeout)?;
+                let bytes = self.run(&tunnel.transfer(), timeout)?;
+                let reply = self.run(&tunnel.read_response(), timeout)?;
+                fill(data, &bytes);
+                Ok(reply.completion)
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "NVMe through the {} bridge tunnel, {}",
+            self.bridge.name(),
+            self.scsi.describe()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open::{open, Access, Device};
+    use cdb::nvme::firmware::FirmwareImageDownload;
+    use cdb::nvme::identify::IdentifyController;
+    use cdb::nvme::log_page::GetLogPage;
+    use cdb::nvme::NvmeCommand;
+
+    fn tunnel(uri: &str, bridge: Bridge) -> TunnelledNvme {
+        match open(uri, Access::Read).unwrap() {
+            Device::Scsi(scsi) => TunnelledNvme::new(scsi, bridge),
+            Device::Nvme(_) => panic!("{uri} is not behind a bridge"),
+        }
+    }
+
+    fn serial(t: &mut dyn NvmeTransport) -> String {
+        let done =
+            crate::nvme::execute(t, &IdentifyController::controller(), Duration::from_secs(1))
+                .unwrap();
+        done.response.sn
+    }
+
+    #[test]
+    fn identify_through_each_bridge_reaches_the_drive_behind_it() {
+        for (uri, bridge) in [
+            ("sim:bridge-asmedia?size=1M&serial=TUNNEL1", Bridge::Asmedia),
+            ("sim:bridge-realtek?size=1M&serial=TUNNEL1", Bridge::Realtek),
+            ("sim:bridge-jmicron?size=1M&serial=TUNNEL1", Bridge::Jmicron),
+        ] {
+            let mut t = tunnel(uri, bridge);
+            assert_eq!(serial(&mut t), "TUNNEL1", "{uri}");
+            let smart = GetLogPage::new(0x02, 0xffff_ffff, 512, 0).unwrap();
+            let done = crate::nvme::execute(&mut t, &smart, Duration::from_secs(1));
+            assert!(done.is_ok(), "{uri}: {done:?}");
+        }
+    }
+
+    #[test]
+    fn what_a_data_in_tunnel_cannot_carry_is_refused_before_sending() {
+        let image = [0u8; 4096];
+        let download = FirmwareImageDownload::new(0, &image).unwrap();
+        for bridge in [Bridge::Asmedia, Bridge::Realtek] {
+            let mut t = tunnel("sim:bridge-asmedia?size=1M", bridge);
+            let mut none = Vec::new();
+            let data = DataBuffer::for_phase(download.data_phase(), &mut none);
+            let err = t
+                .submit(
+                    Queue::Admin,
+                    &download.entry(),
+                    data,
+                    Duration::from_secs(1),
+                )
+                .unwrap_err();
+            assert!(matches!(err, TransportError::Refused(_)), "{err}");
+        }
+    }
+
+    #[test]
+    fn jmicron_carries_data_out_and_returns_the_completion_status() {
+        let mut t = tunnel("sim:bridge-jmicron?size=1M", Bridge::Jmicron);
+        let image = [0u8; 4096];
+        let download = FirmwareImageDownload::new(0, &image).unwrap();
+        let done = crate::nvme::execute(&mut t, &download, Duration::from_secs(1));
+        assert!(done.is_ok(), "{done:?}");
+        // A commit of a garbage image: the drive's Invalid Firmware Image comes back.
+        let commit = cdb::nvme::firmware::FirmwareCommit::new(
+            2,
+            cdb::nvme::firmware::CommitAction::ReplaceAndActivate,
+            false,
+        )
+        .unwrap();
+        match crate::nvme::execute(&mut t, &commit, Duration::from_secs(1)) {
+            Err(crate::nvme::NvmeError::Device { status, .. }) => assert_eq!(status.sc, 0x07),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_wrong_tunnel_is_refused_by_the_bridge() {
+        let mut t = tunnel("sim:bridge-realtek?size=1M", Bridge::Asmedia);
+        let err = crate::nvme::execute(
+            &mut t,
+            &IdentifyController::controller(),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("asmedia bridge"), "{err}");
+        assert_eq!(Bridge::from_name("jmicron"), Some(Bridge::Jmicron));
+        assert_eq!(Bridge::from_name("sat"), None);
+    }
+}
