@@ -198,3 +198,15 @@ fn jmicrons_command_block_is_a_tunnel_step_on_jmicron_and_a_reset_elsewhere() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn nvme_commands_reach_the_drive_behind_a_known_bridge() {
+    for name in ["bridge-asmedia", "bridge-realtek", "bridge-jmicron"] {
+        let uri = format!("sim:{name}?size=1M&serial=BEHIND1");
+        let value = common::json("nvme-id-ctrl", &["nvme", "id-ctrl", &uri]);
+        assert_eq!(value["sn"].as_str().unwrap().trim(), "BEHIND1", "{name}");
+    }
+    let out = common::scsitool(&["nvme", "id-ctrl", "sim:bridge-no-write-buffer?size=1M"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a known USB–NVMe bridge"));
+}

@@ -72,7 +72,14 @@ pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
         return Ok(match SimSpec::parse(name)?.build()? {
             SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
             SimDevice::Nvme(controller) => Device::Nvme(Box::new(SimNvme::new(controller))),
-            SimDevice::Bridge(bridge) => Device::Scsi(Box::new(SimScsi::new(bridge, 0))),
+            SimDevice::Bridge(bridge) => {
+                let id = bridge.model().usb_id();
+                let usb = crate::scsi::UsbId {
+                    vendor_id: id.vendor_id,
+                    product_id: id.product_id,
+                };
+                Device::Scsi(Box::new(SimScsi::new(bridge, 0).behind_usb(usb)))
+            }
         });
     }
     if name.starts_with("usb:") {

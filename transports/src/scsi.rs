@@ -47,6 +47,15 @@ pub enum TransportError {
     Failed(String),
 }
 
+/// The USB device a SCSI target sits behind (USB 2.0 9.6.1 idVendor, idProduct).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsbId {
+    /// idVendor.
+    pub vendor_id: u16,
+    /// idProduct.
+    pub product_id: u16,
+}
+
 /// A path to a SCSI target that executes commands.
 pub trait ScsiTransport {
     /// Executes one command and returns the device's answer.
@@ -54,6 +63,12 @@ pub trait ScsiTransport {
 
     /// A short description of where commands go, e.g. `sim: SBC disk, LUN 0`.
     fn describe(&self) -> String;
+
+    /// The USB device the target sits behind, where the transport knows it (a USB
+    /// bridge): what a table of bridges is keyed by.
+    fn usb_id(&self) -> Option<UsbId> {
+        None
+    }
 
     /// The longest data transfer one command may move, where the transport knows a limit
     /// (a request queue's `max_hw_sectors_kb` and `max_segments`, a bridge's buffer).

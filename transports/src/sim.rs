@@ -3,7 +3,7 @@
 //! it shows are the device's own (its fault profile).
 
 use crate::nvme::NvmeTransport;
-use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError, UsbId};
 use cdb::nvme::{Completion, Queue, SubmissionEntry};
 use emulator::nvme::Controller;
 use emulator::sim::SimBlocks;
@@ -15,12 +15,25 @@ use std::time::Duration;
 pub struct SimScsi {
     target: Box<dyn ScsiTarget + Send>,
     lun: u16,
+    usb: Option<UsbId>,
 }
 
 impl SimScsi {
     /// Commands to logical unit `lun` of `target`.
     pub fn new(target: Box<dyn ScsiTarget + Send>, lun: u16) -> Self {
-        SimScsi { target, lun }
+        SimScsi {
+            target,
+            lun,
+            usb: None,
+        }
+    }
+
+    /// The target sits behind the USB device `usb` (an emulated bridge).
+    pub fn behind_usb(self, usb: UsbId) -> Self {
+        SimScsi {
+            usb: Some(usb),
+            ..self
+        }
     }
 }
 
@@ -47,6 +60,10 @@ impl ScsiTransport for SimScsi {
             self.lun,
             self.target.luns()
         )
+    }
+
+    fn usb_id(&self) -> Option<UsbId> {
+        self.usb
     }
 
     fn power_cycle(&mut self) -> Result<(), TransportError> {

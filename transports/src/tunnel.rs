@@ -6,7 +6,7 @@
 
 use crate::execute::{execute, ExecuteError};
 use crate::nvme::NvmeTransport;
-use crate::scsi::{DataBuffer, ScsiTransport, TransportError};
+use crate::scsi::{DataBuffer, ScsiTransport, TransportError, UsbId};
 use cdb::command::{DataPhase, ScsiCommand};
 use cdb::nvme::{Completion, Queue, Status, SubmissionEntry};
 use cdb::tunnel::asmedia::AsmediaPassThrough;
@@ -35,6 +35,15 @@ impl Bridge {
         }
     }
 
+    /// The bridge a USB device is, from a table of known USB–NVMe bridges (VID:PID as
+    /// smartmontools' drive database lists them); `None` for anything else — never probed.
+    pub fn for_usb_id(id: UsbId) -> Option<Bridge> {
+        KNOWN_BRIDGES
+            .iter()
+            .find(|(vendor, product, _)| (*vendor, *product) == (id.vendor_id, id.product_id))
+            .map(|&(_, _, bridge)| bridge)
+    }
+
     /// The bridge named `name`, if any.
     pub fn from_name(name: &str) -> Option<Bridge> {
         [Bridge::Asmedia, Bridge::Realtek, Bridge::Jmicron]
@@ -42,6 +51,13 @@ impl Bridge {
             .find(|b| b.name() == name)
     }
 }
+
+/// Known USB–NVMe bridges: idVendor, idProduct, tunnel.
+const KNOWN_BRIDGES: [(u16, u16, Bridge); 3] = [
+    (0x174c, 0x2362, Bridge::Asmedia),
+    (0x0bda, 0x9210, Bridge::Realtek),
+    (0x152d, 0x0583, Bridge::Jmicron),
+];
 
 /// An NVMe controller reached through a bridge's tunnel.
 pub struct TunnelledNvme {
@@ -236,6 +252,19 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("asmedia bridge"), "{err}");
         assert_eq!(Bridge::from_name("jmicron"), Some(Bridge::Jmicron));
+        // The emulated bridges carry their chips' USB IDs; the plain one is no known bridge.
+        for (uri, bridge) in [
+            ("sim:bridge-asmedia?size=1M", Some(Bridge::Asmedia)),
+            ("sim:bridge-realtek?size=1M", Some(Bridge::Realtek)),
+            ("sim:bridge-jmicron?size=1M", Some(Bridge::Jmicron)),
+            ("sim:bridge-no-write-buffer?size=1M", None),
+            ("sim:?size=1M", None),
+        ] {
+            let Device::Scsi(scsi) = open(uri, Access::Read).unwrap() else {
+                panic!("{uri}")
+            };
+            assert_eq!(scsi.usb_id().and_then(Bridge::for_usb_id), bridge, "{uri}");
+        }
         assert_eq!(Bridge::from_name("sat"), None);
     }
 }

@@ -11,6 +11,7 @@ use transports::execute::{execute, ExecuteError, Executed};
 use transports::nvme::{NvmeError, NvmeExecuted, NvmeTransport};
 use transports::open::{open, Access, Device, OpenError};
 use transports::scsi::{ScsiTransport, TransportError};
+use transports::tunnel::{Bridge, TunnelledNvme};
 
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -58,14 +59,19 @@ pub fn open_scsi(name: &str, access: Access) -> Result<Box<dyn ScsiTransport>> {
     }
 }
 
-/// Opens `name` as an NVMe controller.
+/// Opens `name` as an NVMe controller: an NVMe device, or a SCSI device that is a known
+/// USB–NVMe bridge (by its USB VID:PID), reached through the bridge's tunnel.
 pub fn open_nvme(name: &str, access: Access) -> Result<Box<dyn NvmeTransport>> {
     match open_device(name, access)? {
         Device::Nvme(transport) => Ok(transport),
-        Device::Scsi(_) => Err(Failure::usage(format!(
-            "{name} is a SCSI device; nvme commands need an NVMe device (e.g. sim:nvme)"
-        ))
-        .into()),
+        Device::Scsi(transport) => match transport.usb_id().and_then(Bridge::for_usb_id) {
+            Some(bridge) => Ok(Box::new(TunnelledNvme::new(transport, bridge))),
+            None => Err(Failure::usage(format!(
+                "{name} is a SCSI device and not a known USB–NVMe bridge; nvme commands need \
+                 an NVMe device (e.g. sim:nvme) or a bridge with an NVMe tunnel"
+            ))
+            .into()),
+        },
     }
 }
 

@@ -8,7 +8,7 @@ use super::limits::{page_size, QueueLimits};
 use super::node::{self, Node, NodeKind};
 use super::os_error;
 use crate::open::{Access, OpenError};
-use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError, UsbId};
 use cdb::scsi::status::Status;
 use std::ffi::c_void;
 use std::fs::{File, OpenOptions};
@@ -197,6 +197,22 @@ impl ScsiTransport for SgIo {
 
     fn max_transfer(&self) -> Option<u64> {
         self.limits.max_transfer(self.page)
+    }
+
+    /// From sysfs: the nearest USB device (with `idVendor` and `idProduct`) above the SCSI
+    /// device.
+    fn usb_id(&self) -> Option<UsbId> {
+        let scsi_device = std::fs::canonicalize(self.node.sysfs.join("device")).ok()?;
+        let hex = |dir: &Path, name: &str| {
+            let text = std::fs::read_to_string(dir.join(name)).ok()?;
+            u16::from_str_radix(text.trim(), 16).ok()
+        };
+        scsi_device.ancestors().find_map(|dir| {
+            Some(UsbId {
+                vendor_id: hex(dir, "idVendor")?,
+                product_id: hex(dir, "idProduct")?,
+            })
+        })
     }
 }
 
