@@ -85,6 +85,19 @@ impl TunnelledNvme {
                 other => TransportError::Failed(format!("{} bridge: {other}", self.bridge.name())),
             })
     }
+
+    /// Runs a data-in tunnel CDB (ASMedia, Realtek): its bytes go to the data-in buffer,
+    /// and the command is taken as successful, since these bridges return no status.
+    fn data_in<C: ScsiCommand<Response = Vec<u8>>>(
+        &mut self,
+        cdb: &C,
+        data: DataBuffer<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let bytes = self.run(cdb, timeout)?;
+        fill(data, &bytes);
+        Ok(assumed_success(0))
+    }
 }
 
 /// The data phase a buffer carries.
@@ -131,16 +144,12 @@ impl NvmeTransport for TunnelledNvme {
             Bridge::Asmedia => {
                 let cdb =
                     AsmediaPassThrough::from_entry(queue, entry, phase(&data)).map_err(refused)?;
-                let bytes = self.run(&cdb, timeout)?;
-                fill(data, &bytes);
-                Ok(assumed_success(0))
+                self.data_in(&cdb, data, timeout)
             }
             Bridge::Realtek => {
                 let cdb =
                     RealtekPassThrough::from_entry(queue, entry, phase(&data)).map_err(refused)?;
-                let bytes = self.run(&cdb, timeout)?;
-                fill(data, &bytes);
-                Ok(assumed_success(0))
+                self.data_in(&cdb, data, timeout)
             }
             Bridge::Jmicron => {
                 let tunnel =
