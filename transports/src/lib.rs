@@ -23,3 +23,4 @@ pub mod open;
 pub mod scsi;
 pub mod sim;
 pub mod tunnel;
+pub mod usb;

@@ -1,0 +1,375 @@
+//! The host side of USB Mass Storage Bulk-Only Transport (USB MSC BOT 1.0) as a
+//! [`ScsiTransport`]: each command is a CBW, a data phase and a CSW (BOT 5.3); a CSW
+//! that is not valid or meaningful (BOT 6.3) or reports Phase Error, a timeout, or a
+//! STALL that clearing the halt does not cure leads to Reset Recovery (BOT 5.3.4), and a
+//! device still wedged after it to a port reset (USB 2.0 7.1.7.5). BOT has no autosense:
+//! a failed command is followed by REQUEST SENSE (SPC-5 6.39) and its sense returned.
+
+use crate::scsi::{ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use cdb::command::ScsiCommand;
+use cdb::scsi::spc::request_sense::RequestSense;
+use cdb::scsi::status::Status;
+use cdb::usb::bot::{Cbw, Csw, CswStatus, CSW_LEN};
+use cdb::usb::descriptor::{
+    AlternateSetting, Configuration, Endpoint, Interface, CLASS_MASS_STORAGE, CONFIGURATION,
+    PROTOCOL_BOT, TRANSFER_BULK,
+};
+use cdb::usb::request::SetupPacket;
+use emulator::usb::device::UsbDevice;
+use emulator::usb::UsbError;
+use std::time::Duration;
+
+/// The longest CDB a CBW carries (BOT 5.1: bCBWCBLength 1 to 16).
+const MAX_CDB_LEN: usize = 16;
+/// The allocation length of the autosense REQUEST SENSE (SPC-5 6.39: up to 252 bytes).
+const SENSE_ALLOCATION: u8 = 252;
+/// The configuration descriptor's header: wTotalLength is in bytes 2 and 3 (USB 2.0
+/// 9.6.3).
+const CONFIGURATION_HEADER: u16 = 9;
+
+/// A SCSI transport over the Bulk-Only interface of a USB mass-storage device.
+#[derive(Debug)]
+pub struct BotTransport<D> {
+    device: D,
+    /// bInterfaceNumber of the Bulk-Only interface.
+    interface: u8,
+    /// The bulk-in and bulk-out endpoint addresses (BOT 4.2).
+    bulk_in: u8,
+    bulk_out: u8,
+    /// wMaxPacketSize of the bulk-in endpoint: data-in transfers are rounded up to it.
+    packet: usize,
+    /// Get Max LUN's answer (BOT 3.2).
+    max_lun: u8,
+    /// The logical unit commands go to (bCBWLUN).
+    lun: u8,
+    /// The last dCBWTag sent.
+    tag: u32,
+}
+
+/// How a command's transaction ended before a usable CSW: the error to report.
+type Outcome<T> = Result<T, TransportError>;
+
+impl<D: UsbDevice> BotTransport<D> {
+    /// Opens the Bulk-Only interface of `device` for logical unit `lun`: reads the
+    /// configuration descriptor (USB 2.0 9.4.3), finds the first mass-storage alternate
+    /// setting with protocol 50h (USB MSC Overview 1.4 Table 2) and its bulk endpoints,
+    /// selects the configuration and alternate (USB 2.0 9.4.7, 9.4.10) and asks Get Max
+    /// LUN (BOT 3.2; a STALL means one LUN).
+    pub fn open(mut device: D, lun: u8) -> Outcome<Self> {
+        let configuration = read_configuration(&mut device)?;
+        let (interface, alternate) = find_bot(&configuration).ok_or_else(|| {
+            TransportError::Refused("the device has no Bulk-Only (50h) interface".into())
+        })?;
+        let (bulk_in, bulk_out) = bulk_endpoints(alternate).ok_or_else(|| {
+            TransportError::Failed("the Bulk-Only interface lacks a bulk endpoint pair".into())
+        })?;
+        let setup = |e| usb_error("enumeration", e, Duration::ZERO);
+        device
+            .control_out(
+                SetupPacket::set_configuration(configuration.configuration_value),
+                &[],
+            )
+            .map_err(setup)?;
+        if interface.alternates.len() > 1 {
+            device
+                .control_out(
+                    SetupPacket::set_interface(
+                        interface.interface_number,
+                        alternate.alternate_setting,
+                    ),
+                    &[],
+                )
+                .map_err(setup)?;
+        }
+        let max_lun = match device.control_in(SetupPacket::get_max_lun(interface.interface_number))
+        {
+            Ok(answer) => answer.first().copied().unwrap_or(0) & 0x0f,
+            Err(UsbError::Stall) => 0,
+            Err(e) => return Err(setup(e)),
+        };
+        if lun > max_lun {
+            return Err(TransportError::Refused(format!(
+                "LUN {lun}: the device's highest LUN is {max_lun}"
+            )));
+        }
+        Ok(BotTransport {
+            device,
+            interface: interface.interface_number,
+            bulk_in: bulk_in.endpoint_address,
+            bulk_out: bulk_out.endpoint_address,
+            packet: usize::from(bulk_in.max_packet_size).max(1),
+            max_lun,
+            lun,
+            tag: 0,
+        })
+    }
+
+    /// The highest LUN the device reported (BOT 3.2).
+    pub fn max_lun(&self) -> u8 {
+        self.max_lun
+    }
+
+    /// The USB device, e.g. to inject faults into an emulated one.
+    pub fn device_mut(&mut self) -> &mut D {
+        &mut self.device
+    }
+
+    /// One command without autosense: the CSW's status and the bytes moved. Errors have
+    /// already been recovered from.
+    fn command(
+        &mut self,
+        cdb: &[u8],
+        out: &[u8],
+        into: &mut [u8],
+        timeout: Duration,
+    ) -> Outcome<(CswStatus, usize)> {
+        let result = self.transact(cdb, out, into, timeout);
+        match result {
+            Err(TransportError::Gone(_)) | Ok(_) => result,
+            Err(error) => {
+                self.recover(timeout)?;
+                Err(error)
+            }
+        }
+    }
+
+    /// CBW, data phase, CSW (BOT 5.3).
+    fn transact(
+        &mut self,
+        cdb: &[u8],
+        out: &[u8],
+        into: &mut [u8],
+        timeout: Duration,
+    ) -> Outcome<(CswStatus, usize)> {
+        let data_in = !into.is_empty();
+        let expected = u32::try_from(out.len().max(into.len())).map_err(|_| {
+            TransportError::Refused("a Bulk-Only transfer is at most 4 GiB - 1".into())
+        })?;
+        self.tag = self.tag.wrapping_add(1);
+        let cbw = Cbw::new(self.tag, self.lun, cdb, expected, data_in)
+            .map_err(|e| TransportError::Refused(e.to_string()))?;
+        self.send_cbw(&cbw.to_bytes(), timeout)?;
+        let moved = if data_in {
+            self.data_in(into, timeout)?
+        } else if !out.is_empty() {
+            self.data_out(out, timeout)?
+        } else {
+            0
+        };
+        let csw = self.receive_csw(timeout)?;
+        let status = self.check_csw(&csw, expected)?;
+        let done = expected.saturating_sub(csw.data_residue.get()) as usize;
+        Ok((status, done.min(moved)))
+    }
+
+    /// Sends the CBW. A STALL means it was not received: Reset Recovery and one more try,
+    /// then a port reset and a last try, for a device that stays wedged (as QEMU's does
+    /// after a direction mismatch).
+    fn send_cbw(&mut self, cbw: &[u8], timeout: Duration) -> Outcome<()> {
+        for attempt in 0..3 {
+            match self.device.bulk_out(self.bulk_out, 0, cbw) {
+                Ok(_) => return Ok(()),
+                Err(UsbError::Stall) if attempt == 0 => self.reset_recovery(timeout)?,
+                Err(UsbError::Stall) if attempt == 1 => self.port_reset(timeout)?,
+                Err(e) => return Err(usb_error("CBW", e, timeout)),
+            }
+        }
+        Err(TransportError::Failed("CBW: the device STALLs it".into()))
+    }
+
+    /// The data-in phase in one transfer rounded up to wMaxPacketSize (USB 2.0 5.8.3);
+    /// bytes past the buffer are discarded. A STALL ends the phase: the halt is cleared
+    /// and the CSW follows (BOT 6.7.2).
+    fn data_in(&mut self, into: &mut [u8], timeout: Duration) -> Outcome<usize> {
+        let rounded = into.len().div_ceil(self.packet) * self.packet;
+        match self.device.bulk_in(self.bulk_in, 0, rounded) {
+            Ok(bytes) => {
+                let n = bytes.len().min(into.len());
+                if let (Some(to), Some(from)) = (into.get_mut(..n), bytes.get(..n)) {
+                    to.copy_from_slice(from);
+                }
+                Ok(n)
+            }
+            Err(UsbError::Stall) => self.clear_halt(self.bulk_in, timeout).map(|()| 0),
+            Err(e) => Err(usb_error("data-in", e, timeout)),
+        }
+    }
+
+    /// The data-out phase; a STALL ends it: the halt is cleared and the CSW follows (BOT
+    /// 6.7.3).
+    fn data_out(&mut self, out: &[u8], timeout: Duration) -> Outcome<usize> {
+        match self.device.bulk_out(self.bulk_out, 0, out) {
+            Ok(n) => Ok(n.min(out.len())),
+            Err(UsbError::Stall) => self.clear_halt(self.bulk_out, timeout).map(|()| 0),
+            Err(e) => Err(usb_error("data-out", e, timeout)),
+        }
+    }
+
+    /// Reads the CSW; on a STALL clears the halt and tries once more (BOT 5.3.3, Figure 2).
+    fn receive_csw(&mut self, timeout: Duration) -> Outcome<Csw> {
+        let bytes = match self.device.bulk_in(self.bulk_in, 0, CSW_LEN) {
+            Err(UsbError::Stall) => {
+                self.clear_halt(self.bulk_in, timeout)?;
+                self.device.bulk_in(self.bulk_in, 0, CSW_LEN)
+            }
+            other => other,
+        }
+        .map_err(|e| usb_error("CSW", e, timeout))?;
+        Csw::parse(&bytes).map_err(|e| TransportError::Failed(format!("CSW not valid: {e}")))
+    }
+
+    /// The CSW's checks (BOT 6.3): valid with the CBW's tag, meaningful with a defined
+    /// status and a residue within the transfer; Phase Error is a transport failure (BOT
+    /// 5.3.3.1).
+    fn check_csw(&self, csw: &Csw, expected: u32) -> Outcome<CswStatus> {
+        if csw.tag.get() != self.tag {
+            return Err(TransportError::Failed(format!(
+                "CSW not valid: dCSWTag {:08X}h answers no CBW (sent {:08X}h)",
+                csw.tag.get(),
+                self.tag
+            )));
+        }
+        let status = csw
+            .status()
+            .map_err(|e| TransportError::Failed(format!("CSW not meaningful: {e}")))?;
+        match status {
+            CswStatus::PhaseError => Err(TransportError::Failed("CSW: phase error".into())),
+            _ if csw.data_residue.get() > expected => Err(TransportError::Failed(format!(
+                "CSW not meaningful: dCSWDataResidue {} exceeds the transfer of {expected}",
+                csw.data_residue.get()
+            ))),
+            status => Ok(status),
+        }
+    }
+
+    /// Reset Recovery, then a port reset if the device refuses it.
+    fn recover(&mut self, timeout: Duration) -> Outcome<()> {
+        match self.reset_recovery(timeout) {
+            Err(TransportError::Gone(why)) => Err(TransportError::Gone(why)),
+            Err(_) => self.port_reset(timeout),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// Reset Recovery (BOT 5.3.4): Bulk-Only Mass Storage Reset, then CLEAR_FEATURE
+    /// (ENDPOINT_HALT) on bulk-in and bulk-out.
+    fn reset_recovery(&mut self, timeout: Duration) -> Outcome<()> {
+        self.device
+            .control_out(SetupPacket::bulk_only_reset(self.interface), &[])
+            .map_err(|e| usb_error("Bulk-Only Mass Storage Reset", e, timeout))?;
+        self.clear_halt(self.bulk_in, timeout)?;
+        self.clear_halt(self.bulk_out, timeout)
+    }
+
+    /// CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.1).
+    fn clear_halt(&mut self, endpoint: u8, timeout: Duration) -> Outcome<()> {
+        self.device
+            .control_out(SetupPacket::clear_halt(endpoint), &[])
+            .map_err(|e| usb_error("CLEAR_FEATURE(ENDPOINT_HALT)", e, timeout))
+    }
+
+    /// A port reset (USB 2.0 7.1.7.5); the host stack restores the configuration.
+    fn port_reset(&mut self, timeout: Duration) -> Outcome<()> {
+        self.device
+            .port_reset()
+            .map_err(|e| usb_error("port reset", e, timeout))
+    }
+
+    /// Autosense (SAM-5 5.13): REQUEST SENSE in fixed format after a failed command.
+    fn request_sense(&mut self, timeout: Duration) -> Outcome<Vec<u8>> {
+        let cdb = RequestSense::new(false, SENSE_ALLOCATION).cdb();
+        let mut sense = vec![0u8; usize::from(SENSE_ALLOCATION)];
+        let (status, n) = self.command(cdb.as_bytes(), &[], &mut sense, timeout)?;
+        sense.truncate(if status == CswStatus::Passed { n } else { 0 });
+        Ok(sense)
+    }
+}
+
+impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
+    fn execute(&mut self, request: ScsiRequest<'_>) -> Result<ScsiReply, TransportError> {
+        if request.cdb.len() > MAX_CDB_LEN {
+            return Err(TransportError::Refused(
+                "Bulk-Only carries CDBs of at most 16 bytes".into(),
+            ));
+        }
+        let timeout = request.timeout;
+        let (out, into) = request.data.split();
+        let (status, transferred) = self.command(request.cdb, out, into, timeout)?;
+        Ok(match status {
+            CswStatus::Passed => ScsiReply {
+                status: Status::Good,
+                sense: Vec::new(),
+                transferred,
+            },
+            _ => ScsiReply {
+                status: Status::CheckCondition,
+                sense: self.request_sense(timeout)?,
+                transferred,
+            },
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "USB Bulk-Only, interface {}, LUN {}",
+            self.interface, self.lun
+        )
+    }
+}
+
+/// Reads the whole configuration descriptor: its header for wTotalLength, then all of it
+/// (USB 2.0 9.4.3, 9.6.3).
+fn read_configuration<D: UsbDevice>(device: &mut D) -> Outcome<Configuration> {
+    let get = |length| SetupPacket::get_descriptor(CONFIGURATION, 0, 0, length);
+    let failed = |e| usb_error("GET_DESCRIPTOR(CONFIGURATION)", e, Duration::ZERO);
+    let head = device
+        .control_in(get(CONFIGURATION_HEADER))
+        .map_err(failed)?;
+    let total = match head.get(2..4) {
+        Some(&[lo, hi]) => u16::from_le_bytes([lo, hi]),
+        _ => {
+            return Err(TransportError::Failed(
+                "configuration descriptor too short".into(),
+            ))
+        }
+    };
+    let bytes = device.control_in(get(total)).map_err(failed)?;
+    Configuration::parse(&bytes)
+        .map_err(|e| TransportError::Failed(format!("configuration descriptor: {e}")))
+}
+
+/// The first mass-storage alternate setting with the Bulk-Only protocol (50h).
+fn find_bot(configuration: &Configuration) -> Option<(&Interface, &AlternateSetting)> {
+    configuration.interfaces.iter().find_map(|interface| {
+        interface
+            .alternates
+            .iter()
+            .find(|a| {
+                a.interface_class == CLASS_MASS_STORAGE && a.interface_protocol == PROTOCOL_BOT
+            })
+            .map(|a| (interface, a))
+    })
+}
+
+/// The alternate's bulk-in and bulk-out endpoints (BOT 4.2; USB 2.0 9.6.6 bmAttributes).
+fn bulk_endpoints(alternate: &AlternateSetting) -> Option<(&Endpoint, &Endpoint)> {
+    let bulk = |is_in: bool| {
+        alternate
+            .endpoints
+            .iter()
+            .find(|e| e.attributes & 0x03 == TRANSFER_BULK && e.is_in() == is_in)
+    };
+    Some((bulk(true)?, bulk(false)?))
+}
+
+/// The transport error for a USB failure during `what`.
+fn usb_error(what: &str, error: UsbError, timeout: Duration) -> TransportError {
+    match error {
+        UsbError::Timeout => TransportError::Timeout(timeout),
+        UsbError::Disconnected => TransportError::Gone(format!("{what}: the device left the bus")),
+        other => TransportError::Failed(format!("{what}: {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests;
