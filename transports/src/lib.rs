@@ -4,9 +4,9 @@
 //!
 //! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate) and, on
 //! Linux, SG_IO and NVMe pass-through (`linux`); [`tunnel`] carries NVMe admin commands
-//! over any SCSI transport through a USB–NVMe bridge's vendor tunnel. USB Bulk-Only and
-//! UAS, and the macOS DriverKit user client arrive with their issues. [`open`] resolves
-//! what the user typed.
+//! over any SCSI transport through a USB–NVMe bridge's vendor tunnel; [`usb`] carries SCSI
+//! over a USB device's Bulk-Only interface. UAS and the macOS DriverKit user client arrive
+//! with their issues. [`open`] resolves what the user typed.
 //!
 //! [`inventory`] holds what device discovery finds (on Linux: `linux::discover`).
 //!

@@ -114,8 +114,8 @@ impl<D: UsbDevice> BotTransport<D> {
         &mut self.device
     }
 
-    /// One command without autosense: the CSW's status and the bytes moved. Errors have
-    /// already been recovered from.
+    /// One command without autosense: the CSW's status and the bytes moved. Errors after
+    /// the CBW went out have already been recovered from; a refusal sent nothing.
     fn command(
         &mut self,
         cdb: &[u8],
@@ -125,7 +125,7 @@ impl<D: UsbDevice> BotTransport<D> {
     ) -> Outcome<(CswStatus, usize)> {
         let result = self.transact(cdb, out, into, timeout);
         match result {
-            Err(TransportError::Gone(_)) | Ok(_) => result,
+            Err(TransportError::Gone(_) | TransportError::Refused(_)) | Ok(_) => result,
             Err(error) => {
                 self.recover(timeout)?;
                 Err(error)

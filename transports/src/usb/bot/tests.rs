@@ -120,6 +120,13 @@ fn a_cdb_longer_than_16_bytes_is_refused() {
         timeout: TIMEOUT,
     });
     assert!(matches!(refused, Err(TransportError::Refused(m)) if m.contains("at most 16 bytes")));
+    // bCBWCBLength is 1 to 16 (BOT 5.1): an empty CDB is not sent either.
+    let empty = t.execute(ScsiRequest {
+        cdb: &[],
+        data: DataBuffer::None,
+        timeout: TIMEOUT,
+    });
+    assert!(matches!(empty, Err(TransportError::Refused(_))));
     inquiry_works(&mut t);
 }
 
