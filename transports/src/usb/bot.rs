@@ -26,6 +26,9 @@ const SENSE_ALLOCATION: u8 = 252;
 /// The configuration descriptor's header: wTotalLength is in bytes 2 and 3 (USB 2.0
 /// 9.6.3).
 const CONFIGURATION_HEADER: u16 = 9;
+/// The time a control request with a data stage may take (USB 2.0 9.2.6.4): what a
+/// timeout during enumeration reports.
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A SCSI transport over the Bulk-Only interface of a USB mass-storage device.
 #[derive(Debug)]
@@ -63,7 +66,7 @@ impl<D: UsbDevice> BotTransport<D> {
         let (bulk_in, bulk_out) = bulk_endpoints(alternate).ok_or_else(|| {
             TransportError::Failed("the Bulk-Only interface lacks a bulk endpoint pair".into())
         })?;
-        let setup = |e| usb_error("enumeration", e, Duration::ZERO);
+        let setup = |e| usb_error("enumeration", e, CONTROL_TIMEOUT);
         device
             .control_out(
                 SetupPacket::set_configuration(configuration.configuration_value),
@@ -321,7 +324,7 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
 /// (USB 2.0 9.4.3, 9.6.3).
 fn read_configuration<D: UsbDevice>(device: &mut D) -> Outcome<Configuration> {
     let get = |length| SetupPacket::get_descriptor(CONFIGURATION, 0, 0, length);
-    let failed = |e| usb_error("GET_DESCRIPTOR(CONFIGURATION)", e, Duration::ZERO);
+    let failed = |e| usb_error("GET_DESCRIPTOR(CONFIGURATION)", e, CONTROL_TIMEOUT);
     let head = device
         .control_in(get(CONFIGURATION_HEADER))
         .map_err(failed)?;

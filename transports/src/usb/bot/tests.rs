@@ -12,11 +12,14 @@ use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
 use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 use cdb::scsi::status::Status;
 use cdb::sense::key::{ILLEGAL_REQUEST, UNIT_ATTENTION};
+use cdb::usb::bot::{Cbw, CSW_LEN};
+use cdb::usb::request::{SetupPacket, BULK_ONLY_MASS_STORAGE_RESET, CLEAR_FEATURE};
 use emulator::sbc::Target;
 use emulator::sim::SimDevice;
 use emulator::uri::SimSpec;
+use emulator::usb::device::UsbDevice;
 use emulator::usb::device::{DeviceConfig, Layout, MassStorageDevice, Speed};
-use emulator::usb::{Fault, Phase};
+use emulator::usb::{Fault, Phase, UsbError, UsbResult};
 use proptest::prelude::*;
 use std::time::Duration;
 
@@ -266,4 +269,121 @@ proptest! {
         let _ = t.execute(ScsiRequest { cdb: &cdb, data, timeout: TIMEOUT });
         inquiry_works(&mut t);
     }
+}
+
+/// What the host put on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Wire {
+    BulkOut(Vec<u8>),
+    BulkIn(usize),
+    Control(u8),
+    PortReset,
+}
+
+/// The emulated device with the host's transfers recorded.
+struct Recorder {
+    device: MassStorageDevice<Target>,
+    log: Vec<Wire>,
+}
+
+impl UsbDevice for Recorder {
+    fn speed(&self) -> Speed {
+        self.device.speed()
+    }
+    fn control_in(&mut self, setup: SetupPacket) -> UsbResult {
+        self.log.push(Wire::Control(setup.request));
+        self.device.control_in(setup)
+    }
+    fn control_out(&mut self, setup: SetupPacket, data: &[u8]) -> Result<(), UsbError> {
+        self.log.push(Wire::Control(setup.request));
+        self.device.control_out(setup, data)
+    }
+    fn bulk_out(&mut self, endpoint: u8, stream: u16, data: &[u8]) -> Result<usize, UsbError> {
+        self.log.push(Wire::BulkOut(data.to_vec()));
+        self.device.bulk_out(endpoint, stream, data)
+    }
+    fn bulk_in(&mut self, endpoint: u8, stream: u16, max: usize) -> UsbResult {
+        self.log.push(Wire::BulkIn(max));
+        self.device.bulk_in(endpoint, stream, max)
+    }
+    fn port_reset(&mut self) -> Result<(), UsbError> {
+        self.log.push(Wire::PortReset);
+        self.device.port_reset()
+    }
+}
+
+fn recorded() -> BotTransport<Recorder> {
+    let device = device("sim:?size=1M", Layout::Bot);
+    let recorder = Recorder {
+        device,
+        log: Vec::new(),
+    };
+    let mut t = BotTransport::open(recorder, 0).expect("opens");
+    execute(&mut t, &TestUnitReady, TIMEOUT).expect("TEST UNIT READY");
+    t.device_mut().log.clear();
+    t
+}
+
+#[test]
+fn tags_increment_and_data_in_is_rounded_to_the_packet_size() {
+    let mut t = recorded();
+    let inquiry = Inquiry::standard();
+    for _ in 0..3 {
+        execute(&mut t, &inquiry, TIMEOUT).expect("INQUIRY");
+    }
+    let log = &t.device_mut().log;
+    let tags: Vec<u32> = log
+        .iter()
+        .filter_map(|w| match w {
+            Wire::BulkOut(bytes) => Cbw::parse(bytes).ok().map(|c| c.tag.get()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags.len(), 3);
+    assert!(
+        tags.windows(2).all(|w| w[1] == w[0].wrapping_add(1)),
+        "{tags:?}"
+    );
+    let allocation = inquiry.data_phase().len() as usize;
+    let reads: Vec<usize> = log
+        .iter()
+        .filter_map(|w| match w {
+            Wire::BulkIn(max) if *max != CSW_LEN => Some(*max),
+            _ => None,
+        })
+        .collect();
+    // High-speed bulk packets are 512 bytes (USB 2.0 5.8.3).
+    assert_eq!(reads, vec![allocation.div_ceil(512) * 512; 3]);
+}
+
+#[test]
+fn reset_recovery_is_a_mass_storage_reset_then_clear_halt_on_both_pipes() {
+    let mut t = recorded();
+    t.device_mut()
+        .device
+        .bot()
+        .expect("Bulk-Only face")
+        .inject(Fault::BadCswSignature);
+    let cdb = TestUnitReady.cdb();
+    let failed = t.execute(ScsiRequest {
+        cdb: cdb.as_bytes(),
+        data: DataBuffer::None,
+        timeout: TIMEOUT,
+    });
+    assert!(matches!(failed, Err(TransportError::Failed(_))));
+    let controls: Vec<&Wire> = t
+        .device_mut()
+        .log
+        .iter()
+        .filter(|w| matches!(w, Wire::Control(_) | Wire::PortReset))
+        .collect();
+    // BOT 5.3.4: Bulk-Only Mass Storage Reset (FFh), CLEAR_FEATURE (01h) twice.
+    assert_eq!(
+        controls,
+        [
+            &Wire::Control(BULK_ONLY_MASS_STORAGE_RESET),
+            &Wire::Control(CLEAR_FEATURE),
+            &Wire::Control(CLEAR_FEATURE),
+        ]
+    );
 }
