@@ -5,14 +5,14 @@
 //! device still wedged after it to a port reset (USB 2.0 7.1.7.5). BOT has no autosense:
 //! a failed command is followed by REQUEST SENSE (SPC-5 6.39) and its sense returned.
 
-use crate::scsi::{ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use crate::scsi::{ScsiReply, ScsiRequest, ScsiTransport, TransportError, UsbId};
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
 use cdb::usb::bot::{Cbw, Csw, CswStatus, CSW_LEN};
 use cdb::usb::descriptor::{
-    AlternateSetting, Configuration, Endpoint, Interface, CLASS_MASS_STORAGE, CONFIGURATION,
-    PROTOCOL_BOT, TRANSFER_BULK,
+    AlternateSetting, Configuration, DeviceDescriptor, Endpoint, Interface, CLASS_MASS_STORAGE,
+    CONFIGURATION, DEVICE, PROTOCOL_BOT, TRANSFER_BULK,
 };
 use cdb::usb::request::SetupPacket;
 use emulator::usb::device::UsbDevice;
@@ -26,6 +26,8 @@ const SENSE_ALLOCATION: u8 = 252;
 /// The configuration descriptor's header: wTotalLength is in bytes 2 and 3 (USB 2.0
 /// 9.6.3).
 const CONFIGURATION_HEADER: u16 = 9;
+/// The device descriptor's length (USB 2.0 9.6.1).
+const DEVICE_DESCRIPTOR_LEN: u16 = 18;
 /// The time a control request with a data stage may take (USB 2.0 9.2.6.4): what a
 /// timeout during enumeration reports.
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -34,6 +36,8 @@ const CONTROL_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct BotTransport<D> {
     device: D,
+    /// idVendor and idProduct from the device descriptor (USB 2.0 9.6.1).
+    id: UsbId,
     /// bInterfaceNumber of the Bulk-Only interface.
     interface: u8,
     /// The bulk-in and bulk-out endpoint addresses (BOT 4.2).
@@ -59,6 +63,7 @@ impl<D: UsbDevice> BotTransport<D> {
     /// selects the configuration and alternate (USB 2.0 9.4.7, 9.4.10) and asks Get Max
     /// LUN (BOT 3.2; a STALL means one LUN).
     pub fn open(mut device: D, lun: u8) -> Outcome<Self> {
+        let id = read_id(&mut device)?;
         let configuration = read_configuration(&mut device)?;
         let (interface, alternate) = find_bot(&configuration).ok_or_else(|| {
             TransportError::Refused("the device has no Bulk-Only (50h) interface".into())
@@ -97,6 +102,7 @@ impl<D: UsbDevice> BotTransport<D> {
         }
         Ok(BotTransport {
             device,
+            id,
             interface: interface.interface_number,
             bulk_in: bulk_in.endpoint_address,
             bulk_out: bulk_out.endpoint_address,
@@ -312,12 +318,34 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
         })
     }
 
+    fn usb_id(&self) -> Option<UsbId> {
+        Some(self.id)
+    }
+
     fn describe(&self) -> String {
         format!(
             "USB Bulk-Only, interface {}, LUN {}",
             self.interface, self.lun
         )
     }
+}
+
+/// idVendor and idProduct from the device descriptor (USB 2.0 9.4.3, 9.6.1).
+fn read_id<D: UsbDevice>(device: &mut D) -> Outcome<UsbId> {
+    let bytes = device
+        .control_in(SetupPacket::get_descriptor(
+            DEVICE,
+            0,
+            0,
+            DEVICE_DESCRIPTOR_LEN,
+        ))
+        .map_err(|e| usb_error("GET_DESCRIPTOR(DEVICE)", e, CONTROL_TIMEOUT))?;
+    let descriptor = DeviceDescriptor::parse(&bytes)
+        .map_err(|e| TransportError::Failed(format!("device descriptor: {e}")))?;
+    Ok(UsbId {
+        vendor_id: descriptor.id_vendor,
+        product_id: descriptor.id_product,
+    })
 }
 
 /// Reads the whole configuration descriptor: its header for wTotalLength, then all of it

@@ -4,7 +4,7 @@
 
 use super::BotTransport;
 use crate::execute::execute;
-use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
+use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError, UsbId};
 use cdb::command::ScsiCommand;
 use cdb::scsi::sbc::read_capacity::ReadCapacity10;
 use cdb::scsi::sbc::read_write::{Read10, RwOptions, Write10};
@@ -137,6 +137,14 @@ fn a_cdb_longer_than_16_bytes_is_refused() {
 fn the_dual_devices_alt_0_is_bulk_only() {
     let mut t = BotTransport::open(device("sim:?vendor=ACME", Layout::Dual), 0).expect("opens");
     inquiry_works(&mut t);
+    // The device descriptor's idVendor:idProduct, QEMU's 46F4h:0001h (USB 2.0 9.6.1).
+    assert_eq!(
+        t.usb_id(),
+        Some(UsbId {
+            vendor_id: 0x46f4,
+            product_id: 0x0001
+        })
+    );
     assert!(t.device_mut().bot().is_some(), "alt 0 stays selected");
 }
 
