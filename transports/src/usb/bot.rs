@@ -5,15 +5,12 @@
 //! device still wedged after it to a port reset (USB 2.0 7.1.7.5). BOT has no autosense:
 //! a failed command is followed by REQUEST SENSE (SPC-5 6.39) and its sense returned.
 
+use super::enumerate::{self, BulkOnly};
 use crate::scsi::{ScsiReply, ScsiRequest, ScsiTransport, TransportError, UsbId};
 use cdb::command::ScsiCommand;
 use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
 use cdb::usb::bot::{Cbw, Csw, CswStatus, CSW_LEN};
-use cdb::usb::descriptor::{
-    AlternateSetting, Configuration, DeviceDescriptor, Endpoint, Interface, CLASS_MASS_STORAGE,
-    CONFIGURATION, DEVICE, PROTOCOL_BOT, TRANSFER_BULK,
-};
 use cdb::usb::request::SetupPacket;
 use emulator::usb::device::UsbDevice;
 use emulator::usb::UsbError;
@@ -23,91 +20,36 @@ use std::time::Duration;
 const MAX_CDB_LEN: usize = 16;
 /// The allocation length of the autosense REQUEST SENSE (SPC-5 6.39: up to 252 bytes).
 const SENSE_ALLOCATION: u8 = 252;
-/// The configuration descriptor's header: wTotalLength is in bytes 2 and 3 (USB 2.0
-/// 9.6.3).
-const CONFIGURATION_HEADER: u16 = 9;
-/// The device descriptor's length (USB 2.0 9.6.1).
-const DEVICE_DESCRIPTOR_LEN: u16 = 18;
-/// The time a control request with a data stage may take (USB 2.0 9.2.6.4): what a
-/// timeout during enumeration reports.
-const CONTROL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A SCSI transport over the Bulk-Only interface of a USB mass-storage device.
 #[derive(Debug)]
 pub struct BotTransport<D> {
     device: D,
-    /// idVendor and idProduct from the device descriptor (USB 2.0 9.6.1).
-    id: UsbId,
-    /// bInterfaceNumber of the Bulk-Only interface.
-    interface: u8,
-    /// The bulk-in and bulk-out endpoint addresses (BOT 4.2).
-    bulk_in: u8,
-    bulk_out: u8,
-    /// wMaxPacketSize of the bulk-in endpoint: data-in transfers are rounded up to it.
-    packet: usize,
-    /// Get Max LUN's answer (BOT 3.2).
-    max_lun: u8,
+    /// The interface, its endpoints and LUNs, as enumeration found them.
+    link: BulkOnly,
     /// The logical unit commands go to (bCBWLUN).
     lun: u8,
     /// The last dCBWTag sent.
     tag: u32,
 }
 
-/// How a command's transaction ended before a usable CSW: the error to report.
-type Outcome<T> = Result<T, TransportError>;
+/// A result whose error is the transport error to report.
+pub(super) type Outcome<T> = Result<T, TransportError>;
 
 impl<D: UsbDevice> BotTransport<D> {
-    /// Opens the Bulk-Only interface of `device` for logical unit `lun`: reads the
-    /// configuration descriptor (USB 2.0 9.4.3), finds the first mass-storage alternate
-    /// setting with protocol 50h (USB MSC Overview 1.4 Table 2) and its bulk endpoints,
-    /// selects the configuration and alternate (USB 2.0 9.4.7, 9.4.10) and asks Get Max
-    /// LUN (BOT 3.2; a STALL means one LUN).
+    /// Opens the Bulk-Only interface of `device` for logical unit `lun`
+    /// ([`enumerate::bulk_only`]); a LUN past Get Max LUN's answer is refused (BOT 3.2).
     pub fn open(mut device: D, lun: u8) -> Outcome<Self> {
-        let id = read_id(&mut device)?;
-        let configuration = read_configuration(&mut device)?;
-        let (interface, alternate) = find_bot(&configuration).ok_or_else(|| {
-            TransportError::Refused("the device has no Bulk-Only (50h) interface".into())
-        })?;
-        let (bulk_in, bulk_out) = bulk_endpoints(alternate).ok_or_else(|| {
-            TransportError::Failed("the Bulk-Only interface lacks a bulk endpoint pair".into())
-        })?;
-        let setup = |e| usb_error("enumeration", e, CONTROL_TIMEOUT);
-        device
-            .control_out(
-                SetupPacket::set_configuration(configuration.configuration_value),
-                &[],
-            )
-            .map_err(setup)?;
-        if interface.alternates.len() > 1 {
-            device
-                .control_out(
-                    SetupPacket::set_interface(
-                        interface.interface_number,
-                        alternate.alternate_setting,
-                    ),
-                    &[],
-                )
-                .map_err(setup)?;
-        }
-        let max_lun = match device.control_in(SetupPacket::get_max_lun(interface.interface_number))
-        {
-            Ok(answer) => answer.first().copied().unwrap_or(0) & 0x0f,
-            Err(UsbError::Stall) => 0,
-            Err(e) => return Err(setup(e)),
-        };
-        if lun > max_lun {
+        let link = enumerate::bulk_only(&mut device)?;
+        if lun > link.max_lun {
             return Err(TransportError::Refused(format!(
-                "LUN {lun}: the device's highest LUN is {max_lun}"
+                "LUN {lun}: the device's highest LUN is {}",
+                link.max_lun
             )));
         }
         Ok(BotTransport {
             device,
-            id,
-            interface: interface.interface_number,
-            bulk_in: bulk_in.endpoint_address,
-            bulk_out: bulk_out.endpoint_address,
-            packet: usize::from(bulk_in.max_packet_size).max(1),
-            max_lun,
+            link,
             lun,
             tag: 0,
         })
@@ -115,7 +57,7 @@ impl<D: UsbDevice> BotTransport<D> {
 
     /// The highest LUN the device reported (BOT 3.2).
     pub fn max_lun(&self) -> u8 {
-        self.max_lun
+        self.link.max_lun
     }
 
     /// The USB device, e.g. to inject faults into an emulated one.
@@ -176,7 +118,7 @@ impl<D: UsbDevice> BotTransport<D> {
     /// after a direction mismatch).
     fn send_cbw(&mut self, cbw: &[u8], timeout: Duration) -> Outcome<()> {
         for attempt in 0..3 {
-            match self.device.bulk_out(self.bulk_out, 0, cbw) {
+            match self.device.bulk_out(self.link.bulk_out, 0, cbw) {
                 Ok(_) => return Ok(()),
                 Err(UsbError::Stall) if attempt == 0 => self.reset_recovery(timeout)?,
                 Err(UsbError::Stall) if attempt == 1 => self.port_reset(timeout)?,
@@ -190,8 +132,8 @@ impl<D: UsbDevice> BotTransport<D> {
     /// bytes past the buffer are discarded. A STALL ends the phase: the halt is cleared
     /// and the CSW follows (BOT 6.7.2).
     fn data_in(&mut self, into: &mut [u8], timeout: Duration) -> Outcome<usize> {
-        let rounded = into.len().div_ceil(self.packet) * self.packet;
-        match self.device.bulk_in(self.bulk_in, 0, rounded) {
+        let rounded = into.len().div_ceil(self.link.packet) * self.link.packet;
+        match self.device.bulk_in(self.link.bulk_in, 0, rounded) {
             Ok(bytes) => {
                 let n = bytes.len().min(into.len());
                 if let (Some(to), Some(from)) = (into.get_mut(..n), bytes.get(..n)) {
@@ -199,7 +141,7 @@ impl<D: UsbDevice> BotTransport<D> {
                 }
                 Ok(n)
             }
-            Err(UsbError::Stall) => self.clear_halt(self.bulk_in, timeout).map(|()| 0),
+            Err(UsbError::Stall) => self.clear_halt(self.link.bulk_in, timeout).map(|()| 0),
             Err(e) => Err(usb_error("data-in", e, timeout)),
         }
     }
@@ -207,19 +149,19 @@ impl<D: UsbDevice> BotTransport<D> {
     /// The data-out phase; a STALL ends it: the halt is cleared and the CSW follows (BOT
     /// 6.7.3).
     fn data_out(&mut self, out: &[u8], timeout: Duration) -> Outcome<usize> {
-        match self.device.bulk_out(self.bulk_out, 0, out) {
+        match self.device.bulk_out(self.link.bulk_out, 0, out) {
             Ok(n) => Ok(n.min(out.len())),
-            Err(UsbError::Stall) => self.clear_halt(self.bulk_out, timeout).map(|()| 0),
+            Err(UsbError::Stall) => self.clear_halt(self.link.bulk_out, timeout).map(|()| 0),
             Err(e) => Err(usb_error("data-out", e, timeout)),
         }
     }
 
     /// Reads the CSW; on a STALL clears the halt and tries once more (BOT 5.3.3, Figure 2).
     fn receive_csw(&mut self, timeout: Duration) -> Outcome<Csw> {
-        let bytes = match self.device.bulk_in(self.bulk_in, 0, CSW_LEN) {
+        let bytes = match self.device.bulk_in(self.link.bulk_in, 0, CSW_LEN) {
             Err(UsbError::Stall) => {
-                self.clear_halt(self.bulk_in, timeout)?;
-                self.device.bulk_in(self.bulk_in, 0, CSW_LEN)
+                self.clear_halt(self.link.bulk_in, timeout)?;
+                self.device.bulk_in(self.link.bulk_in, 0, CSW_LEN)
             }
             other => other,
         }
@@ -264,10 +206,10 @@ impl<D: UsbDevice> BotTransport<D> {
     /// (ENDPOINT_HALT) on bulk-in and bulk-out.
     fn reset_recovery(&mut self, timeout: Duration) -> Outcome<()> {
         self.device
-            .control_out(SetupPacket::bulk_only_reset(self.interface), &[])
+            .control_out(SetupPacket::bulk_only_reset(self.link.interface), &[])
             .map_err(|e| usb_error("Bulk-Only Mass Storage Reset", e, timeout))?;
-        self.clear_halt(self.bulk_in, timeout)?;
-        self.clear_halt(self.bulk_out, timeout)
+        self.clear_halt(self.link.bulk_in, timeout)?;
+        self.clear_halt(self.link.bulk_out, timeout)
     }
 
     /// CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.1).
@@ -319,82 +261,19 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
     }
 
     fn usb_id(&self) -> Option<UsbId> {
-        Some(self.id)
+        Some(self.link.id)
     }
 
     fn describe(&self) -> String {
         format!(
             "USB Bulk-Only, interface {}, LUN {}",
-            self.interface, self.lun
+            self.link.interface, self.lun
         )
     }
 }
 
-/// idVendor and idProduct from the device descriptor (USB 2.0 9.4.3, 9.6.1).
-fn read_id<D: UsbDevice>(device: &mut D) -> Outcome<UsbId> {
-    let bytes = device
-        .control_in(SetupPacket::get_descriptor(
-            DEVICE,
-            0,
-            0,
-            DEVICE_DESCRIPTOR_LEN,
-        ))
-        .map_err(|e| usb_error("GET_DESCRIPTOR(DEVICE)", e, CONTROL_TIMEOUT))?;
-    let descriptor = DeviceDescriptor::parse(&bytes)
-        .map_err(|e| TransportError::Failed(format!("device descriptor: {e}")))?;
-    Ok(UsbId {
-        vendor_id: descriptor.id_vendor,
-        product_id: descriptor.id_product,
-    })
-}
-
-/// Reads the whole configuration descriptor: its header for wTotalLength, then all of it
-/// (USB 2.0 9.4.3, 9.6.3).
-fn read_configuration<D: UsbDevice>(device: &mut D) -> Outcome<Configuration> {
-    let get = |length| SetupPacket::get_descriptor(CONFIGURATION, 0, 0, length);
-    let failed = |e| usb_error("GET_DESCRIPTOR(CONFIGURATION)", e, CONTROL_TIMEOUT);
-    let head = device
-        .control_in(get(CONFIGURATION_HEADER))
-        .map_err(failed)?;
-    let total = match head.get(2..4) {
-        Some(&[lo, hi]) => u16::from_le_bytes([lo, hi]),
-        _ => {
-            return Err(TransportError::Failed(
-                "configuration descriptor too short".into(),
-            ))
-        }
-    };
-    let bytes = device.control_in(get(total)).map_err(failed)?;
-    Configuration::parse(&bytes)
-        .map_err(|e| TransportError::Failed(format!("configuration descriptor: {e}")))
-}
-
-/// The first mass-storage alternate setting with the Bulk-Only protocol (50h).
-fn find_bot(configuration: &Configuration) -> Option<(&Interface, &AlternateSetting)> {
-    configuration.interfaces.iter().find_map(|interface| {
-        interface
-            .alternates
-            .iter()
-            .find(|a| {
-                a.interface_class == CLASS_MASS_STORAGE && a.interface_protocol == PROTOCOL_BOT
-            })
-            .map(|a| (interface, a))
-    })
-}
-
-/// The alternate's bulk-in and bulk-out endpoints (BOT 4.2; USB 2.0 9.6.6 bmAttributes).
-fn bulk_endpoints(alternate: &AlternateSetting) -> Option<(&Endpoint, &Endpoint)> {
-    let bulk = |is_in: bool| {
-        alternate
-            .endpoints
-            .iter()
-            .find(|e| e.attributes & 0x03 == TRANSFER_BULK && e.is_in() == is_in)
-    };
-    Some((bulk(true)?, bulk(false)?))
-}
-
 /// The transport error for a USB failure during `what`.
-fn usb_error(what: &str, error: UsbError, timeout: Duration) -> TransportError {
+pub(super) fn usb_error(what: &str, error: UsbError, timeout: Duration) -> TransportError {
     match error {
         UsbError::Timeout => TransportError::Timeout(timeout),
         UsbError::Disconnected => TransportError::Gone(format!("{what}: the device left the bus")),

@@ -10,3 +10,4 @@
 //! reach the emulated device through [`bot::BotTransport::device_mut`] to inject faults.
 
 pub mod bot;
+pub mod enumerate;

@@ -395,3 +395,70 @@ fn reset_recovery_is_a_mass_storage_reset_then_clear_halt_on_both_pipes() {
         ]
     );
 }
+
+/// The emulated device whose bulk-in answers are replaced by arbitrary bytes, and whose
+/// descriptors are too when `descriptors` is set.
+struct Garbage {
+    device: MassStorageDevice<Target>,
+    answers: Vec<Vec<u8>>,
+    descriptors: bool,
+}
+
+impl Garbage {
+    fn next(&mut self) -> Vec<u8> {
+        self.answers.pop().unwrap_or_default()
+    }
+}
+
+impl UsbDevice for Garbage {
+    fn speed(&self) -> Speed {
+        self.device.speed()
+    }
+    fn control_in(&mut self, setup: SetupPacket) -> UsbResult {
+        if self.descriptors {
+            return Ok(self.next());
+        }
+        self.device.control_in(setup)
+    }
+    fn control_out(&mut self, setup: SetupPacket, data: &[u8]) -> Result<(), UsbError> {
+        self.device.control_out(setup, data)
+    }
+    fn bulk_out(&mut self, endpoint: u8, stream: u16, data: &[u8]) -> Result<usize, UsbError> {
+        self.device.bulk_out(endpoint, stream, data)
+    }
+    fn bulk_in(&mut self, _endpoint: u8, _stream: u16, _max: usize) -> UsbResult {
+        Ok(self.next())
+    }
+    fn port_reset(&mut self) -> Result<(), UsbError> {
+        self.device.port_reset()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Arbitrary device bytes in the descriptors, the data phase or the CSW never panic
+    /// the host (BOT 6.3: a CSW that is not valid is a transport failure).
+    #[test]
+    fn arbitrary_device_bytes_never_panic(
+        answers in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..6),
+        descriptors in any::<bool>(),
+    ) {
+        let garbage = Garbage {
+            device: device("sim:?size=1M", Layout::Bot),
+            answers,
+            descriptors,
+        };
+        if let Ok(mut t) = BotTransport::open(garbage, 0) {
+            let cdb = Inquiry::standard().cdb();
+            let mut buf = vec![0u8; 96];
+            if let Ok(reply) = t.execute(ScsiRequest {
+                cdb: cdb.as_bytes(),
+                data: DataBuffer::In(&mut buf),
+                timeout: TIMEOUT,
+            }) {
+                prop_assert!(reply.transferred <= 96);
+            }
+        }
+    }
+}
