@@ -8,6 +8,17 @@
 //! where `open` hands out `Box<dyn ScsiTransport>`: a `usb:` name opens its backend's
 //! device, wraps it in `BotTransport` and boxes that. The tests keep the concrete type and
 //! reach the emulated device through [`bot::BotTransport::device_mut`] to inject faults.
+//! `BotTransport<Box<dyn UsbDevice + Send>>` would need `UsbDevice` implemented for the
+//! box, which only the `emulator` crate can add (orphan rule); a generic transport needs
+//! nothing and costs one instance per backend.
+//!
+//! Timeouts: [`emulator::usb::device::UsbDevice`] takes none per transfer, so a backend
+//! enforces its own and answers `Timeout`; the transport recovers and reports the
+//! request's timeout.
+//!
+//! - [`enumerate`]: finding and selecting the Bulk-Only interface (descriptors,
+//!   SET_CONFIGURATION, SET_INTERFACE, Get Max LUN).
+//! - [`bot`]: the commands (CBW, data, CSW), recovery and autosense.
 
 pub mod bot;
 pub mod enumerate;
