@@ -160,6 +160,17 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Blocks of the classes that are broken promises ([`Class::is_fault`]).
+    pub fn faults(&self) -> u64 {
+        self.lost_after_flush
+            + self.lost_fua_write
+            + self.misdirected
+            + self.torn
+            + self.corrupt
+            + self.foreign
+            + self.unserializable
+    }
+
     fn slot(&mut self, class: &Class) -> &mut u64 {
         match class {
             Class::Ok => &mut self.ok,
@@ -184,6 +195,8 @@ pub const MAX_BAD_RUNS: usize = 1024;
 pub struct Tally {
     /// Blocks per class.
     pub counts: Counts,
+    /// Blocks that broke a promise: the sum of the fault classes in `counts`.
+    pub faults: u64,
     /// Total bits flipped in corrupt blocks.
     pub bit_flips: u64,
     /// Faulty blocks, adjacent blocks of one kind merged, at most [`MAX_BAD_RUNS`] runs.
@@ -198,6 +211,7 @@ impl Tally {
     fn new() -> Self {
         Tally {
             counts: Counts::default(),
+            faults: 0,
             bit_flips: 0,
             bad_runs: Vec::new(),
             bad_blocks_unlisted: 0,
@@ -435,6 +449,7 @@ impl<'p> Classifier<'p> {
             self.tally.add(p.lba, class);
         }
         self.tally.verdicts = self.tally.verdicts(self.plan.durability());
+        self.tally.faults = self.tally.counts.faults();
         self.tally
     }
 }

@@ -110,8 +110,12 @@ fn lbas_of(p: &Plan, seqs: impl IntoIterator<Item = u64>) -> Vec<u64> {
     out
 }
 
+/// Faulty blocks as the listed runs and the unlisted count say, checked against the
+/// tally's own total.
 fn faults(t: &Tally) -> u64 {
-    t.bad_runs.iter().map(|r| r.blocks).sum::<u64>() + t.bad_blocks_unlisted
+    let listed = t.bad_runs.iter().map(|r| r.blocks).sum::<u64>() + t.bad_blocks_unlisted;
+    assert_eq!(t.faults, listed, "the fault total and the bad runs agree");
+    listed
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use integrity::classify::{Class, Counts};
+use integrity::classify::Class;
 use integrity::journal::Journal;
 use integrity::nvme_target::NvmeBlockTarget;
 use integrity::plan::Durability;
@@ -58,19 +58,6 @@ fn cut_run(uri: &str, seed: u64, durability: Durability, cut: Option<u64>) -> Ou
     outcome
 }
 
-/// The counts of every fault class.
-fn faults(c: &Counts) -> [u64; 7] {
-    [
-        c.lost_after_flush,
-        c.lost_fua_write,
-        c.misdirected,
-        c.torn,
-        c.corrupt,
-        c.foreign,
-        c.unserializable,
-    ]
-}
-
 #[test]
 fn the_honest_device_keeps_every_promise_across_power_cuts() {
     for (i, cut) in [0u64, 1, 31, 32, 33, 500, 777, 1023]
@@ -81,8 +68,8 @@ fn the_honest_device_keeps_every_promise_across_power_cuts() {
             let out = cut_run(uri, i as u64, FLUSH_EVERY_32, Some(cut));
             let c = out.verify.tally.counts;
             assert_eq!(
-                faults(&c),
-                [0; 7],
+                c.faults(),
+                0,
                 "{uri} cut after {cut}: {:?}",
                 out.verify.tally
             );
@@ -123,7 +110,7 @@ fn ignored_fua_is_lost_fua_write() {
     assert!(c.lost_fua_write > 100, "{c:?}");
     assert_eq!(c.lost_after_flush, 0, "{c:?}");
     let honest = cut_run("sim:?size=2M", 2, Durability::Fua, Some(600));
-    assert_eq!(faults(&honest.verify.tally.counts), [0; 7]);
+    assert_eq!(honest.verify.tally.counts.faults(), 0);
 }
 
 #[test]
@@ -201,7 +188,7 @@ fn reordered_loss_is_unserializable() {
 fn cache_off_writes_survive_and_the_cache_is_restored() {
     for uri in ["sim:?size=2M", "sim:nvme?size=2M"] {
         let out = cut_run(uri, 5, Durability::CacheOff, Some(300));
-        assert_eq!(faults(&out.verify.tally.counts), [0; 7], "{uri}");
+        assert_eq!(out.verify.tally.counts.faults(), 0, "{uri}");
         assert_eq!(out.write_cache.before, Some(true), "{uri}");
         assert_eq!(out.write_cache.during, Some(false), "{uri}");
         assert_eq!(out.write_cache.after, Some(true), "{uri}: restored");
@@ -232,8 +219,8 @@ fn batches_of_writes_in_flight_keep_the_journal_exact() {
             let out = run(t.as_mut(), &p, &mut j, Some(cut), &mut |_, _| {}).unwrap();
             let _ = std::fs::remove_file(&journal);
             assert_eq!(
-                faults(&out.verify.tally.counts),
-                [0; 7],
+                out.verify.tally.counts.faults(),
+                0,
                 "depth {depth} cut {cut}"
             );
             assert_eq!(out.write.writes, cut + 1, "depth {depth}");

@@ -405,9 +405,7 @@ impl Report for CompareReport {
                 rate(write.bytes, write.seconds),
                 pct(50.0),
                 pct(99.0),
-                o.verify
-                    .as_ref()
-                    .map_or(0, |v| fault_count(&v.tally.counts)),
+                o.verify.as_ref().map_or(0, |v| v.tally.faults),
             );
         }
         text
@@ -421,17 +419,6 @@ fn durability_name(d: Durability) -> String {
         Durability::Fua => "FUA on every write".to_string(),
         Durability::CacheOff => "write cache off".to_string(),
     }
-}
-
-/// Blocks of any fault class.
-fn fault_count(c: &Counts) -> u64 {
-    c.lost_after_flush
-        + c.lost_fua_write
-        + c.misdirected
-        + c.torn
-        + c.corrupt
-        + c.foreign
-        + c.unserializable
 }
 
 /// `--compare`: the same range verified with each durability policy in turn (power cut
@@ -486,7 +473,7 @@ fn compare(
     let broken: u64 = runs
         .iter()
         .filter_map(|r| r.outcome.verify.as_ref())
-        .map(|v| fault_count(&v.tally.counts))
+        .map(|v| v.tally.faults)
         .sum();
     out.emit(&CompareReport { runs })?;
     if broken > 0 {
@@ -736,10 +723,7 @@ fn finish(
     outcome: VerifyOutcome,
     restored: Option<RestoreReport>,
 ) -> Result<()> {
-    let broken = outcome
-        .verify
-        .as_ref()
-        .map(|v| fault_count(&v.tally.counts));
+    let broken = outcome.verify.as_ref().map(|v| v.tally.faults);
     out.emit(&VerifyReport {
         params,
         journal: journal.display().to_string(),
