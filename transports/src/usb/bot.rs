@@ -227,11 +227,21 @@ impl<D: UsbDevice> BotTransport<D> {
     }
 
     /// Autosense (SAM-5 5.13): REQUEST SENSE in fixed format after a failed command.
+    /// Sense that reports nothing (NO SENSE, 00h/00h — a device that failed the command
+    /// without recording why, e.g. a data-out it stalled, BOT 6.7.3) is dropped, so the
+    /// failure is not mistaken for a command that completed with NO SENSE.
     fn request_sense(&mut self, timeout: Duration) -> Outcome<Vec<u8>> {
         let cdb = RequestSense::new(false, SENSE_ALLOCATION).cdb();
         let mut sense = vec![0u8; usize::from(SENSE_ALLOCATION)];
         let (status, n) = self.command(cdb.as_bytes(), &[], &mut sense, timeout)?;
         sense.truncate(if status == CswStatus::Passed { n } else { 0 });
+        let says_nothing = cdb::sense::decode(&sense).is_ok_and(|s| {
+            s.sense_key_code() == Some(cdb::sense::key::NO_SENSE)
+                && s.asc_ascq().unwrap_or((0, 0)) == (0, 0)
+        });
+        if says_nothing {
+            sense.clear();
+        }
         Ok(sense)
     }
 }

@@ -186,6 +186,14 @@ fn stalls_are_cleared_and_the_command_completes() {
         (reply.status, reply.transferred),
         (Status::CheckCondition, 0)
     );
+    // The device recorded no sense for it: none is reported, so the failure stays one.
+    assert!(reply.sense.is_empty(), "{:?}", reply.sense);
+    inject(&mut t, Fault::Stall(Phase::Data));
+    let executed = crate::execute::execute(&mut t, &write, TIMEOUT);
+    assert!(
+        matches!(executed, Err(crate::execute::ExecuteError::Device { .. })),
+        "a stalled WRITE is not a completed one: {executed:?}"
+    );
     inquiry_works(&mut t);
 }
 
