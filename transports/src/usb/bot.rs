@@ -254,6 +254,7 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
             ));
         }
         let timeout = request.timeout;
+        self.device.set_timeout(timeout);
         let (out, into) = request.data.split();
         let (status, transferred) = self.command(request.cdb, out, into, timeout)?;
         Ok(match status {

@@ -12,9 +12,10 @@
 //! box, which only the `emulator` crate can add (orphan rule); a generic transport needs
 //! nothing and costs one instance per backend.
 //!
-//! Timeouts: [`emulator::usb::device::UsbDevice`] takes none per transfer, so a backend
-//! enforces its own and answers `Timeout`; the transport recovers and reports the
-//! request's timeout.
+//! Timeouts: the transport sets the request's timeout on the device
+//! ([`emulator::usb::device::UsbDevice::set_timeout`]) before its synchronous transfers
+//! and passes it to `reap` for submitted ones; a backend that expires answers `Timeout`,
+//! and the transport recovers and reports the request's timeout.
 //!
 //! - [`enumerate`]: finding and selecting the Bulk-Only interface (descriptors,
 //!   SET_CONFIGURATION, SET_INTERFACE, Get Max LUN).

@@ -9,6 +9,7 @@
 mod control;
 mod descriptors;
 mod face;
+mod queue;
 
 use super::pipe::{UsbError, UsbResult};
 use super::uas::Quirk;
@@ -17,6 +18,9 @@ use crate::target::ScsiTarget;
 use cdb::usb::descriptor::{Configuration, Endpoint};
 use cdb::usb::request::SetupPacket;
 use face::Face;
+use std::time::Duration;
+
+pub use queue::{Completion, PollQueue, Transfer, TransferData, TransferId, Transferred};
 
 /// What a host transport needs of a USB device, shaped like the usbfs / libusb operations
 /// so a real-hardware backend can implement it too (USB 2.0 5.5, 5.8, 9.3; USB 3.2 8.12).
@@ -44,6 +48,33 @@ pub trait UsbDevice {
     /// device is reset and the host stack restores its configuration and alternate
     /// settings.
     fn port_reset(&mut self) -> Result<(), UsbError>;
+
+    /// Submits a bulk transfer to run alongside others and returns at once (usbfs
+    /// USBDEVFS_SUBMITURB, libusb `libusb_submit_transfer`).
+    fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError>;
+
+    /// Waits up to `timeout` for the next submitted transfer to complete; `Err(Timeout)`
+    /// when none did, leaving them all pending (usbfs USBDEVFS_REAPURB).
+    fn reap(&mut self, timeout: Duration) -> Result<Completion, UsbError>;
+
+    /// Cancels a pending transfer (usbfs USBDEVFS_DISCARDURB); it never completes. A
+    /// transfer that already completed and was not yet reaped is dropped as well.
+    fn discard(&mut self, id: TransferId) -> Result<(), UsbError>;
+
+    /// Allocates `streams` bulk streams (IDs 1 to `streams`) on each of `endpoints` (USB
+    /// 3.2 8.12.1.4; usbfs USBDEVFS_ALLOC_STREAMS) and returns how many the host granted.
+    /// A host or device without streams refuses: [`UsbError::InvalidParam`].
+    fn alloc_streams(&mut self, endpoints: &[u8], streams: u16) -> Result<u16, UsbError> {
+        let _ = (endpoints, streams);
+        Err(UsbError::InvalidParam)
+    }
+
+    /// Sets how long each later synchronous transfer may take before the host gives up
+    /// with [`UsbError::Timeout`] (usbfs `timeout` of USBDEVFS_BULK and USBDEVFS_CONTROL).
+    /// A model that never blocks ignores it.
+    fn set_timeout(&mut self, timeout: Duration) {
+        let _ = timeout;
+    }
 }
 
 /// Bus speed (USB 2.0 7.1.7; USB 3.2 3.1).
@@ -136,6 +167,8 @@ pub struct MassStorageDevice<T> {
     alternate: u8,
     /// The face of the alternate in effect; `None` only while it is being replaced.
     face: Option<Face<T>>,
+    /// Transfers submitted and not yet reaped.
+    queue: PollQueue,
 }
 
 impl<T: ScsiTarget> MassStorageDevice<T> {
@@ -150,6 +183,7 @@ impl<T: ScsiTarget> MassStorageDevice<T> {
             configuration: 0,
             alternate: 0,
             face: Some(face),
+            queue: PollQueue::default(),
         }
     }
 
@@ -271,6 +305,36 @@ impl<T: ScsiTarget> UsbDevice for MassStorageDevice<T> {
 
     fn port_reset(&mut self) -> Result<(), UsbError> {
         self.face()?.port_reset()
+    }
+
+    fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
+        self.face()?;
+        Ok(self.queue.submit(transfer))
+    }
+
+    fn reap(&mut self, _timeout: Duration) -> Result<Completion, UsbError> {
+        let mut queue = std::mem::take(&mut self.queue);
+        let completion = queue.reap(self);
+        self.queue = queue;
+        completion
+    }
+
+    fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
+        self.queue.discard(id);
+        Ok(())
+    }
+
+    fn alloc_streams(&mut self, endpoints: &[u8], streams: u16) -> Result<u16, UsbError> {
+        let mut granted = streams;
+        for &address in endpoints {
+            let endpoint = self.endpoint(address).ok_or(UsbError::NotFound)?;
+            let most = u16::try_from(endpoint.streams()).unwrap_or(u16::MAX);
+            if most == 0 {
+                return Err(UsbError::InvalidParam);
+            }
+            granted = granted.min(most);
+        }
+        Ok(granted)
     }
 }
 

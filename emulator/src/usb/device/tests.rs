@@ -3,7 +3,10 @@
 //! alternates over one target, routing errors, and arbitrary requests.
 
 use super::descriptors::{BOT_IN, BOT_OUT, UAS_COMMAND, UAS_DATA_IN, UAS_DATA_OUT, UAS_STATUS};
-use super::{DeviceConfig, Layout, MassStorageDevice, Speed, UsbDevice};
+use super::{
+    DeviceConfig, Layout, MassStorageDevice, Speed, Transfer, TransferData, TransferId,
+    Transferred, UsbDevice,
+};
 use crate::usb::test_target::{target, vendor_pattern, VendorTarget, VENDOR_OPCODE, VENDOR_REPLY};
 use crate::usb::{Quirk, UsbError};
 use cdb::command::ScsiCommand;
@@ -365,4 +368,73 @@ proptest! {
         prop_assert_eq!(dev.port_reset(), Ok(()));
         prop_assert!(dev.control_in(SetupPacket::get_descriptor(DEVICE, 0, 0, 18)).is_ok());
     }
+}
+
+/// Submits the data-in and status transfers of tag 1 (status first, as a host that does
+/// not know which will come), then the Command IU, and reaps all three.
+fn submit_uas_read(
+    dev: &mut Device,
+    cdb: &[u8],
+) -> Vec<(TransferId, Result<Transferred, UsbError>)> {
+    let status = dev
+        .submit(Transfer {
+            endpoint: UAS_STATUS,
+            stream: 1,
+            data: TransferData::In(64),
+        })
+        .expect("status submitted");
+    let data = dev
+        .submit(Transfer {
+            endpoint: UAS_DATA_IN,
+            stream: 1,
+            data: TransferData::In(4096),
+        })
+        .expect("data submitted");
+    let command = Iu::Command(CommandIu::new(1, [0; 8], cdb).expect("Command IU"));
+    dev.bulk_out(UAS_COMMAND, 0, &command.to_bytes())
+        .expect("command pipe");
+    let mut done = Vec::new();
+    while let Ok(completion) = dev.reap(std::time::Duration::ZERO) {
+        done.push((completion.id, completion.result));
+    }
+    assert!(done.iter().any(|(id, _)| *id == status), "status completes");
+    if let Some(position) = done.iter().position(|(id, _)| *id == data) {
+        assert_eq!(position, 0, "data completes before the status");
+    } else {
+        dev.discard(data).expect("discarded");
+    }
+    done
+}
+
+#[test]
+fn submitted_transfers_complete_in_the_order_the_device_answers() {
+    let mut dev = device(Layout::Uas, Speed::Super);
+    configure(&mut dev, 0);
+    assert_eq!(dev.alloc_streams(&[UAS_STATUS, UAS_DATA_IN], 64), Ok(16));
+    // The power-on unit attention: the Sense IU comes and the data transfer stays pending.
+    let done = submit_uas_read(&mut dev, TestUnitReady.cdb().as_bytes());
+    assert_eq!(done.len(), 1);
+    // The vendor CDB's data over the drop-unknown-data-phase bridge: again no data.
+    let done = submit_uas_read(&mut dev, &vendor_cdb());
+    assert_eq!(done.len(), 1);
+    let Ok(Transferred::In(bytes)) = &done[0].1 else {
+        panic!("expected the Sense IU, got {done:?}");
+    };
+    assert!(matches!(Iu::parse(bytes), Ok(Iu::Sense(s)) if s.status == Status::Good));
+    // INQUIRY moves its data first, then the Sense IU.
+    let inquiry = cdb::scsi::spc::inquiry::Inquiry::standard_with_length(36).expect("INQUIRY");
+    let done = submit_uas_read(&mut dev, inquiry.cdb().as_bytes());
+    assert_eq!(done.len(), 2);
+    assert!(matches!(&done[0].1, Ok(Transferred::In(data)) if data.len() == 36));
+}
+
+#[test]
+fn streams_are_refused_where_the_endpoint_has_none() {
+    let mut dev = device(Layout::Uas, Speed::High);
+    configure(&mut dev, 0);
+    assert_eq!(
+        dev.alloc_streams(&[UAS_STATUS], 4),
+        Err(UsbError::InvalidParam)
+    );
+    assert_eq!(dev.alloc_streams(&[0x8f], 4), Err(UsbError::NotFound));
 }

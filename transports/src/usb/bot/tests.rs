@@ -17,8 +17,9 @@ use cdb::usb::request::{SetupPacket, BULK_ONLY_MASS_STORAGE_RESET, CLEAR_FEATURE
 use emulator::sbc::Target;
 use emulator::sim::SimDevice;
 use emulator::uri::SimSpec;
-use emulator::usb::device::UsbDevice;
-use emulator::usb::device::{DeviceConfig, Layout, MassStorageDevice, Speed};
+use emulator::usb::device::{
+    Completion, DeviceConfig, Layout, MassStorageDevice, Speed, Transfer, TransferId, UsbDevice,
+};
 use emulator::usb::{Fault, Phase, UsbError, UsbResult};
 use proptest::prelude::*;
 use std::time::Duration;
@@ -326,6 +327,15 @@ impl UsbDevice for Recorder {
         self.log.push(Wire::PortReset);
         self.device.port_reset()
     }
+    fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
+        self.device.submit(transfer)
+    }
+    fn reap(&mut self, timeout: Duration) -> Result<Completion, UsbError> {
+        self.device.reap(timeout)
+    }
+    fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
+        self.device.discard(id)
+    }
 }
 
 fn recorded() -> BotTransport<Recorder> {
@@ -439,6 +449,15 @@ impl UsbDevice for Garbage {
     }
     fn port_reset(&mut self) -> Result<(), UsbError> {
         self.device.port_reset()
+    }
+    fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
+        self.device.submit(transfer)
+    }
+    fn reap(&mut self, timeout: Duration) -> Result<Completion, UsbError> {
+        self.device.reap(timeout)
+    }
+    fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
+        self.device.discard(id)
     }
 }
 
