@@ -28,3 +28,4 @@ pub mod os_error;
 #[cfg(test)]
 mod scratch;
 pub mod sg_io;
+pub mod usbfs;
