@@ -7,6 +7,7 @@
 use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;
 use crate::sim::{SimNvme, SimScsi};
+use crate::usb::UsbProtocol;
 use emulator::sim::SimDevice;
 use emulator::uri::SimSpec;
 
@@ -25,6 +26,30 @@ pub enum Access {
     Read,
     /// Changing the device (data, settings, firmware): read-write or nothing.
     Write,
+}
+
+/// How to open a device: the access the command needs and the choices that apply to some
+/// transports only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Read or write access to the device node.
+    pub access: Access,
+    /// The protocol for `usb:` devices.
+    pub usb_protocol: UsbProtocol,
+    /// Show the USB transfers of `usb:` devices on standard error: 0 none, 1 the protocol
+    /// blocks (CBW, CSW, IUs) in hex, 2 data too.
+    pub wire_trace: u8,
+}
+
+impl OpenOptions {
+    /// `access`, with the defaults for everything else.
+    pub fn new(access: Access) -> Self {
+        OpenOptions {
+            access,
+            usb_protocol: UsbProtocol::Auto,
+            wire_trace: 0,
+        }
+    }
 }
 
 /// Why a device could not be opened.
@@ -66,8 +91,14 @@ pub enum OpenError {
     Os(String),
 }
 
-/// Opens `name` for a command needing `access`.
+/// Opens `name` for a command needing `access`, with the default options.
 pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
+    open_with(name, &OpenOptions::new(access))
+}
+
+/// Opens `name` as `options` say.
+pub fn open_with(name: &str, options: &OpenOptions) -> Result<Device, OpenError> {
+    let access = options.access;
     if name.starts_with("sim:") {
         return Ok(match SimSpec::parse(name)?.build()? {
             SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),

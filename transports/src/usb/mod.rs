@@ -23,3 +23,17 @@
 
 pub mod bot;
 pub mod enumerate;
+
+/// Which transport protocol a `usb:` device is driven with, by the bInterfaceProtocol of
+/// the mass-storage alternate setting (USB MSC Overview 1.4 Table 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UsbProtocol {
+    /// USB Attached SCSI when the interface offers it and the host can drive it, else
+    /// Bulk-Only.
+    #[default]
+    Auto,
+    /// Bulk-Only Transport (50h).
+    Bot,
+    /// USB Attached SCSI (62h).
+    Uas,
+}
