@@ -20,9 +20,11 @@
 //! - [`enumerate`]: finding and selecting the Bulk-Only interface (descriptors,
 //!   SET_CONFIGURATION, SET_INTERFACE, Get Max LUN).
 //! - [`bot`]: the commands (CBW, data, CSW), recovery and autosense.
+//! - [`trace`]: the wire shown (`-v`): any device's transfers decoded and in hex.
 
 pub mod bot;
 pub mod enumerate;
+pub mod trace;
 
 /// Which transport protocol a `usb:` device is driven with, by the bInterfaceProtocol of
 /// the mass-storage alternate setting (USB MSC Overview 1.4 Table 2).
