@@ -66,6 +66,10 @@ pub enum OpenError {
         /// What is missing.
         reason: &'static str,
     },
+    /// A USB device's interface could not be opened (no mass-storage interface, no such
+    /// LUN, the device failed enumeration).
+    #[error("{0}")]
+    Usb(#[from] crate::scsi::TransportError),
     /// The `sim:` URI is malformed.
     #[error("{0}")]
     Uri(#[from] emulator::uri::UriError),
@@ -111,6 +115,12 @@ pub fn open_with(name: &str, options: &OpenOptions) -> Result<Device, OpenError>
                 };
                 Device::Scsi(Box::new(SimScsi::new(bridge, 0).behind_usb(usb)))
             }
+            SimDevice::Usb(device) => Device::Scsi(crate::usb::open_device(
+                *device,
+                options.usb_protocol,
+                0,
+                options.wire_trace,
+            )?),
         });
     }
     if name.starts_with("usb:") {

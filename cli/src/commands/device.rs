@@ -55,6 +55,8 @@ fn open_device(name: &str, access: Access) -> Result<Device> {
             | OpenError::WrongKind { .. } => ExitStatus::Usage,
             #[cfg(target_os = "linux")]
             OpenError::Node(_) => ExitStatus::Usage,
+            OpenError::Usb(TransportError::Refused(_)) => ExitStatus::Usage,
+            OpenError::Usb(_) => ExitStatus::Transport,
             OpenError::Sim(_) | OpenError::Os(_) => ExitStatus::Other,
         };
         Failure::new(status, error.to_string()).into()

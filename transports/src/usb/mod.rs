@@ -22,6 +22,9 @@
 //! - [`bot`]: the commands (CBW, data, CSW), recovery and autosense.
 //! - [`trace`]: the wire shown (`-v`): any device's transfers decoded and in hex.
 
+use crate::scsi::{ScsiTransport, TransportError};
+use emulator::usb::device::UsbDevice;
+
 pub mod bot;
 pub mod enumerate;
 pub mod trace;
@@ -38,4 +41,33 @@ pub enum UsbProtocol {
     Bot,
     /// USB Attached SCSI (62h).
     Uas,
+}
+
+/// Opens logical unit `lun` of `device` with `protocol` as a boxed SCSI transport, its
+/// transfers shown on standard error at wire-trace `level` 1 and up ([`trace::Traced`]).
+pub fn open_device<D: UsbDevice + 'static>(
+    device: D,
+    protocol: UsbProtocol,
+    lun: u8,
+    level: u8,
+) -> Result<Box<dyn ScsiTransport>, TransportError> {
+    if level == 0 {
+        return connect(device, protocol, lun);
+    }
+    let traced = trace::Traced::new(device, level, Box::new(std::io::stderr()));
+    connect(traced, protocol, lun)
+}
+
+/// Opens logical unit `lun` of `device` with `protocol`.
+fn connect<D: UsbDevice + 'static>(
+    device: D,
+    protocol: UsbProtocol,
+    lun: u8,
+) -> Result<Box<dyn ScsiTransport>, TransportError> {
+    match protocol {
+        UsbProtocol::Auto | UsbProtocol::Bot => Ok(Box::new(bot::BotTransport::open(device, lun)?)),
+        UsbProtocol::Uas => Err(TransportError::Refused(
+            "the UAS host transport has not landed yet; use --usb-proto bot".into(),
+        )),
+    }
 }
