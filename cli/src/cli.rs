@@ -21,9 +21,65 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// For `usb:` devices, the transport protocol, by the alternate setting's
+    /// bInterfaceProtocol: `auto` (UAS when the interface offers it, else Bulk-Only), `bot`
+    /// (50h) or `uas` (62h).
+    #[arg(long, global = true, value_enum, default_value_t = UsbProto::Auto)]
+    pub usb_proto: UsbProto,
+
+    /// For NVMe commands on a USB–NVMe bridge: the bridge's tunnel (`asmedia`, `realtek`,
+    /// `jmicron`), for a bridge missing from the VID:PID table, or `none` to use no tunnel.
+    /// Without it the table decides; nothing is probed, since JMicron's tunnel CDB is an
+    /// ATA hardware reset on other bridges.
+    #[arg(long, global = true, value_name = "BRIDGE", value_parser = parse_bridge)]
+    pub bridge: Option<BridgeChoice>,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--usb-proto`: the USB mass-storage transport protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsbProto {
+    /// UAS when offered, else Bulk-Only.
+    Auto,
+    /// Bulk-Only Transport (50h).
+    Bot,
+    /// USB Attached SCSI (62h).
+    Uas,
+}
+
+impl UsbProto {
+    /// The transports crate's protocol choice.
+    pub fn protocol(self) -> transports::usb::UsbProtocol {
+        match self {
+            UsbProto::Auto => transports::usb::UsbProtocol::Auto,
+            UsbProto::Bot => transports::usb::UsbProtocol::Bot,
+            UsbProto::Uas => transports::usb::UsbProtocol::Uas,
+        }
+    }
+}
+
+/// `--bridge`: a named tunnel, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeChoice {
+    /// Use this bridge's tunnel whatever the VID:PID.
+    Tunnel(transports::tunnel::Bridge),
+    /// Never tunnel.
+    None,
+}
+
+/// Parses `--bridge`.
+fn parse_bridge(text: &str) -> Result<BridgeChoice, String> {
+    if text == "none" {
+        return Ok(BridgeChoice::None);
+    }
+    transports::tunnel::Bridge::from_name(text)
+        .map(BridgeChoice::Tunnel)
+        .ok_or_else(|| {
+            format!("unknown bridge '{text}': expected asmedia, realtek, jmicron or none")
+        })
 }
 
 /// The commands.

@@ -41,6 +41,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
         verbose: cli.verbose,
     };
+    commands::device::configure(commands::device::DeviceFlags {
+        usb_protocol: cli.usb_proto.protocol(),
+        bridge: cli.bridge,
+        wire_trace: cli.verbose,
+    });
     match cli.command {
         Command::Sense(SenseCommand::Decode {
             hex,

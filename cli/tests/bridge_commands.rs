@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{json, json_exiting};
+use common::{json, json_exiting, scsitool};
 use serde_json::Value;
 
 const BRIDGES: [&str; 4] = [
@@ -209,4 +209,58 @@ fn nvme_commands_reach_the_drive_behind_a_known_bridge() {
     let out = common::scsitool(&["nvme", "id-ctrl", "sim:bridge-no-write-buffer?size=1M"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a known USB–NVMe bridge"));
+}
+
+#[test]
+fn bridge_flag_overrides_the_vid_pid_table() {
+    let drive = json("nvme-id-ctrl", &["nvme", "id-ctrl", "sim:nvme?size=1M"]);
+    // The named tunnel is the one used: Realtek's works on the Realtek bridge, ASMedia's
+    // reaches the same bridge as an E6h CDB it does not know.
+    let named = json(
+        "nvme-id-ctrl",
+        &[
+            "--bridge",
+            "realtek",
+            "nvme",
+            "id-ctrl",
+            "sim:bridge-realtek?size=1M",
+        ],
+    );
+    assert_eq!(named["sn"], drive["sn"]);
+    let wrong = scsitool(&[
+        "--bridge",
+        "asmedia",
+        "nvme",
+        "id-ctrl",
+        "sim:bridge-realtek?size=1M",
+    ]);
+    assert_eq!(wrong.status.code(), Some(8));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        stderr.contains("ASMedia") && stderr.contains("20h/00h"),
+        "{stderr}"
+    );
+    // JMicron's steps on the SAT-style bridge: its first CDB is refused, nothing is invented.
+    let sat = scsitool(&[
+        "--bridge",
+        "jmicron",
+        "nvme",
+        "id-ctrl",
+        "sim:bridge-no-write-buffer?size=1M",
+    ]);
+    assert_eq!(sat.status.code(), Some(8));
+    // `none` keeps a known bridge's tunnel shut.
+    let none = scsitool(&[
+        "--bridge",
+        "none",
+        "nvme",
+        "id-ctrl",
+        "sim:bridge-jmicron?size=1M",
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("--bridge none"));
+    let unknown = scsitool(&["--bridge", "sat", "nvme", "id-ctrl", "sim:"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr)
+        .contains("expected asmedia, realtek, jmicron or none"));
 }

@@ -7,7 +7,9 @@ use crate::fault::FaultyDevice;
 use crate::nvme::{Config, Controller, ControllerError};
 use crate::sbc::{Disk, Identity, Target};
 use crate::store::{CachedDevice, FileMedium, Medium, RamMedium};
+use crate::target::ScsiTarget;
 use crate::uri::{Kind, MediumSpec, SimSpec};
+use crate::usb::device::{DeviceConfig, MassStorageDevice};
 use std::fmt;
 
 /// The block device under every emulated logical unit or namespace.
@@ -21,7 +23,12 @@ pub enum SimDevice {
     Nvme(Box<Controller<SimBlocks>>),
     /// A USB–NVMe bridge with one logical unit in front of an NVMe controller.
     Bridge(Box<Bridge<SimBlocks>>),
+    /// A USB mass-storage device (`usb=`) in front of the SCSI target or bridge.
+    Usb(Box<SimUsb>),
 }
+
+/// The USB device of a `sim:` URI with `usb=`: its interface in front of either target.
+pub type SimUsb = MassStorageDevice<Box<dyn ScsiTarget + Send>>;
 
 /// Why a device could not be built.
 #[derive(Debug)]
@@ -48,8 +55,35 @@ impl SimSpec {
     /// a volatile write cache that cuts power as the profile says, wrapped in the
     /// profile's faults; the disk's microcode download (SPC-5 6.49) or the controller's
     /// firmware update (NVMe Base 2.0 5.13) behaves as the profile says. A bridge
-    /// profile puts its bridge in front of the controller.
+    /// profile puts its bridge in front of the controller, and `usb=` a USB mass-storage
+    /// interface in front of the disk or bridge, with the bridge's VID:PID.
     pub fn build(&self) -> Result<SimDevice, SimError> {
+        let device = self.build_target()?;
+        let Some(usb) = &self.usb else {
+            return Ok(device);
+        };
+        let (target, id): (Box<dyn ScsiTarget + Send>, _) = match device {
+            SimDevice::Bridge(bridge) => {
+                let id = bridge.model().usb_id();
+                (bridge, Some(id))
+            }
+            SimDevice::Scsi(target) => (Box::new(target), None),
+            // Refused by the URI's checks: an NVMe controller has no USB face.
+            SimDevice::Nvme(_) | SimDevice::Usb(_) => return Ok(device),
+        };
+        let mut config = DeviceConfig::new(usb.layout, usb.speed);
+        if let Some(id) = id {
+            config.vendor_id = id.vendor_id;
+            config.product_id = id.product_id;
+        }
+        config.uas_quirks = usb.quirks.clone();
+        Ok(SimDevice::Usb(Box::new(MassStorageDevice::new(
+            target, config,
+        ))))
+    }
+
+    /// The SCSI target, NVMe controller or bridge, before any USB interface.
+    fn build_target(&self) -> Result<SimDevice, SimError> {
         match self.kind {
             Kind::Scsi => {
                 let disks = (0..self.luns)
@@ -587,5 +621,31 @@ mod tests {
             assert_eq!(read_lba_0(&mut ctrl).sc, 0x82, "Namespace Not Ready");
             assert_eq!(running(&mut ctrl), "1.0");
         }
+    }
+
+    #[test]
+    fn usb_puts_the_disk_or_bridge_behind_a_mass_storage_interface() {
+        use crate::usb::device::UsbDevice;
+        use cdb::usb::descriptor::{DeviceDescriptor, DEVICE};
+        use cdb::usb::request::SetupPacket;
+        let identity = |uri: &str| {
+            let Ok(SimDevice::Usb(mut device)) = SimSpec::parse(uri).unwrap().build() else {
+                panic!("{uri} is not a USB device");
+            };
+            let bytes = device
+                .control_in(SetupPacket::get_descriptor(DEVICE, 0, 0, 18))
+                .unwrap();
+            let descriptor = DeviceDescriptor::parse(&bytes).unwrap();
+            (descriptor.id_vendor, descriptor.id_product, device.speed())
+        };
+        assert_eq!(
+            identity("sim:?usb=bot&speed=high&size=1M"),
+            (0x46f4, 0x0001, crate::usb::device::Speed::High)
+        );
+        // The bridge keeps its chip's VID:PID (ASMedia ASM236x).
+        assert_eq!(
+            identity("sim:bridge-asmedia?usb=dual&size=1M"),
+            (0x174c, 0x2362, crate::usb::device::Speed::Super)
+        );
     }
 }

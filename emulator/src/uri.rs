@@ -11,13 +11,20 @@
 //!   block size, a power of two from 512 to 65536; default 512), `luns` (SCSI only,
 //!   default 1), `seed` (fault and power-cut seed, default 0), `vendor`, `product`,
 //!   `serial` (identity), `wce` (`on`/`off`: the write cache at power-on; default on).
+//! - USB options: `usb` (`bot`, `uas` or `dual`: put the SCSI disk or the bridge behind a
+//!   USB mass-storage interface with those alternate settings, [`Layout`]), `speed`
+//!   (`high` or `super`, the default), `uas-quirk` (a UAS field quirk, [`Quirk::name`];
+//!   several joined by `+`).
 //!
 //! Examples: `sim:`, `sim:nvme`, `sim:lying-flush`, `sim:nvme,torn?seed=7`,
 //! `sim:/tmp/disk.img?size=64M&bs=4096`, `sim:bridge-jmicron,fw-needs-reset`,
-//! `sim:bridge-asmedia,lying-flush?size=64M`.
+//! `sim:bridge-asmedia,lying-flush?size=64M`, `sim:?usb=bot`,
+//! `sim:bridge-asmedia?usb=dual&speed=high&uas-quirk=drop-unknown-data-phase`.
 
 use crate::bridge::Model;
 use crate::fault::Profile;
+use crate::usb::device::{Layout, Speed};
+use crate::usb::Quirk;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -66,6 +73,19 @@ pub struct SimSpec {
     pub serial: Option<String>,
     /// Whether the volatile write cache is on at power-on.
     pub write_cache: bool,
+    /// The USB mass-storage interface in front of the target, if any.
+    pub usb: Option<UsbSpec>,
+}
+
+/// A USB mass-storage interface in front of a `sim:` target (USB MSC Overview 1.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsbSpec {
+    /// The alternate settings: Bulk-Only, UAS or both.
+    pub layout: Layout,
+    /// The bus speed.
+    pub speed: Speed,
+    /// The UAS face's field quirks.
+    pub quirks: Vec<Quirk>,
 }
 
 /// Why a `sim:` URI was refused; names the offending part.
@@ -98,6 +118,7 @@ impl Default for SimSpec {
             product: None,
             serial: None,
             write_cache: true,
+            usb: None,
         }
     }
 }
@@ -153,12 +174,16 @@ impl SimSpec {
             }
             spec.kind = Kind::Nvme;
         }
+        let mut usb = UsbOptions::default();
         for option in options.split('&').filter(|o| !o.is_empty()) {
             let (key, value) = option
                 .split_once('=')
                 .ok_or_else(|| UriError(format!("sim: option '{option}' has no '=value'")))?;
-            spec.set_option(key, value)?;
+            if !usb.set(key, value)? {
+                spec.set_option(key, value)?;
+            }
         }
+        spec.usb = usb.spec()?;
         spec.check()?;
         Ok(spec)
     }
@@ -198,7 +223,7 @@ impl SimSpec {
             _ => {
                 return Err(UriError(format!(
                     "unknown sim: option '{key}': expected size, bs, luns, seed, vendor, \
-                     product, serial or wce"
+                     product, serial, wce, usb, speed or uas-quirk"
                 )))
             }
         }
@@ -219,12 +244,88 @@ impl SimSpec {
                 "sim:nvme and bridges have one namespace; luns= is for SCSI".into(),
             ));
         }
+        if self.usb.is_some() && self.kind == Kind::Nvme && self.bridge.is_none() {
+            return Err(UriError(
+                "sim:nvme is not a USB device; put a bridge (bridge-...) in front of it for usb="
+                    .into(),
+            ));
+        }
         if self.luns != 1 && self.medium != MediumSpec::Ram {
             return Err(UriError(
                 "a file-backed sim: medium holds one logical unit; drop luns=".into(),
             ));
         }
         Ok(())
+    }
+}
+
+/// The USB options as given, before they are checked together.
+#[derive(Debug, Default)]
+struct UsbOptions {
+    layout: Option<Layout>,
+    speed: Option<Speed>,
+    quirks: Vec<Quirk>,
+}
+
+impl UsbOptions {
+    /// Takes `key=value` if it is a USB option; false when it is not one.
+    fn set(&mut self, key: &str, value: &str) -> Result<bool, UriError> {
+        let bad = |what: &str| UriError(format!("sim: option {key}={value}: {what}"));
+        match key {
+            "usb" => {
+                self.layout = Some(match value {
+                    "bot" => Layout::Bot,
+                    "uas" => Layout::Uas,
+                    "dual" => Layout::Dual,
+                    _ => return Err(bad("bot, uas or dual")),
+                })
+            }
+            "speed" => {
+                self.speed = Some(match value {
+                    "high" => Speed::High,
+                    "super" => Speed::Super,
+                    _ => return Err(bad("high or super")),
+                })
+            }
+            "uas-quirk" => {
+                for name in value.split('+') {
+                    let names: Vec<&str> = Quirk::ALL.iter().map(|q| q.name()).collect();
+                    let quirk = Quirk::from_name(name).ok_or_else(|| {
+                        bad(&format!(
+                            "unknown quirk '{name}': expected {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                    self.quirks.push(quirk);
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The interface, if `usb=` was given; `speed` and `uas-quirk` need it, and quirks
+    /// need a UAS alternate.
+    fn spec(self) -> Result<Option<UsbSpec>, UriError> {
+        let Some(layout) = self.layout else {
+            if self.speed.is_some() || !self.quirks.is_empty() {
+                return Err(UriError(
+                    "sim: speed= and uas-quirk= describe a USB interface; add usb=bot|uas|dual"
+                        .into(),
+                ));
+            }
+            return Ok(None);
+        };
+        if layout == Layout::Bot && !self.quirks.is_empty() {
+            return Err(UriError(
+                "sim: uas-quirk= needs a UAS alternate; use usb=uas or usb=dual".into(),
+            ));
+        }
+        Ok(Some(UsbSpec {
+            layout,
+            speed: self.speed.unwrap_or(Speed::Super),
+            quirks: self.quirks,
+        }))
     }
 }
 
@@ -323,6 +424,43 @@ mod tests {
             let error = SimSpec::parse(uri).unwrap_err().to_string();
             assert!(error.contains(message), "{uri}: {error}");
         }
+    }
+
+    #[test]
+    fn usb_options_describe_the_interface() {
+        let spec = SimSpec::parse("sim:?usb=bot").unwrap();
+        let usb = spec.usb.unwrap();
+        assert_eq!((usb.layout, usb.speed), (Layout::Bot, Speed::Super));
+        assert!(usb.quirks.is_empty());
+        let spec = SimSpec::parse(
+            "sim:bridge-asmedia?usb=dual&speed=high&uas-quirk=drop-unknown-data-phase+reset-on-unknown-cdb",
+        )
+        .unwrap();
+        let usb = spec.usb.unwrap();
+        assert_eq!((usb.layout, usb.speed), (Layout::Dual, Speed::High));
+        assert_eq!(
+            usb.quirks,
+            [Quirk::DropUnknownDataPhase, Quirk::ResetOnUnknownCdb]
+        );
+        assert_eq!(SimSpec::parse("sim:").unwrap().usb, None);
+    }
+
+    #[test]
+    fn usb_options_are_checked_together() {
+        let refused = |uri: &str, says: &str| {
+            let error = SimSpec::parse(uri).unwrap_err().to_string();
+            assert!(error.contains(says), "{uri}: {error}");
+        };
+        refused("sim:?usb=sata", "bot, uas or dual");
+        refused("sim:?usb=uas&speed=full", "high or super");
+        refused("sim:?usb=uas&uas-quirk=slow", "unknown quirk 'slow'");
+        refused("sim:?speed=high", "add usb=");
+        refused("sim:?uas-quirk=reset-on-unknown-cdb", "add usb=");
+        refused(
+            "sim:?usb=bot&uas-quirk=reset-on-unknown-cdb",
+            "needs a UAS alternate",
+        );
+        refused("sim:nvme?usb=uas", "not a USB device");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;
 use crate::sim::{SimNvme, SimScsi};
+use crate::usb::UsbProtocol;
 use emulator::sim::SimDevice;
 use emulator::uri::SimSpec;
 
@@ -27,6 +28,30 @@ pub enum Access {
     Write,
 }
 
+/// How to open a device: the access the command needs and the choices that apply to some
+/// transports only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Read or write access to the device node.
+    pub access: Access,
+    /// The protocol for `usb:` devices.
+    pub usb_protocol: UsbProtocol,
+    /// Show the USB transfers of `usb:` devices on standard error: 0 none, 1 the protocol
+    /// blocks (CBW, CSW, IUs) in hex, 2 data too.
+    pub wire_trace: u8,
+}
+
+impl OpenOptions {
+    /// `access`, with the defaults for everything else.
+    pub fn new(access: Access) -> Self {
+        OpenOptions {
+            access,
+            usb_protocol: UsbProtocol::Auto,
+            wire_trace: 0,
+        }
+    }
+}
+
 /// Why a device could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -41,6 +66,10 @@ pub enum OpenError {
         /// What is missing.
         reason: &'static str,
     },
+    /// A USB device's interface could not be opened (no mass-storage interface, no such
+    /// LUN, the device failed enumeration).
+    #[error("{0}")]
+    Usb(#[from] crate::scsi::TransportError),
     /// The `sim:` URI is malformed.
     #[error("{0}")]
     Uri(#[from] emulator::uri::UriError),
@@ -66,8 +95,14 @@ pub enum OpenError {
     Os(String),
 }
 
-/// Opens `name` for a command needing `access`.
+/// Opens `name` for a command needing `access`, with the default options.
 pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
+    open_with(name, &OpenOptions::new(access))
+}
+
+/// Opens `name` as `options` say.
+pub fn open_with(name: &str, options: &OpenOptions) -> Result<Device, OpenError> {
+    let access = options.access;
     if name.starts_with("sim:") {
         return Ok(match SimSpec::parse(name)?.build()? {
             SimDevice::Scsi(target) => Device::Scsi(Box::new(SimScsi::new(Box::new(target), 0))),
@@ -80,6 +115,12 @@ pub fn open(name: &str, access: Access) -> Result<Device, OpenError> {
                 };
                 Device::Scsi(Box::new(SimScsi::new(bridge, 0).behind_usb(usb)))
             }
+            SimDevice::Usb(device) => Device::Scsi(crate::usb::open_device(
+                *device,
+                options.usb_protocol,
+                0,
+                options.wire_trace,
+            )?),
         });
     }
     if name.starts_with("usb:") {

@@ -1,17 +1,39 @@
 //! What every device command shares: opening the device, running a typed command (SCSI
 //! or NVMe) with `-v`/`-vv` tracing, and turning the device's refusals into exit statuses.
 
+use crate::cli::BridgeChoice;
 use crate::exit::{ExitStatus, Failure};
 use crate::output::Output;
 use anyhow::Result;
 use cdb::command::{DataPhase, ScsiCommand};
 use cdb::nvme::NvmeCommand;
+use std::sync::OnceLock;
 use std::time::Duration;
 use transports::execute::{execute, ExecuteError, Executed};
 use transports::nvme::{NvmeError, NvmeExecuted, NvmeTransport};
-use transports::open::{open, Access, Device, OpenError};
+use transports::open::{open_with, Access, Device, OpenError, OpenOptions};
 use transports::scsi::{ScsiTransport, TransportError};
 use transports::tunnel::{Bridge, TunnelledNvme};
+use transports::usb::UsbProtocol;
+
+/// The global flags that choose how devices are opened and reached.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceFlags {
+    /// `--usb-proto`.
+    pub usb_protocol: UsbProtocol,
+    /// `--bridge`.
+    pub bridge: Option<BridgeChoice>,
+    /// `-v` count: the USB wire trace's level.
+    pub wire_trace: u8,
+}
+
+/// The flags of this run, set once by [`configure`].
+static FLAGS: OnceLock<DeviceFlags> = OnceLock::new();
+
+/// Records the global device flags for every later open.
+pub fn configure(flags: DeviceFlags) {
+    let _ = FLAGS.set(flags);
+}
 
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,7 +42,12 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// a usage error; a device that cannot be built or opened (permissions, a medium's I/O
 /// error) is not.
 fn open_device(name: &str, access: Access) -> Result<Device> {
-    open(name, access).map_err(|error| {
+    let mut options = OpenOptions::new(access);
+    if let Some(flags) = FLAGS.get() {
+        options.usb_protocol = flags.usb_protocol;
+        options.wire_trace = flags.wire_trace;
+    }
+    open_with(name, &options).map_err(|error| {
         let status = match error {
             OpenError::Unsupported(_)
             | OpenError::NotYet { .. }
@@ -28,6 +55,8 @@ fn open_device(name: &str, access: Access) -> Result<Device> {
             | OpenError::WrongKind { .. } => ExitStatus::Usage,
             #[cfg(target_os = "linux")]
             OpenError::Node(_) => ExitStatus::Usage,
+            OpenError::Usb(TransportError::Refused(_)) => ExitStatus::Usage,
+            OpenError::Usb(_) => ExitStatus::Transport,
             OpenError::Sim(_) | OpenError::Os(_) => ExitStatus::Other,
         };
         Failure::new(status, error.to_string()).into()
@@ -59,19 +88,33 @@ pub fn open_scsi(name: &str, access: Access) -> Result<Box<dyn ScsiTransport>> {
     }
 }
 
-/// Opens `name` as an NVMe controller: an NVMe device, or a SCSI device that is a known
-/// USB–NVMe bridge (by its USB VID:PID), reached through the bridge's tunnel.
+/// Opens `name` as an NVMe controller: an NVMe device, or a SCSI device that is a
+/// USB–NVMe bridge reached through its tunnel — the one `--bridge` names, else the one
+/// the VID:PID table gives.
 pub fn open_nvme(name: &str, access: Access) -> Result<Box<dyn NvmeTransport>> {
+    let named = FLAGS.get().and_then(|flags| flags.bridge);
     match open_device(name, access)? {
         Device::Nvme(transport) => Ok(transport),
-        Device::Scsi(transport) => match transport.usb_id().and_then(Bridge::for_usb_id) {
-            Some(bridge) => Ok(Box::new(TunnelledNvme::new(transport, bridge))),
-            None => Err(Failure::usage(format!(
-                "{name} is a SCSI device and not a known USB–NVMe bridge; nvme commands need \
-                 an NVMe device (e.g. sim:nvme) or a bridge with an NVMe tunnel"
-            ))
-            .into()),
-        },
+        Device::Scsi(transport) => {
+            let bridge = match named {
+                Some(BridgeChoice::Tunnel(bridge)) => Some(bridge),
+                Some(BridgeChoice::None) => None,
+                None => transport.usb_id().and_then(Bridge::for_usb_id),
+            };
+            match bridge {
+                Some(bridge) => Ok(Box::new(TunnelledNvme::new(transport, bridge))),
+                None if named == Some(BridgeChoice::None) => Err(Failure::usage(format!(
+                    "{name} is a SCSI device and --bridge none forbids an NVMe tunnel"
+                ))
+                .into()),
+                None => Err(Failure::usage(format!(
+                    "{name} is a SCSI device and not a known USB–NVMe bridge; nvme commands \
+                     need an NVMe device (e.g. sim:nvme) or a bridge with an NVMe tunnel \
+                     (name it with --bridge asmedia|realtek|jmicron)"
+                ))
+                .into()),
+            }
+        }
     }
 }
 

@@ -22,7 +22,7 @@
 use super::{transfer, Bridge, Outcome};
 use crate::block::BlockDevice;
 use crate::sbc::sense::{self, Condition};
-use cdb::command::CdbLayout;
+use cdb::command::{CdbLayout, Direction};
 use cdb::error::DecodeError;
 use cdb::nvme::{Queue, SubmissionEntry};
 use cdb::tunnel::jmicron::{CommandBlock, Protocol, ReplyBlock, TunnelCdb, BLOCK_LEN};
@@ -45,6 +45,18 @@ fn parse_block(block: &[u8]) -> Result<SubmissionEntry, Condition> {
         Err(DecodeError::InvalidValue { what, .. }) if what.ends_with("opcode") => Err(invalid(8)),
         Err(_) => Err(invalid(0)),
     }
+}
+
+/// The data phase of a JMicron tunnel step: the command block out, the command's data in
+/// or out, the reply block in; `None` when `cdb` is not a step.
+pub(super) fn data_phase(cdb: &[u8]) -> Option<(Direction, u64)> {
+    let step = TunnelCdb::parse_cdb(cdb).ok()?;
+    let length = u64::from(step.length());
+    Some(match step.protocol() {
+        Protocol::NvmCommand | Protocol::DmaOut => (Direction::ToDevice, length),
+        Protocol::DmaIn | Protocol::Response => (Direction::FromDevice, length),
+        Protocol::NonData => (Direction::None, 0),
+    })
 }
 
 impl<D: BlockDevice> Bridge<D> {

@@ -41,7 +41,7 @@ use crate::sbc::sense::{self, Condition, SenseCode};
 use crate::sbc::transfer;
 use crate::sbc::{luns, unit, Completion, UNIT_ATTENTION_EXEMPT};
 use crate::target::ScsiTarget;
-use cdb::command::DataPhase;
+use cdb::command::{DataPhase, Direction};
 use cdb::nvme::id_ctrl::IdentifyControllerData;
 use cdb::nvme::id_ns::IdentifyNamespaceData;
 use cdb::nvme::identify::{IdentifyController, IdentifyNamespace};
@@ -237,6 +237,16 @@ impl<D: BlockDevice> ScsiTarget for Bridge<D> {
         self.attention = Some(sense::POWER_ON_RESET);
         self.jmicron = jmicron::State::default();
         self.controller.power_cycle()
+    }
+
+    /// JMicron's A1h steps are its tunnel, not ATA PASS-THROUGH: the step's protocol and
+    /// length say the data phase ([`jmicron`]). Other tunnel CDBs are vendor operation
+    /// codes with no standard layout, so the faces follow the host.
+    fn vendor_data_phase(&self, lun: u16, cdb: &[u8]) -> Option<(Direction, u64)> {
+        if lun != 0 || self.model.tunnel() != Tunnel::JmicronA1 {
+            return None;
+        }
+        jmicron::data_phase(cdb)
     }
 }
 

@@ -178,8 +178,7 @@ impl<T: ScsiTarget> BotDevice<T> {
     fn start(&mut self, cbw: Cbw) {
         let lun = u16::from(cbw.lun);
         let cb = cbw.command_block().unwrap_or_default().to_vec();
-        let block_size = self.target.block_size(lun);
-        let intent = intent::of(&cb, block_size);
+        let intent = intent::of(&self.target, lun, &cb);
         let expected = cbw.data_transfer_length.get();
         let tag = cbw.tag.get();
         self.stage = match (expected, cbw.is_data_in(), intent) {

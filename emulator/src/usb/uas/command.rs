@@ -95,7 +95,7 @@ impl<T: ScsiTarget> UasDevice<T> {
 
     /// Starts command `tag` on `lun`: the data phase the CDB implies, or the quirks'.
     fn start(&mut self, tag: u16, lun: u16, cdb: Vec<u8>) {
-        let intent = intent::of(&cdb, self.target.block_size(lun));
+        let intent = intent::of(&self.target, lun, &cdb);
         let unknown = intent == Intent::Unknown;
         if unknown && self.quirks.contains(&Quirk::ResetOnUnknownCdb) {
             self.drop_all();
