@@ -124,10 +124,7 @@ pub fn open_with(name: &str, options: &OpenOptions) -> Result<Device, OpenError>
         });
     }
     if name.starts_with("usb:") {
-        return Err(OpenError::NotYet {
-            name: name.to_string(),
-            reason: "the userspace USB transports (Bulk-Only, UAS) have not landed yet",
-        });
+        return open_usb(name, options);
     }
     open_node(name, access)
 }
@@ -156,6 +153,21 @@ fn open_node(name: &str, access: Access) -> Result<Device, OpenError> {
                 found: crate::linux::sg_io::describe_kind(&other),
             })
         }
+    })
+}
+
+/// Opens a `usb:` name through usbfs.
+#[cfg(target_os = "linux")]
+fn open_usb(name: &str, options: &OpenOptions) -> Result<Device, OpenError> {
+    crate::linux::usbfs::open_scsi(name, options).map(Device::Scsi)
+}
+
+/// Userspace USB needs a platform backend.
+#[cfg(not(target_os = "linux"))]
+fn open_usb(name: &str, _options: &OpenOptions) -> Result<Device, OpenError> {
+    Err(OpenError::NotYet {
+        name: name.to_string(),
+        reason: "userspace USB is implemented on Linux (usbfs) only",
     })
 }
 

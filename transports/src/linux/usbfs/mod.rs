@@ -40,21 +40,20 @@ mod urb;
 
 pub use device::{UsbFs, UsbFsError};
 
-use crate::open::OpenError;
+use crate::open::{OpenError, OpenOptions};
 use crate::scsi::ScsiTransport;
-use crate::usb::bot::BotTransport;
 use name::UsbName;
 use std::path::Path;
 
 /// Opens the device a `usb:` name designates (looked up in [`sysfs::USB_DEVICES`]),
-/// claims its mass-storage interface and puts the Bulk-Only transport (USB MSC BOT 1.0)
-/// over it for the name's logical unit.
-pub fn open_scsi(name: &str) -> Result<Box<dyn ScsiTransport>, OpenError> {
+/// claims its mass-storage interface and puts the transport `options` choose over it
+/// (Bulk-Only, USB MSC BOT 1.0, or UAS-2), for the name's logical unit, with the wire
+/// trace `options` ask for ([`crate::usb::open_device`]).
+pub fn open_scsi(name: &str, options: &OpenOptions) -> Result<Box<dyn ScsiTransport>, OpenError> {
     let parsed = UsbName::parse(name).map_err(|e| OpenError::Os(e.to_string()))?;
     let device = open_device(&parsed)?;
-    let transport = BotTransport::open(device, parsed.lun)
-        .map_err(|e| OpenError::Os(format!("{name}: {e}")))?;
-    Ok(Box::new(transport))
+    crate::usb::open_device(device, options.usb_protocol, parsed.lun, options.wire_trace)
+        .map_err(|e| OpenError::Os(format!("{name}: {e}")))
 }
 
 /// Finds the device `name` designates and claims its first mass-storage interface.
