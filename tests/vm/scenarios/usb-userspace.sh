@@ -1,0 +1,113 @@
+# Drives the USB devices of the standard set from userspace (`usb:` names, usbfs): scsitool
+# detaches the kernel's usb-storage / uas driver, runs its own transport, and gives the
+# interface back, after which the kernel's disk must reappear. Data written through usbfs
+# is read back through the kernel (sg_raw) once the device is handed back. Each step leaves
+# NAME (stdout), NAME.err (stderr) and NAME.rc (exit status) in /out; the host-side test
+# (tests/tests/vm_usb.rs) asserts on them.
+set -u
+. /scenario-common.sh
+S=/usr/bin/scsitool
+step() {
+  name=$1; shift
+  "$@" < /dev/null > "/out/$name" 2> "/out/$name.err"
+  echo $? > "/out/$name.rc"
+}
+# back NAME IFACE: waits (up to 20 s) for the kernel's disk on the USB interface IFACE
+# (its sysfs directory) to exist again, /sys/block entry and /dev node, and records its
+# name in /out/NAME ("none" when it did not come back).
+back() {
+  i=0
+  while [ $i -lt 200 ]; do
+    b=$(ls -d "$2"/host*/target*/*/block/* 2>/dev/null | head -1)
+    if [ -n "$b" ] && [ -e "/sys/block/$(basename "$b")" ] && [ -b "/dev/$(basename "$b")" ]; then
+      basename "$b" > "/out/$1"; return
+    fi
+    sleep 0.1; i=$((i + 1))
+  done
+  echo none > "/out/$1"
+}
+# cdb OPCODE N: a 10-byte READ or WRITE of N blocks at LBA 1000 x N.
+cdb() {
+  lba=$((1000 * $2))
+  printf '%s 00 %02x %02x %02x %02x 00 00 %02x 00' "$1" \
+    $((lba >> 24 & 255)) $((lba >> 16 & 255)) $((lba >> 8 & 255)) $((lba & 255)) "$2"
+}
+# The USB mass-storage devices: "LABEL BUS.ADDR IFACE" by the driver bound at boot and the
+# speed (uas on EHCI is the high-speed one).
+for dev in /sys/bus/usb/devices/*; do
+  [ -f "$dev/idVendor" ] || continue
+  iface=$(ls -d "$dev"/*:1.0 2>/dev/null | head -1)
+  [ -n "$iface" ] && [ "$(cat "$iface/bInterfaceClass")" = 08 ] || continue
+  driver=$(basename "$(readlink "$iface/driver")")
+  case "$driver:$(cat "$dev/speed")" in
+    usb-storage:*) label=bot ;;
+    uas:480) label=uas-hs ;;
+    uas:*) label=uas-ss ;;
+    *) continue ;;
+  esac
+  echo "$label $(cat "$dev/busnum").$(cat "$dev/devnum") $iface"
+done > /out/usb-devices
+disks > /out/devices
+
+while read -r l at iface; do
+  U="usb:$(cat "$iface/../idVendor"):$(cat "$iface/../idProduct"),$at"
+  echo "$U" > "/out/$l.name"
+  back "$l.disk-before" "$iface"
+  step "$l.inquiry.json" $S --json inquiry "$U"
+  back "$l.back-inquiry" "$iface"
+  [ "$l" = bot ] || {
+    step "$l.inquiry-uas.json" $S --json --usb-proto uas inquiry "$U"
+    back "$l.back-uas" "$iface"
+    continue
+  }
+  step "$l.inquiry-bot.json" $S --json --usb-proto bot inquiry "$U"
+  step "$l.trace" $S -v inquiry "$U"
+  step "$l.readcap.json" $S --json readcap "$U"
+  step "$l.sync.json" $S --json sync "$U"
+  step "$l.write-buffer.json" $S --json raw "$U" 3b 05 00 00 00 00 00 00 00 00
+  # Round trips of 1, 8, 64 and 128 blocks, each at LBA 1000 x its length: written and
+  # read back through usbfs, then read through the kernel once the device is handed back.
+  for n in 1 8 64 128; do
+    dd if=/dev/urandom of="/out/$l.pattern.$n" bs=512 count=$n 2> /dev/null
+    step "$l.write.$n.json" $S --json raw "$U" $(cdb 2a $n) --out "/out/$l.pattern.$n"
+    step "$l.read.$n.json" $S --json raw "$U" $(cdb 28 $n) --in $((n * 512)) \
+      --outfile "/out/$l.usbfs.$n"
+  done
+  back "$l.back-io" "$iface"
+  sd=/dev/$(cat "/out/$l.back-io")
+  for n in 1 8 64 128; do
+    step "$l.kernel.$n" sg_raw -r $((n * 512)) -o "/out/$l.kernel.$n" "$sd" $(cdb 28 $n)
+  done
+  # A terminating signal in the middle of a run: the interface is given back.
+  for sig in INT TERM; do
+    $S tur --count 1000000 "$U" > "/out/$l.sig$sig" 2> "/out/$l.sig$sig.err" < /dev/null &
+    pid=$!
+    sleep 3
+    kill -"$sig" $pid
+    wait $pid
+    echo $? > "/out/$l.sig$sig.rc"
+    back "$l.back-sig$sig" "$iface"
+  done
+  # A user without rw on the usbfs node.
+  mkdir -p /etc
+  echo 'nobody:x:65534:65534:nobody:/:/bin/sh' > /etc/passwd
+  echo 'nogroup:x:65534:' > /etc/group
+  step "$l.nobody" su -s /bin/sh nobody -c "$S inquiry $U"
+done < /out/usb-devices
+
+# The partitioned disk (uas-hs): with its partition in use as swap, detaching its driver
+# is refused and the disk stays.
+iface=$(awk '$1 == "uas-hs" {print $3}' /out/usb-devices)
+U=$(cat /out/uas-hs.name)
+part=$(ls "$iface"/host*/target*/*/block/*/ | grep -m1 '^sd[a-z]1$')
+echo "$part" > /out/swap.partition
+mkswap "/dev/$part" > /dev/null && swapon "/dev/$part"
+step swap.inquiry $S inquiry "$U"
+back swap.disk-after "$iface"
+swapoff "/dev/$part"
+# Names that find no device, or several.
+step name.none $S inquiry usb:1234:5678
+step name.several $S inquiry usb:46f4:0003
+step name.bad $S inquiry usb:46f4
+dmesg > /out/dmesg
+exit 0
