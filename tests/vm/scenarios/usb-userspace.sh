@@ -75,6 +75,8 @@ while read -r l at iface; do
   done
   back "$l.back-io" "$iface"
   sd=/dev/$(cat "/out/$l.back-io")
+  step "$l.sg_inq" sg_inq "$sd"
+  step "$l.sg_readcap" sg_readcap "$sd"
   for n in 1 8 64 128; do
     step "$l.kernel.$n" sg_raw -r $((n * 512)) -o "/out/$l.kernel.$n" "$sd" $(cdb 28 $n)
   done
