@@ -57,7 +57,6 @@ pub struct UsbFs {
     claim: Claim,
     file: OwnedFd,
     urbs: Urbs,
-    node: String,
     /// bConfigurationValue in effect, read from sysfs at open.
     configuration: Option<u8>,
     speed: Speed,
@@ -104,7 +103,6 @@ impl UsbFs {
             claim,
             file,
             urbs: Urbs::default(),
-            node,
             configuration,
             speed: if entry.is_super_speed() {
                 Speed::Super
@@ -114,11 +112,6 @@ impl UsbFs {
             timeout: DEFAULT_TIMEOUT,
             streams: Vec::new(),
         })
-    }
-
-    /// The usbfs node, e.g. `/dev/bus/usb/002/002`.
-    pub fn node(&self) -> &str {
-        &self.node
     }
 
     /// The descriptor for the next transfer; none once a terminating signal is giving the

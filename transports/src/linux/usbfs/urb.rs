@@ -239,3 +239,55 @@ fn wait(fd: RawFd, timeout: Duration) -> Result<(), UsbError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reaped URB on `endpoint` with `status` and `actual_length`, over `buffer`.
+    fn reaped(endpoint: u8, status: c_int, actual: c_int, buffer: Vec<u8>) -> InFlight {
+        InFlight {
+            urb: ioctl::Urb {
+                urb_type: ioctl::URB_TYPE_BULK,
+                endpoint,
+                status,
+                flags: 0,
+                buffer: std::ptr::null_mut(),
+                buffer_length: 0,
+                actual_length: actual,
+                start_frame: 0,
+                stream_id: 3,
+                error_count: 0,
+                signr: 0,
+                usercontext: std::ptr::null_mut(),
+            },
+            buffer,
+            id: TransferId(7),
+            discarded: false,
+        }
+    }
+
+    #[test]
+    fn a_short_in_transfer_returns_the_bytes_received() {
+        let done = completion(reaped(0x81, 0, 3, vec![1, 2, 3, 0, 0, 0]));
+        assert_eq!(done.id, TransferId(7));
+        assert_eq!(done.result, Ok(Transferred::In(vec![1, 2, 3])));
+    }
+
+    #[test]
+    fn an_out_transfer_returns_the_bytes_taken() {
+        let done = completion(reaped(0x02, 0, 512, vec![0; 512]));
+        assert_eq!(done.result, Ok(Transferred::Out(512)));
+        // A count past the buffer (not from a sane kernel) is bounded by it.
+        let done = completion(reaped(0x02, 0, 4096, vec![0; 512]));
+        assert_eq!(done.result, Ok(Transferred::Out(512)));
+    }
+
+    #[test]
+    fn a_failed_urb_reports_its_status_as_a_usb_error() {
+        let stalled = completion(reaped(0x81, -libc::EPIPE, 0, vec![0; 13]));
+        assert_eq!(stalled.result, Err(UsbError::Stall));
+        let gone = completion(reaped(0x02, -libc::ESHUTDOWN, 0, vec![0; 31]));
+        assert_eq!(gone.result, Err(UsbError::Disconnected));
+    }
+}
