@@ -18,7 +18,11 @@ fn commands_reach_the_disk_over_bulk_only() {
     }
     let inquiry = json("inquiry", &["inquiry", "sim:?usb=bot&vendor=ACME"]);
     let vendor = &inquiry["inquiry"]["data"]["t10_vendor_identification"];
-    assert_eq!(vendor.as_str().map(str::trim_end), Some("ACME"), "{inquiry}");
+    assert_eq!(
+        vendor.as_str().map(str::trim_end),
+        Some("ACME"),
+        "{inquiry}"
+    );
     let sync = json("sync", &["sync", "sim:?usb=bot"]);
     assert_eq!(sync["command"], "SYNCHRONIZE CACHE (10)", "{sync}");
 }
