@@ -17,7 +17,8 @@ pub struct Cli {
     pub json: bool,
 
     /// Show what goes over the wire in hex on standard error: -v CDBs and sense (NVMe:
-    /// submission and completion queue entries), -vv data too.
+    /// submission and completion queue entries; `usb:` and USB `sim:` devices: control
+    /// requests, CBWs, CSWs and UAS IUs), -vv data too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -210,6 +211,29 @@ pub enum Command {
     /// end (or with `--restore JOURNAL` after a crash).
     #[command(display_order = 16)]
     Verify(Box<VerifyArgs>),
+    /// Read logical blocks in large transfers and report the throughput, optionally
+    /// saving the data: READ (10)/(16) on SCSI devices (SBC-4 5.15, 5.16), Read on NVMe
+    /// namespaces (NVMe NVM Command Set 3.2.6), like sg_dd or dd with direct I/O.
+    ///
+    /// Transfers are the device's and transport's largest, at most --transfer.
+    #[command(display_order = 17)]
+    Read {
+        /// The device.
+        device: String,
+        /// The first logical block.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        lba: u64,
+        /// How many bytes to read, a whole number of blocks (K, M, G, T suffixes; default:
+        /// to the last block).
+        #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+        size: Option<u64>,
+        /// The largest transfer per command (default 1M).
+        #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "1M")]
+        transfer: u64,
+        /// Write the data to this file (created or truncated); `-` for standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Read or change the write cache: the WCE bit of the Caching mode page (SBC-4 6.5.5).
     #[command(subcommand)]
     #[command(display_order = 5)]

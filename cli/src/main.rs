@@ -54,6 +54,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => commands::sense::decode_command(out, &hex, status, exit_status),
         Command::List => commands::list::command(out),
         Command::Verify(args) => commands::verify::command(out, &args),
+        Command::Read {
+            device,
+            lba,
+            size,
+            transfer,
+            out: path,
+        } => commands::read::command(
+            out,
+            &commands::read::ReadArgs {
+                device: &device,
+                lba,
+                size,
+                transfer,
+                out: path.as_deref(),
+            },
+        ),
         Command::Inquiry {
             device, all: true, ..
         } => commands::inquiry::all(out, &device),

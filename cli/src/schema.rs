@@ -73,6 +73,10 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<crate::commands::nvme::features::SetFeatureReport>,
     },
     SchemaEntry {
+        command: "read",
+        generate: of::<crate::commands::read::ReadReport>,
+    },
+    SchemaEntry {
         command: "sync",
         generate: of::<crate::commands::sync::SyncReport>,
     },

@@ -63,3 +63,65 @@ fn a_protocol_the_interface_lacks_is_refused() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("UAS"), "{text}");
 }
+
+/// Each USB face and protocol choice: the sim: options and the `--usb-proto` flag.
+const FACES: [(&str, &str); 1] = [("usb=bot", "auto")];
+
+/// Runs a `--json` command over `face`, checking exit 0 and the schema.
+fn over(face: (&str, &str), schema: &str, args: &[&str], uri: &str) -> serde_json::Value {
+    let mut full = vec!["--usb-proto", face.1];
+    full.extend_from_slice(args);
+    full.push(uri);
+    json(schema, &full)
+}
+
+#[test]
+fn every_device_command_works_over_each_usb_face() {
+    for face in FACES {
+        let uri = format!("sim:?size=4M&luns=2&{}", face.0);
+        let uri = uri.as_str();
+        let inquiry = over(face, "inquiry-all", &["inquiry", "--all"], uri);
+        assert!(
+            inquiry["vpd"].as_array().is_some_and(|p| p.len() >= 3),
+            "{face:?}"
+        );
+        let cap = over(face, "readcap", &["readcap", "--16"], uri);
+        assert_eq!(cap["blocks"], 8192, "{face:?}");
+        let tur = over(face, "tur", &["tur", "--count", "5"], uri);
+        assert_eq!(tur["count"], 5, "{face:?}: {tur}");
+        let luns = over(face, "luns", &["luns"], uri);
+        assert_eq!(luns["luns"].as_array().map(Vec::len), Some(2), "{face:?}");
+        let opcodes = over(face, "opcodes", &["opcodes"], uri);
+        let commands = &opcodes["report"]["commands"];
+        assert!(
+            commands.as_array().is_some_and(|c| c.len() > 10),
+            "{face:?}"
+        );
+        let sync = over(face, "sync", &["sync"], uri);
+        assert_eq!(sync["command"], "SYNCHRONIZE CACHE (10)");
+        let wce = over(face, "wce-set", &["wce", "set", "off"], uri);
+        assert_eq!(wce["wce"], false, "{face:?}");
+        let journal = journal(face);
+        let verify = over(
+            face,
+            "verify",
+            &["verify", "--size", "1M", "--journal", &journal],
+            uri,
+        );
+        std::fs::remove_file(&journal).expect("the run's journal");
+        let tally = &verify["outcome"]["verify"]["tally"];
+        assert_eq!(tally["faults"], 0, "{face:?}: {verify}");
+        assert_eq!(tally["counts"]["ok"], 2048, "{face:?}: {tally}");
+    }
+}
+
+/// A fresh journal path of this test process for `face`.
+fn journal(face: (&str, &str)) -> String {
+    let path = std::env::temp_dir().join(format!(
+        "scsitool-usb-sim-{}-{}-{}.journal",
+        std::process::id(),
+        face.0.replace(['=', '&'], "-"),
+        face.1
+    ));
+    path.display().to_string()
+}

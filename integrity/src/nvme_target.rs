@@ -130,6 +130,11 @@ impl BlockTarget for NvmeBlockTarget {
     }
 
     fn describe(&self) -> String {
-        format!("{}, namespace {}", self.transport.describe(), self.nsid)
+        let transport = self.transport.describe();
+        if transport.ends_with(&format!("namespace {}", self.nsid)) {
+            transport
+        } else {
+            format!("{transport}, namespace {}", self.nsid)
+        }
     }
 }

@@ -276,4 +276,58 @@ mod tests {
         }
         assert_eq!(Bridge::from_name("sat"), None);
     }
+
+    /// The USB faces a bridge can be reached through: none (the sim: transport), and the
+    /// emulated USB device through the host's USB transports.
+    const USB_FACES: [&str; 2] = ["", "&usb=bot"];
+
+    #[test]
+    fn tunnels_work_through_the_usb_transports() {
+        for face in USB_FACES {
+            for (bridge, model) in [
+                ("asmedia", Bridge::Asmedia),
+                ("realtek", Bridge::Realtek),
+                ("jmicron", Bridge::Jmicron),
+            ] {
+                let uri = format!("sim:bridge-{bridge}?size=1M&serial=USB1{face}");
+                let Device::Scsi(scsi) = open(&uri, Access::Read).unwrap() else {
+                    panic!("{uri}")
+                };
+                assert_eq!(scsi.usb_id().and_then(Bridge::for_usb_id), Some(model));
+                let mut t = TunnelledNvme::new(scsi, model);
+                assert_eq!(serial(&mut t), "USB1", "{uri}");
+                let smart = GetLogPage::new(0x02, 0xffff_ffff, 512, 0).unwrap();
+                let done = crate::nvme::execute(&mut t, &smart, Duration::from_secs(1));
+                assert!(done.is_ok(), "{uri}: {done:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn jmicron_firmware_download_and_commit_round_trip_through_the_usb_transports() {
+        use cdb::nvme::firmware::{CommitAction, FirmwareCommit};
+        use cdb::nvme::fw_slot::FirmwareSlotLog;
+        use cdb::nvme::log_page::LogPage;
+        let header_and_trailer = emulator::image::NVME.header_len() + emulator::image::TRAILER_LEN;
+        let image =
+            emulator::image::NVME.build("USB-2.0", &vec![0xa5; 3 * 4096 - header_and_trailer]);
+        for face in USB_FACES {
+            let uri = format!("sim:bridge-jmicron?size=1M{face}");
+            let mut t = tunnel(&uri, Bridge::Jmicron);
+            for (i, piece) in image.chunks(4096).enumerate() {
+                let download = FirmwareImageDownload::new((i * 4096) as u64, piece).unwrap();
+                let done = crate::nvme::execute(&mut t, &download, Duration::from_secs(1));
+                assert!(done.is_ok(), "{uri}: chunk {i}: {done:?}");
+            }
+            let commit = FirmwareCommit::new(2, CommitAction::ReplaceAndActivate, false).unwrap();
+            let done = crate::nvme::execute(&mut t, &commit, Duration::from_secs(1));
+            assert!(done.is_ok(), "{uri}: commit: {done:?}");
+            let log: FirmwareSlotLog =
+                crate::nvme::execute(&mut t, &LogPage::firmware_slot(), Duration::from_secs(1))
+                    .unwrap()
+                    .response;
+            assert_eq!(log.frs[1].as_deref(), Some("USB-2.0"), "{uri}");
+            assert_eq!(log.next_reset_slot, Some(2), "{uri}");
+        }
+    }
 }

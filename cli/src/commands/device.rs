@@ -7,6 +7,9 @@ use crate::output::Output;
 use anyhow::Result;
 use cdb::command::{DataPhase, ScsiCommand};
 use cdb::nvme::NvmeCommand;
+use integrity::nvme_target::NvmeBlockTarget;
+use integrity::scsi_target::ScsiBlockTarget;
+use integrity::target::BlockTarget;
 use std::sync::OnceLock;
 use std::time::Duration;
 use transports::execute::{execute, ExecuteError, Executed};
@@ -75,6 +78,16 @@ pub fn ensure_unused(name: &str) -> Result<()> {
         uses.join(", ")
     ))
     .into())
+}
+
+/// Opens `name` as a block device for reading and writing logical blocks: a SCSI logical
+/// unit or NVMe namespace 1, its geometry read.
+pub fn open_block(name: &str, access: Access) -> Result<Box<dyn BlockTarget>> {
+    let geometry = |e: &dyn std::fmt::Display| Failure::usage(format!("{name}: {e}"));
+    Ok(match open_device(name, access)? {
+        Device::Scsi(t) => Box::new(ScsiBlockTarget::new(t).map_err(|e| geometry(&e))?),
+        Device::Nvme(t) => Box::new(NvmeBlockTarget::new(t, 1).map_err(|e| geometry(&e))?),
+    })
 }
 
 /// Opens `name` as a SCSI logical unit.

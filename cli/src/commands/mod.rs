@@ -9,6 +9,7 @@ pub mod luns;
 pub mod nvme;
 pub mod opcodes;
 pub mod raw;
+pub mod read;
 pub mod readcap;
 pub mod schema;
 pub mod sense;

@@ -2,6 +2,7 @@
 //! (the `integrity` crate), with power cuts, resume, and preserve/restore.
 
 use crate::cli::{DurabilityArg, VerifyArgs};
+use crate::commands::device::open_block;
 use crate::exit::{ExitStatus, Failure};
 use crate::output::{Output, Report};
 use anyhow::{Context, Result};
@@ -9,18 +10,16 @@ use indicatif::{ProgressBar, ProgressStyle};
 use integrity::classify::{Class, Counts, Facts};
 use integrity::journal::{self, Journal};
 use integrity::latency::LatencyHistogram;
-use integrity::nvme_target::NvmeBlockTarget;
 use integrity::plan::Durability;
 use integrity::preserve::{self, Preserver, RestoreReport};
 use integrity::run::{self, Outcome, Phase, RunParams, VerifyStats, WriteStats};
-use integrity::scsi_target::ScsiBlockTarget;
 use integrity::target::file::{FileOptions, FileTarget};
 use integrity::target::BlockTarget;
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
-use transports::open::{open, Access, Device};
+use transports::open::Access;
 
 /// The `--json` document of `scsitool verify`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -231,12 +230,7 @@ fn open_target(name: &str, args: &VerifyArgs) -> Result<Box<dyn BlockTarget>> {
             FileTarget::open(Path::new(name), options).map_err(|e| usage(&e))?,
         ));
     }
-    let device = open(name, Access::Write).map_err(|e| usage(&e))?;
-    let target: Box<dyn BlockTarget> = match device {
-        Device::Scsi(t) => Box::new(ScsiBlockTarget::new(t).map_err(|e| usage(&e))?),
-        Device::Nvme(t) => Box::new(NvmeBlockTarget::new(t, 1).map_err(|e| usage(&e))?),
-    };
-    Ok(target)
+    open_block(name, Access::Write)
 }
 
 /// Refuses a device in use, and one with a partition table unless `--destructive` names it.

@@ -1,0 +1,43 @@
+# Benchmark scenario: sequential 1 MiB reads of each USB disk of the standard set, through
+# the kernel (fio, direct I/O, one request at a time, on /dev/sdX) and through scsitool's
+# userspace transport (`scsitool read usb:...`, Bulk-Only on the usb-storage disk, UAS on
+# the usb-uas ones), alternating over three rounds so drift hits both alike. scsitool
+# detaches the kernel driver for its run and gives it back, so the disk's sd node is
+# looked up again (by how it is attached) before every kernel round. Leaves one line per
+# run in /out/usb.txt:
+#   LABEL TOOL ROUND MIB_PER_SEC
+set -u
+. /scenario-common.sh
+SIZE=${SIZE:-32}
+: > /out/usb.txt
+# The sd node of the disk attached as LABEL, waiting up to 30 s for it to come back.
+node() {
+  i=0
+  while [ $i -lt 60 ]; do
+    sd=$(disks | awk -v l="$1" '$1 == l {print $3}')
+    [ -n "$sd" ] && [ -b "$sd" ] && { echo "$sd"; return; }
+    sleep 0.5; i=$((i + 1))
+  done
+}
+# usb:VID:PID,BUS.DEV of the USB device behind the sd node $1.
+usb_name() {
+  dev=$(readlink -f "/sys/class/block/${1#/dev/}/device/../../../..")
+  printf 'usb:%s:%s,%d.%d' "$(cat "$dev/idVendor")" "$(cat "$dev/idProduct")" \
+    "$(cat "$dev/busnum")" "$(cat "$dev/devnum")"
+}
+disks > /tmp/disks
+for l in bot uas-ss uas-hs; do
+  sd=$(node "$l")
+  name=$(usb_name "$sd")
+  proto=uas; [ "$l" = bot ] && proto=bot
+  echo "$l $sd $name $proto" >> /out/devices
+  for round in 1 2 3; do
+    sd=$(node "$l")
+    kib=$(fio --name=k --filename="$sd" --rw=read --bs=1M --size="${SIZE}M" --direct=1 \
+      --ioengine=psync --output-format=terse < /dev/null 2>> /out/fio.err | cut -d';' -f7)
+    echo "$l kernel $round $(awk -v k="${kib:-0}" 'BEGIN {printf "%.2f", k / 1024}')" >> /out/usb.txt
+    rate=$(/usr/bin/scsitool --json --usb-proto "$proto" read "$name" --size "${SIZE}M" \
+      < /dev/null 2>> /out/scsitool.err | sed -n 's/.*"mib_per_second": *\([0-9.]*\).*/\1/p')
+    echo "$l scsitool $round ${rate:-0}" >> /out/usb.txt
+  done
+done
