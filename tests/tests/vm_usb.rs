@@ -154,6 +154,13 @@ fn data_written_through_usbfs_reads_back_through_usbfs_and_the_kernel() {
 }
 
 #[test]
+fn sequential_reads_move_every_byte_asked() {
+    let ours = json("bot.read-8m.json", 0);
+    assert_eq!(ours["bytes"], 8 * 1024 * 1024);
+    assert_eq!(ours["block_size"], 512);
+}
+
+#[test]
 fn synchronize_cache_completes() {
     let ours = json("bot.sync.json", 0);
     assert!(ours.is_object(), "{ours}");

@@ -73,6 +73,8 @@ while read -r l at iface; do
     step "$l.read.$n.json" $S --json raw "$U" $(cdb 28 $n) --in $((n * 512)) \
       --outfile "/out/$l.usbfs.$n"
   done
+  # Sequential reads in the largest transfers the transport takes.
+  step "$l.read-8m.json" $S --json read "$U" --size 8M
   back "$l.back-io" "$iface"
   sd=/dev/$(cat "/out/$l.back-io")
   step "$l.sg_inq" sg_inq "$sd"
