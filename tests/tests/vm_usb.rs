@@ -237,6 +237,14 @@ fn uas_devices_answer_or_are_refused_and_handed_back() {
 }
 
 #[test]
+fn an_interface_another_program_holds_is_busy() {
+    assert_ne!(rc("bot.busy"), 0);
+    let message = err("bot.busy");
+    assert!(message.contains("interface 0 is busy"), "{message}");
+    assert!(message.contains("another program holds it"), "{message}");
+}
+
+#[test]
 fn a_user_without_rw_on_the_node_is_told_which_permission_is_missing() {
     assert_ne!(rc("bot.nobody"), 0);
     let message = err("bot.nobody");

@@ -87,6 +87,8 @@ while read -r l at iface; do
     $S tur --count 1000000 "$U" > "/out/$l.sig$sig" 2> "/out/$l.sig$sig.err" < /dev/null &
     pid=$!
     sleep 3
+    # Meanwhile another program finds the interface taken.
+    [ "$sig" = INT ] && step "$l.busy" $S inquiry "$U"
     kill -"$sig" $pid
     wait $pid
     echo $? > "/out/$l.sig$sig.rc"

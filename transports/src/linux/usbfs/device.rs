@@ -85,7 +85,16 @@ impl UsbFs {
         let fd = file.as_raw_fd();
         let bound = ioctl::driver(fd, interface)
             .map_err(|e| UsbFsError::Os(errno::explain_claim(&node, interface, &e)))?;
-        let reattach = bound.as_deref().is_some_and(|name| name != "usbfs");
+        if bound
+            .as_deref()
+            .is_some_and(|name| name.as_bytes() == ioctl::USBFS)
+        {
+            let busy = io::Error::from_raw_os_error(libc::EBUSY);
+            return Err(UsbFsError::Os(errno::explain_claim(
+                &node, interface, &busy,
+            )));
+        }
+        let reattach = bound.is_some();
         if reattach {
             let uses = sysfs::in_use(interface_dir);
             if !uses.is_empty() {

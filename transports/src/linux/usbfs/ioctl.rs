@@ -42,6 +42,11 @@ const DISCONNECT_CLAIM: libc::c_ulong = ioc(READ, 27, size_of::<DisconnectClaim>
 const ALLOC_STREAMS: libc::c_ulong = ioc(READ, 28, size_of::<StreamsHeader>());
 const FREE_STREAMS: libc::c_ulong = ioc(READ, 29, size_of::<StreamsHeader>());
 
+/// `USBDEVFS_DISCONNECT_CLAIM_EXCEPT_DRIVER`: leave the interface alone when the named
+/// driver holds it.
+const DISCONNECT_CLAIM_EXCEPT_DRIVER: c_uint = 0x02;
+/// The name of usbfs's own interface driver.
+pub(super) const USBFS: &[u8] = b"usbfs";
 /// `USBDEVFS_MAXDRIVERNAME + 1`.
 const DRIVER_NAME: usize = 256;
 /// `USBDEVFS_URB_TYPE_BULK`.
@@ -261,14 +266,18 @@ pub(super) fn driver(fd: RawFd, interface: u8) -> io::Result<Option<String>> {
     }
 }
 
-/// USBDEVFS_DISCONNECT_CLAIM: unbinds whatever kernel driver holds `interface` (not
-/// another usbfs user) and claims it in one step, so no driver can bind in between.
+/// USBDEVFS_DISCONNECT_CLAIM: unbinds whatever kernel driver holds `interface` and claims
+/// it in one step, so no driver can bind in between — except when the driver is usbfs
+/// (another program holds the interface): EBUSY.
 pub(super) fn disconnect_claim(fd: RawFd, interface: u8) -> io::Result<()> {
     let mut arg = DisconnectClaim {
         interface: c_uint::from(interface),
-        flags: 0,
+        flags: DISCONNECT_CLAIM_EXCEPT_DRIVER,
         driver: [0; DRIVER_NAME],
     };
+    if let Some(name) = arg.driver.get_mut(..USBFS.len()) {
+        name.copy_from_slice(USBFS);
+    }
     ioctl_ref(fd, DISCONNECT_CLAIM, &mut arg).map(drop)
 }
 
