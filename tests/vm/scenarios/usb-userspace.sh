@@ -52,29 +52,26 @@ disks > /out/devices
 while read -r l at iface; do
   U="usb:$(cat "$iface/../idVendor"):$(cat "$iface/../idProduct"),$at"
   echo "$U" > "/out/$l.name"
+  # The protocol each device speaks: Bulk-Only on usb-storage, UAS on usb-uas.
+  P=uas; [ "$l" = bot ] && P=bot
   back "$l.disk-before" "$iface"
   step "$l.inquiry.json" $S --json inquiry "$U"
   back "$l.back-inquiry" "$iface"
-  [ "$l" = bot ] || {
-    step "$l.inquiry-uas.json" $S --json --usb-proto uas inquiry "$U"
-    back "$l.back-uas" "$iface"
-    continue
-  }
-  step "$l.inquiry-bot.json" $S --json --usb-proto bot inquiry "$U"
-  step "$l.trace" $S -v inquiry "$U"
-  step "$l.readcap.json" $S --json readcap "$U"
-  step "$l.sync.json" $S --json sync "$U"
-  step "$l.write-buffer.json" $S --json raw "$U" 3b 05 00 00 00 00 00 00 00 00
+  step "$l.inquiry-proto.json" $S --json --usb-proto $P inquiry "$U"
+  step "$l.readcap.json" $S --json --usb-proto $P readcap "$U"
+  step "$l.sync.json" $S --json --usb-proto $P sync "$U"
+  step "$l.write-buffer.json" $S --json --usb-proto $P raw "$U" 3b 05 00 00 00 00 00 00 00 00
   # Round trips of 1, 8, 64 and 128 blocks, each at LBA 1000 x its length: written and
   # read back through usbfs, then read through the kernel once the device is handed back.
   for n in 1 8 64 128; do
     dd if=/dev/urandom of="/out/$l.pattern.$n" bs=512 count=$n 2> /dev/null
-    step "$l.write.$n.json" $S --json raw "$U" $(cdb 2a $n) --out "/out/$l.pattern.$n"
-    step "$l.read.$n.json" $S --json raw "$U" $(cdb 28 $n) --in $((n * 512)) \
-      --outfile "/out/$l.usbfs.$n"
+    step "$l.write.$n.json" $S --json --usb-proto $P raw "$U" $(cdb 2a $n) \
+      --out "/out/$l.pattern.$n"
+    step "$l.read.$n.json" $S --json --usb-proto $P raw "$U" $(cdb 28 $n) \
+      --in $((n * 512)) --outfile "/out/$l.usbfs.$n"
   done
   # Sequential reads in the largest transfers the transport takes.
-  step "$l.read-8m.json" $S --json read "$U" --size 8M
+  step "$l.read-8m.json" $S --json --usb-proto $P read "$U" --size 8M
   back "$l.back-io" "$iface"
   sd=/dev/$(cat "/out/$l.back-io")
   step "$l.sg_inq" sg_inq "$sd"
@@ -82,6 +79,8 @@ while read -r l at iface; do
   for n in 1 8 64 128; do
     step "$l.kernel.$n" sg_raw -r $((n * 512)) -o "/out/$l.kernel.$n" "$sd" $(cdb 28 $n)
   done
+  [ "$l" = bot ] || continue
+  step "$l.trace" $S -v inquiry "$U"
   # A terminating signal in the middle of a run: the interface is given back.
   for sig in INT TERM; do
     $S tur --count 1000000 "$U" > "/out/$l.sig$sig" 2> "/out/$l.sig$sig.err" < /dev/null &
