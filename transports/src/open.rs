@@ -1,8 +1,8 @@
 //! Device resolution: from what the user typed to an open transport. `sim:` URIs open the
 //! built-in emulated devices ([`emulator::uri`]); on Linux, device nodes open the SG_IO
 //! (`/dev/sdX`, `/dev/sgN`) or NVMe pass-through (`/dev/nvmeN`, `/dev/nvmeNnM`,
-//! `/dev/ngNnM`) backend by what sysfs says the node is. `usb:` arrives with the USB
-//! transports.
+//! `/dev/ngNnM`) backend by what sysfs says the node is; `usb:` names open a USB device
+//! through usbfs and put the USB transport [`OpenOptions`] choose over it.
 
 use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;

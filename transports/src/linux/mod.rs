@@ -17,6 +17,8 @@
 //!   and USB attachment, read from sysfs ([`crate::inventory`] records).
 //! - [`mounts`]: whether a device or one of its partitions holds a mounted filesystem, so
 //!   destructive commands can refuse it.
+//! - [`usbfs`]: USB devices from userspace (`usb:` names) through usbfs, their interface
+//!   claimed from the kernel's driver and given back on every way out.
 
 pub mod discover;
 pub mod host_status;

@@ -6,7 +6,7 @@
 //! Why raw usbfs: UAS at SuperSpeed needs bulk streams (USB 3.2 8.12.1.4; UAS-2 4.4).
 //! nusb 0.2 has none; libusb has them but is a C dependency; usbfs itself offers
 //! USBDEVFS_ALLOC_STREAMS and a `stream_id` in each URB, and the few ioctls needed are
-//! small, fixed structures (their layouts and numbers are checked in [`ioctl`]'s tests).
+//! small, fixed structures (their layouts and numbers are checked in `ioctl`'s tests).
 //!
 //! The claim and give-back contract: opening claims the mass-storage interface, detaching
 //! the kernel driver bound to it (usb-storage or uas) in one step
