@@ -252,6 +252,28 @@ fn uas_only_devices_are_driven_or_refused_as_not_landed_yet() {
 }
 
 #[test]
+fn a_wedged_device_recovers_through_a_port_reset_keeping_the_interface() {
+    // QEMU's usb-storage STALLs every bulk transfer after a direction mismatch until a
+    // port reset (Reset Recovery, BOT 5.3.4, does not cure it): the next run must reset
+    // the port (USBDEVFS_RESET) and claim the interface again to get its answer.
+    assert_ne!(rc("bot.mismatch"), 0, "{}", err("bot.mismatch"));
+    let ours = json("bot.after-mismatch.json", 0);
+    let sg = text("bot.sg_inq");
+    assert_eq!(
+        ours["inquiry"]["data"]["product_identification"],
+        after(&sg, "Product identification:")
+    );
+    let count = |name: &str| text(name).trim().parse::<u32>().unwrap();
+    assert!(
+        count("bot.resets-after") > count("bot.resets-before"),
+        "the kernel logged no port reset"
+    );
+    // No driver was bound at open (the scenario unbound usb-storage), so none is after.
+    assert_eq!(text("bot.unbound-after").trim(), "unbound");
+    disk_back("bot.back-rebind");
+}
+
+#[test]
 fn an_interface_another_program_holds_is_busy() {
     assert_ne!(rc("bot.busy"), 0);
     let message = err("bot.busy");

@@ -98,6 +98,19 @@ while read -r l at iface; do
   echo 'nobody:x:65534:65534:nobody:/:/bin/sh' > /etc/passwd
   echo 'nogroup:x:65534:' > /etc/group
   step "$l.nobody" su -s /bin/sh nobody -c "$S inquiry $U"
+  # With no kernel driver bound: a direction mismatch (READ with data out) wedges QEMU's
+  # usb-storage until a port reset, so the next run recovers only through one; and no
+  # driver is bound afterwards, since none was at open.
+  ifname=$(basename "$iface")
+  echo "$ifname" > /sys/bus/usb/drivers/usb-storage/unbind
+  step "$l.mismatch" $S raw "$U" 28 00 00 00 00 00 00 00 01 00 --out "/out/$l.pattern.1" \
+    --any-phase
+  dmesg | grep -c 'reset .*USB device' > "/out/$l.resets-before"
+  step "$l.after-mismatch.json" $S --json inquiry "$U"
+  dmesg | grep -c 'reset .*USB device' > "/out/$l.resets-after"
+  [ -e "$iface/driver" ] && echo bound > "/out/$l.unbound-after" || echo unbound > "/out/$l.unbound-after"
+  echo "$ifname" > /sys/bus/usb/drivers/usb-storage/bind
+  back "$l.back-rebind" "$iface"
 done < /out/usb-devices
 
 # The partitioned disk (uas-hs): with its partition in use as swap, detaching its driver

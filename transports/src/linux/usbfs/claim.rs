@@ -74,6 +74,24 @@ impl Claim {
     pub(super) fn interface(&self) -> u8 {
         self.held.interface
     }
+
+    /// Runs `reset` (a port reset) with the interface released, then claims it again
+    /// through `reclaim`: a reset unbinds usbfs from the interfaces it holds and lets the
+    /// kernel probe them again, which would hand this one back to its driver, while an
+    /// unbound interface stays unbound. All under the registry's lock, so a terminating
+    /// signal meanwhile gives back a claimed interface, never a half-done one. The reset's
+    /// error comes first, then the claim's.
+    pub(super) fn around_reset(
+        &self,
+        reset: impl FnOnce() -> io::Result<()>,
+        reclaim: impl FnOnce() -> io::Result<()>,
+    ) -> io::Result<()> {
+        let _held = lock();
+        let _ = ioctl::release_interface(self.held.fd, self.held.interface);
+        let reset = reset();
+        let claimed = reclaim();
+        reset.and(claimed)
+    }
 }
 
 impl Drop for Claim {

@@ -284,13 +284,9 @@ impl UsbDevice for UsbFs {
     fn port_reset(&mut self) -> Result<(), UsbError> {
         let fd = self.fd()?;
         let interface = self.claim.interface();
-        // A reset unbinds usbfs from the interfaces it holds and lets the kernel probe
-        // them again, which would hand this one back to its driver: release it first and
-        // claim it again after (detaching whatever driver got there first).
-        let _ = ioctl::release_interface(fd, interface);
-        let reset = ioctl::reset(fd).map_err(|e| errno::from_io(&e));
-        detach_and_claim(fd, interface).map_err(|e| errno::from_io(&e))?;
-        reset
+        self.claim
+            .around_reset(|| ioctl::reset(fd), || detach_and_claim(fd, interface))
+            .map_err(|e| errno::from_io(&e))
     }
 
     fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
