@@ -347,13 +347,15 @@ impl<'b, 'r> Batch<'b, 'r> {
             }
             Iu::Response(response) => {
                 let code = response.response_code;
-                let error = TransportError::Failed(format!(
+                // The device refused the Command IU; the tag is aborted all the same, so
+                // that it is free whatever the device did.
+                let message = format!(
                     "the device answered the Command IU tagged {} with a Response IU: \
                      {code:?} ({:02X}h)",
                     response.tag,
                     code.code()
-                ));
-                self.finish(t, owner, Err(error));
+                );
+                self.abandon(t, Some(owner), Abandon::protocol(message));
             }
             Iu::ReadReady { .. } | Iu::WriteReady { .. } if !t.link.streams => {
                 let read = matches!(iu, Iu::ReadReady { .. });
