@@ -284,8 +284,8 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
 
     fn describe(&self) -> String {
         format!(
-            "USB Bulk-Only, interface {}, LUN {}",
-            self.link.interface, self.lun
+            "USB Bulk-Only, interface {} alt {}, LUN {}",
+            self.link.interface, self.link.alternate, self.lun
         )
     }
 }

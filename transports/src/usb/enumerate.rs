@@ -109,6 +109,8 @@ pub struct BulkOnly {
     pub id: UsbId,
     /// bInterfaceNumber.
     pub interface: u8,
+    /// bAlternateSetting of the Bulk-Only alternate.
+    pub alternate: u8,
     /// The bulk-in endpoint's address (BOT 4.2).
     pub bulk_in: u8,
     /// The bulk-out endpoint's address (BOT 4.2).
@@ -142,6 +144,7 @@ pub fn bulk_only_of<D: UsbDevice>(device: &mut D, found: &Found) -> Outcome<Bulk
     Ok(BulkOnly {
         id: found.id,
         interface: number,
+        alternate: alternate.alternate_setting,
         bulk_in: bulk_in.endpoint_address,
         bulk_out: bulk_out.endpoint_address,
         packet: packet_size(bulk_in),

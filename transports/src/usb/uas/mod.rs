@@ -16,7 +16,7 @@
 //! the bytes moved are what the data transfer moved (residual = requested − moved), data-in
 //! buffers being rounded up to wMaxPacketSize and bytes past the buffer dropped. A
 //! Response IU for a command (the device did not accept it) is a transport error naming
-//! the response code. [`UasTransport::execute_queued`] keeps up to
+//! the response code (and its tag is aborted, to be sure it is free). [`UasTransport::execute_queued`] keeps up to
 //! [`UasTransport::queue_depth`] commands in flight; one tag stays free for task
 //! management.
 //!
@@ -37,8 +37,8 @@
 //! [`UsbDevice::discard`] and [`UsbDevice::alloc_streams`], which the usbfs backend maps
 //! onto SUBMITURB, REAPURB, DISCARDURB and ALLOC_STREAMS.
 //!
-//! - [`flow`]: the commands in flight, from Command IU to Sense IU.
-//! - [`task`]: task management and the recovery ladder.
+//! - `flow`: the commands in flight, from Command IU to Sense IU.
+//! - `task`: task management and the recovery ladder.
 
 mod flow;
 mod task;

@@ -19,7 +19,7 @@ use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 use cdb::scsi::status::Status;
 use cdb::sense::key::ILLEGAL_REQUEST;
 use cdb::usb::descriptor::PipeId;
-use cdb::usb::request::SetupPacket;
+use cdb::usb::request::{SetupPacket, CLEAR_FEATURE};
 use cdb::usb::uas::{Iu, TaskManagementFunction};
 use emulator::block::BlockError;
 use emulator::sbc::{Completion, Target};
@@ -101,11 +101,13 @@ fn device_with(layout: Layout, speed: Speed, quirks: &[Quirk]) -> Dev {
 enum Sent {
     Command(u16),
     Task(TaskManagementFunction, u16),
+    ClearHalt(u8),
     PortReset,
 }
 
-/// The emulated device with the host's command-pipe IUs recorded, its bulk-in answers
-/// optionally forged, and stream allocation optionally refused. Submitted transfers run
+/// The emulated device with the host's command-pipe IUs and recovery requests recorded,
+/// its bulk-in answers (or its control answers) optionally forged, and stream allocation
+/// optionally refused. Submitted transfers run
 /// on a queue of its own, so forged answers reach them.
 struct Wire {
     device: Dev,
@@ -113,6 +115,8 @@ struct Wire {
     /// Answers for the next status-pipe transfers (every bulk-in when `garbage`).
     forged: VecDeque<Vec<u8>>,
     garbage: bool,
+    /// Forged answers go to the control requests of enumeration instead.
+    garbage_control: bool,
     no_streams: bool,
     log: Vec<Sent>,
 }
@@ -124,6 +128,7 @@ impl Wire {
             queue: PollQueue::default(),
             forged: VecDeque::new(),
             garbage: false,
+            garbage_control: false,
             no_streams: false,
             log: Vec::new(),
         }
@@ -135,9 +140,15 @@ impl UsbDevice for Wire {
         self.device.speed()
     }
     fn control_in(&mut self, setup: SetupPacket) -> UsbResult {
+        if self.garbage_control {
+            return Ok(self.forged.pop_front().unwrap_or_default());
+        }
         self.device.control_in(setup)
     }
     fn control_out(&mut self, setup: SetupPacket, data: &[u8]) -> Result<(), UsbError> {
+        if setup.request == CLEAR_FEATURE {
+            self.log.push(Sent::ClearHalt(setup.index.get() as u8));
+        }
         self.device.control_out(setup, data)
     }
     fn bulk_out(&mut self, endpoint: u8, stream: u16, data: &[u8]) -> Result<usize, UsbError> {
@@ -227,6 +238,27 @@ fn raw(
         timeout: TIMEOUT,
     })
 }
+
+/// A one-block WRITE (10) when `pipe` is the data-out pipe, else a READ (10): a command
+/// whose transfers cross `pipe`.
+fn io_across(t: &mut Transport, pipe: PipeId) -> Result<ScsiReply, TransportError> {
+    let data = pattern(BLOCK as usize, 9);
+    if pipe == PipeId::DataOut {
+        let write = Write10::new(5, &data, BLOCK, RwOptions::default()).expect("WRITE");
+        raw(t, write.cdb().as_bytes(), DataBuffer::Out(&data))
+    } else {
+        let read = Read10::new(5, 1, BLOCK, RwOptions::default()).expect("READ");
+        let mut buf = vec![0u8; BLOCK as usize];
+        raw(t, read.cdb().as_bytes(), DataBuffer::In(&mut buf))
+    }
+}
+
+const PIPES: [PipeId; 4] = [
+    PipeId::Command,
+    PipeId::Status,
+    PipeId::DataIn,
+    PipeId::DataOut,
+];
 
 /// A READ (10) of one block whose data-in fills `buf`.
 fn read_request<'a>(cdb: &'a [u8], buf: &'a mut [u8]) -> ScsiRequest<'a> {
@@ -386,33 +418,30 @@ fn several_commands_in_flight_complete_as_the_device_answers() {
 #[test]
 fn stalls_are_cleared_and_the_command_fails_then_the_next_works() {
     for (layout, speed) in CASES {
-        for pipe in [
-            PipeId::Command,
-            PipeId::Status,
-            PipeId::DataIn,
-            PipeId::DataOut,
-        ] {
+        for pipe in PIPES {
             let mut t = ready(layout, speed);
             inject(&mut t, UasFault::Stall(pipe));
-            let data = pattern(BLOCK as usize, 7);
-            let failed = if pipe == PipeId::DataOut {
-                let write = Write10::new(5, &data, BLOCK, RwOptions::default()).expect("WRITE");
-                raw(&mut t, write.cdb().as_bytes(), DataBuffer::Out(&data))
-            } else {
-                let read = Read10::new(5, 1, BLOCK, RwOptions::default()).expect("READ");
-                let mut buf = vec![0u8; BLOCK as usize];
-                raw(&mut t, read.cdb().as_bytes(), DataBuffer::In(&mut buf))
-            };
+            let failed = io_across(&mut t, pipe);
             assert!(
                 matches!(&failed, Err(TransportError::Failed(m)) if m.contains("STALL")),
                 "{layout:?} {speed:?} {pipe:?}: {failed:?}"
             );
-            // The abandoned command was aborted (SAM-5 7.2).
-            let log = &t.device_mut().log;
-            assert!(
-                log.iter()
-                    .any(|s| matches!(s, Sent::Task(TaskManagementFunction::AbortTask, _))),
-                "{pipe:?}: {log:?}"
+            // The halt was cleared (USB 2.0 9.4.5), then the abandoned command aborted
+            // (SAM-5 7.2).
+            let endpoint = match pipe {
+                PipeId::Command => t.link().command.address,
+                PipeId::Status => t.link().status.address,
+                PipeId::DataIn => t.link().data_in.address,
+                PipeId::DataOut => t.link().data_out.address,
+            };
+            assert_eq!(
+                t.device_mut().log,
+                [
+                    Sent::Command(1),
+                    Sent::ClearHalt(endpoint),
+                    Sent::Task(TaskManagementFunction::AbortTask, 1)
+                ],
+                "{layout:?} {speed:?} {pipe:?}"
             );
             inquiry_works(&mut t);
             inquiry_works(&mut t);
@@ -423,23 +452,10 @@ fn stalls_are_cleared_and_the_command_fails_then_the_next_works() {
 #[test]
 fn no_response_times_out_and_the_recovery_ladder_ends_in_a_port_reset() {
     for (layout, speed) in CASES {
-        for pipe in [
-            PipeId::Command,
-            PipeId::Status,
-            PipeId::DataIn,
-            PipeId::DataOut,
-        ] {
+        for pipe in PIPES {
             let mut t = ready(layout, speed);
             inject(&mut t, UasFault::NoResponse(pipe));
-            let data = pattern(BLOCK as usize, 9);
-            let failed = if pipe == PipeId::DataOut {
-                let write = Write10::new(5, &data, BLOCK, RwOptions::default()).expect("WRITE");
-                raw(&mut t, write.cdb().as_bytes(), DataBuffer::Out(&data))
-            } else {
-                let read = Read10::new(5, 1, BLOCK, RwOptions::default()).expect("READ");
-                let mut buf = vec![0u8; BLOCK as usize];
-                raw(&mut t, read.cdb().as_bytes(), DataBuffer::In(&mut buf))
-            };
+            let failed = io_across(&mut t, pipe);
             assert!(
                 matches!(failed, Err(TransportError::Timeout(d)) if d == TIMEOUT),
                 "{layout:?} {speed:?} {pipe:?}: {failed:?}"
@@ -488,13 +504,11 @@ fn a_command_that_never_completes_is_aborted_and_times_out() {
 #[test]
 fn a_disconnected_device_is_gone() {
     for (layout, speed) in CASES {
-        for pipe in [PipeId::Command, PipeId::Status, PipeId::DataIn] {
+        for pipe in PIPES {
             let mut t = ready(layout, speed);
             inject(&mut t, UasFault::Disconnect(pipe));
             for _ in 0..2 {
-                let read = Read10::new(5, 1, BLOCK, RwOptions::default()).expect("READ");
-                let mut buf = vec![0u8; BLOCK as usize];
-                let failed = raw(&mut t, read.cdb().as_bytes(), DataBuffer::In(&mut buf));
+                let failed = io_across(&mut t, pipe);
                 assert!(
                     matches!(failed, Err(TransportError::Gone(_))),
                     "{pipe:?}: {failed:?}"
@@ -711,6 +725,93 @@ proptest! {
             .collect();
         for reply in t.execute_queued(&mut requests).into_iter().flatten() {
             prop_assert!(reply.transferred <= 96);
+        }
+    }
+}
+
+/// Four one-block READs at once, the first of whose data-in transfers STALLs; a READ that
+/// succeeds must have returned its block.
+fn queued_reads_with_a_stall(speed: Speed) -> Vec<Result<ScsiReply, TransportError>> {
+    let mut t = ready(Layout::Uas, speed);
+    let blocks: Vec<Vec<u8>> = (0..4).map(|i| pattern(BLOCK as usize, 0x40 | i)).collect();
+    for (lba, data) in blocks.iter().enumerate() {
+        let write = Write10::new(lba as u64, data, BLOCK, RwOptions::default()).expect("WRITE");
+        execute(&mut t, &write, TIMEOUT).expect("written");
+    }
+    inject(&mut t, UasFault::Stall(PipeId::DataIn));
+    let reads: Vec<_> = (0..4)
+        .map(|i| {
+            Read10::new(i, 1, BLOCK, RwOptions::default())
+                .expect("READ")
+                .cdb()
+        })
+        .collect();
+    let mut bufs = vec![vec![0u8; BLOCK as usize]; 4];
+    let mut requests: Vec<ScsiRequest> = reads
+        .iter()
+        .zip(bufs.iter_mut())
+        .map(|(cdb, buf)| read_request(cdb.as_bytes(), buf))
+        .collect();
+    let results = t.execute_queued(&mut requests);
+    drop(requests);
+    inquiry_works(&mut t);
+    for ((result, buf), block) in results.iter().zip(&bufs).zip(&blocks) {
+        if result.is_ok() {
+            assert_eq!(buf, block, "a READ that succeeded returned its block");
+        }
+    }
+    results
+}
+
+#[test]
+fn with_streams_a_stall_fails_only_its_own_command() {
+    let results = queued_reads_with_a_stall(Speed::Super);
+    assert!(
+        matches!(&results[0], Err(TransportError::Failed(m)) if m.contains("STALL")),
+        "{results:?}"
+    );
+    for result in &results[1..] {
+        let reply = result.as_ref().expect("the other READs complete");
+        assert_eq!(
+            (reply.status, reply.transferred),
+            (Status::Good, BLOCK as usize)
+        );
+    }
+}
+
+#[test]
+fn without_streams_a_stall_abandons_every_command_in_flight() {
+    // Every IU shares the status pipe (UAS-2 4.4.2): the commands in flight with the
+    // failed one are aborted with it, and none reports a success it did not have.
+    let results = queued_reads_with_a_stall(Speed::High);
+    assert!(
+        matches!(&results[0], Err(TransportError::Failed(m)) if m.contains("STALL")),
+        "{results:?}"
+    );
+    for result in &results[1..] {
+        assert!(
+            matches!(result, Err(TransportError::Failed(m)) if m.contains("abandoned with the command tagged 1")),
+            "{result:?}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Arbitrary descriptors never panic enumeration, whichever protocol is asked for.
+    #[test]
+    fn arbitrary_descriptors_never_panic(
+        answers in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..4),
+        super_speed in any::<bool>(),
+        protocol in prop_oneof![Just(UsbProtocol::Auto), Just(UsbProtocol::Bot), Just(UsbProtocol::Uas)],
+    ) {
+        let speed = if super_speed { Speed::Super } else { Speed::High };
+        let mut wire = Wire::new(device_with(Layout::Dual, speed, &[]));
+        wire.garbage_control = true;
+        wire.forged = answers.into_iter().collect();
+        if let Ok(mut t) = connect(wire, protocol, 0) {
+            let _ = execute(t.as_mut(), &TestUnitReady, TIMEOUT);
         }
     }
 }
