@@ -125,9 +125,10 @@ impl<D: UsbDevice> UasTransport<D> {
         result
     }
 
-    /// The eight-byte LUN of the Command and Task Management IUs (SAM-5 4.7.5).
+    /// The eight-byte LUN of the Command and Task Management IUs: single level,
+    /// peripheral device addressing (SAM-5 4.7.5).
     fn lun_bytes(&self) -> [u8; 8] {
-        emulator::sbc::lun_bytes(self.lun.into())
+        cdb::scsi::spc::report_luns::linux_to_lun(self.lun.into())
     }
 }
 

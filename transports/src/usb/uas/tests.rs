@@ -815,3 +815,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_lun_travels_in_the_sam_format() {
+    let spec = SimSpec::parse("sim:?luns=2&vendor=ACME").expect("sim: URI");
+    let Ok(SimDevice::Scsi(target)) = spec.build() else {
+        panic!("not a SCSI target");
+    };
+    let config = DeviceConfig::new(Layout::Uas, Speed::Super);
+    let device = MassStorageDevice::new(Vendor(target), config);
+    let mut t = UasTransport::open(Wire::new(device), 1).expect("LUN 1");
+    execute(&mut t, &TestUnitReady, TIMEOUT).expect("LUN 1 serves");
+    inquiry_works(&mut t);
+    assert!(t.describe().ends_with("LUN 1"), "{}", t.describe());
+    // A LUN the target lacks: LOGICAL UNIT NOT SUPPORTED, 25h/00h (SPC-5 4.4).
+    let device = device_with(Layout::Uas, Speed::Super, &[]);
+    let mut t = UasTransport::open(Wire::new(device), 5).expect("opens: UAS has no Get Max LUN");
+    let reply = raw(&mut t, TestUnitReady.cdb().as_bytes(), DataBuffer::None).expect("a status");
+    assert_eq!(reply.status, Status::CheckCondition);
+    let sense = cdb::sense::decode(&reply.sense).expect("sense data");
+    assert_eq!(
+        (sense.sense_key_code(), sense.asc_ascq()),
+        (Some(ILLEGAL_REQUEST), Some((0x25, 0)))
+    );
+}
+
+#[test]
+fn reset_on_unknown_cdb_is_a_device_gone() {
+    let mut cdb = [0u8; 16];
+    cdb[0] = VENDOR_OPCODE;
+    let mut t = ready_with(Layout::Uas, Speed::Super, &[Quirk::ResetOnUnknownCdb]);
+    let mut buf = vec![0u8; VENDOR_REPLY];
+    let failed = raw(&mut t, &cdb, DataBuffer::In(&mut buf));
+    assert!(matches!(failed, Err(TransportError::Gone(_))), "{failed:?}");
+}
