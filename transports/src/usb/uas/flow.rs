@@ -169,21 +169,18 @@ impl<'b, 'r> Batch<'b, 'r> {
             error,
             halted: None,
         })?;
-        let data = self.data_transfer(t, index, tag);
-        let data = match data {
-            Some(transfer) => {
-                let endpoint = transfer.endpoint;
-                Some(
-                    t.device
-                        .submit(transfer)
-                        .map_err(|e| Abandon::usb("data pipe", endpoint, e, timeout))?,
-                )
-            }
-            None => None,
-        };
         if let Some(slot) = self.active.get_mut(at) {
             slot.status = Some(status);
-            slot.data = data;
+        }
+        if let Some(transfer) = self.data_transfer(t, index, tag) {
+            let endpoint = transfer.endpoint;
+            let data = t
+                .device
+                .submit(transfer)
+                .map_err(|e| Abandon::usb("data pipe", endpoint, e, timeout))?;
+            if let Some(slot) = self.active.get_mut(at) {
+                slot.data = Some(data);
+            }
         }
         Ok(())
     }
@@ -216,12 +213,7 @@ impl<'b, 'r> Batch<'b, 'r> {
 
     /// Waits for the next completion and acts on it.
     fn step<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
-        let timeout = self
-            .active
-            .iter()
-            .map(|s| s.timeout)
-            .min()
-            .unwrap_or_default();
+        let timeout = self.timeout(None);
         if !t.link.streams && self.shared_status.is_none() {
             match t.submit_status(0) {
                 Ok(id) => self.shared_status = Some(id),
@@ -306,9 +298,7 @@ impl<'b, 'r> Batch<'b, 'r> {
         at: Option<usize>,
         result: Result<Transferred, UsbError>,
     ) {
-        let timeout = at
-            .and_then(|a| self.active.get(a))
-            .map_or(Duration::ZERO, |s| s.timeout);
+        let timeout = self.timeout(at);
         let bytes = match result {
             Ok(Transferred::In(bytes)) => bytes,
             Ok(Transferred::Out(_)) => Vec::new(),
@@ -465,6 +455,19 @@ impl<'b, 'r> Batch<'b, 'r> {
                 self.set(self.next, Err(copy(&bystanders)));
                 self.next += 1;
             }
+        }
+    }
+
+    /// The timeout of slot `at`; with `None`, the shortest of the commands in flight.
+    fn timeout(&self, at: Option<usize>) -> Duration {
+        match at.and_then(|a| self.active.get(a)) {
+            Some(slot) => slot.timeout,
+            None => self
+                .active
+                .iter()
+                .map(|s| s.timeout)
+                .min()
+                .unwrap_or_default(),
         }
     }
 
