@@ -102,7 +102,9 @@ impl<D: UsbDevice> UasTransport<D> {
 
     /// Executes `requests` with up to [`UasTransport::queue_depth`] in flight at once
     /// (UAS-2 4.4), completing them as the device answers; one result per request, in
-    /// their order.
+    /// their order. Each wait for the next completion lasts the shortest timeout of the
+    /// commands in flight; when it expires with nothing completed, every command in
+    /// flight is abandoned and reports [`TransportError::Timeout`].
     pub fn execute_queued(
         &mut self,
         requests: &mut [ScsiRequest<'_>],
