@@ -106,6 +106,19 @@ impl<D: UsbDevice> UasTransport<D> {
         self.device
             .port_reset()
             .map_err(|e| usb_error("port reset", e, timeout))?;
+        // A reset endpoint has lost its streams (USB 3.2 8.12.1.4; Linux's uas driver
+        // allocates them again after a reset): the same number again.
+        if self.link.streams {
+            let link = &self.link;
+            let endpoints = [
+                link.status.address,
+                link.data_in.address,
+                link.data_out.address,
+            ];
+            self.device
+                .alloc_streams(&endpoints, link.tags)
+                .map_err(|e| usb_error("stream allocation after the port reset", e, timeout))?;
+        }
         Ok(Reach::Port)
     }
 
