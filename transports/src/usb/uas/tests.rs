@@ -178,10 +178,7 @@ impl UsbDevice for Wire {
         Ok(self.queue.submit(transfer))
     }
     fn reap(&mut self, _timeout: Duration) -> Result<emulator::usb::device::Completion, UsbError> {
-        let mut queue = std::mem::take(&mut self.queue);
-        let completion = queue.reap(self);
-        self.queue = queue;
-        completion
+        PollQueue::reap_own(self, |d| &mut d.queue)
     }
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
         self.queue.discard(id);
@@ -269,6 +266,30 @@ fn read_request<'a>(cdb: &'a [u8], buf: &'a mut [u8]) -> ScsiRequest<'a> {
         data: DataBuffer::In(buf),
         timeout: TIMEOUT,
     }
+}
+
+/// READ (10) of blocks 0 to `count - 1`, one block each, queued together: the results
+/// and the blocks read.
+fn queued_reads(
+    t: &mut Transport,
+    count: u64,
+) -> (Vec<Result<ScsiReply, TransportError>>, Vec<Vec<u8>>) {
+    let reads: Vec<_> = (0..count)
+        .map(|i| {
+            Read10::new(i, 1, BLOCK, RwOptions::default())
+                .expect("READ")
+                .cdb()
+        })
+        .collect();
+    let mut bufs = vec![vec![0u8; BLOCK as usize]; count as usize];
+    let mut requests: Vec<ScsiRequest> = reads
+        .iter()
+        .zip(bufs.iter_mut())
+        .map(|(cdb, buf)| read_request(cdb.as_bytes(), buf))
+        .collect();
+    let results = t.execute_queued(&mut requests);
+    drop(requests);
+    (results, bufs)
 }
 
 #[test]
@@ -395,21 +416,7 @@ fn several_commands_in_flight_complete_as_the_device_answers() {
         first.sort_unstable();
         assert_eq!(first, (1..=15).collect::<Vec<u16>>(), "{speed:?}");
         // READ them back, several at once, with a mix of INQUIRY.
-        let reads: Vec<_> = (0..20)
-            .map(|i| {
-                Read10::new(i, 1, BLOCK, RwOptions::default())
-                    .expect("READ")
-                    .cdb()
-            })
-            .collect();
-        let mut bufs = vec![vec![0u8; BLOCK as usize]; 20];
-        let mut requests: Vec<ScsiRequest> = reads
-            .iter()
-            .zip(bufs.iter_mut())
-            .map(|(cdb, buf)| read_request(cdb.as_bytes(), buf))
-            .collect();
-        let results = t.execute_queued(&mut requests);
-        drop(requests);
+        let (results, bufs) = queued_reads(&mut t, 20);
         assert!(results
             .iter()
             .all(|r| r.as_ref().is_ok_and(|r| r.status == Status::Good)));
@@ -473,9 +480,15 @@ fn no_response_times_out_and_the_recovery_ladder_ends_in_a_port_reset() {
             ];
             let streams = usize::from(speed == Speed::Super);
             assert_eq!(tail.len(), ladder.len() + streams, "{pipe:?}: {log:?}");
-            assert!(tail.iter().zip(&ladder).all(|(a, b)| *a == b), "{pipe:?}: {log:?}");
+            assert!(
+                tail.iter().zip(&ladder).all(|(a, b)| *a == b),
+                "{pipe:?}: {log:?}"
+            );
             if speed == Speed::Super {
-                assert!(matches!(tail.last(), Some(Sent::Streams(n)) if *n > 1), "{log:?}");
+                assert!(
+                    matches!(tail.last(), Some(Sent::Streams(n)) if *n > 1),
+                    "{log:?}"
+                );
             }
             inquiry_works(&mut t);
         }
@@ -741,21 +754,7 @@ fn queued_reads_with_a_stall(speed: Speed) -> Vec<Result<ScsiReply, TransportErr
         execute(&mut t, &write, TIMEOUT).expect("written");
     }
     inject(&mut t, UasFault::Stall(PipeId::DataIn));
-    let reads: Vec<_> = (0..4)
-        .map(|i| {
-            Read10::new(i, 1, BLOCK, RwOptions::default())
-                .expect("READ")
-                .cdb()
-        })
-        .collect();
-    let mut bufs = vec![vec![0u8; BLOCK as usize]; 4];
-    let mut requests: Vec<ScsiRequest> = reads
-        .iter()
-        .zip(bufs.iter_mut())
-        .map(|(cdb, buf)| read_request(cdb.as_bytes(), buf))
-        .collect();
-    let results = t.execute_queued(&mut requests);
-    drop(requests);
+    let (results, bufs) = queued_reads(&mut t, 4);
     inquiry_works(&mut t);
     for ((result, buf), block) in results.iter().zip(&bufs).zip(&blocks) {
         if result.is_ok() {
