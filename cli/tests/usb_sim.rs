@@ -65,7 +65,13 @@ fn a_protocol_the_interface_lacks_is_refused() {
 }
 
 /// Each USB face and protocol choice: the sim: options and the `--usb-proto` flag.
-const FACES: [(&str, &str); 1] = [("usb=bot", "auto")];
+const FACES: [(&str, &str); 5] = [
+    ("usb=bot", "auto"),
+    ("usb=uas", "auto"),
+    ("usb=uas&speed=high", "uas"),
+    ("usb=dual", "bot"),
+    ("usb=dual&speed=high", "uas"),
+];
 
 /// Runs a `--json` command over `face`, checking exit 0 and the schema.
 fn over(face: (&str, &str), schema: &str, args: &[&str], uri: &str) -> serde_json::Value {
@@ -124,4 +130,60 @@ fn journal(face: (&str, &str)) -> String {
         face.1
     ));
     path.display().to_string()
+}
+
+#[test]
+fn a_vendor_cdb_moves_its_data_over_bot_and_loses_it_over_uas_on_the_field_bridge() {
+    // ASMedia's E6h Identify tunnel CDB on a bridge with alt 0 BOT and alt 1 UAS whose
+    // UAS firmware runs unknown CDBs without their data phase.
+    let uri = "sim:bridge-asmedia?size=1M&serial=FIELD1&usb=dual&uas-quirk=drop-unknown-data-phase";
+    let cdb = "e6 06 00 01 00 00 00 00 00 00 00 00 00 00 00 00";
+    let run = |proto: &'static str| {
+        let mut args = vec!["--usb-proto", proto, "raw", uri];
+        args.extend(cdb.split_whitespace());
+        args.extend(["--in", "4096"]);
+        args
+    };
+    let bot = json("raw", &run("bot"));
+    assert_eq!(bot["residual"], 0);
+    // Identify Controller's SN, bytes 4 to 23 (NVMe Base 2.0 5.17.2.1).
+    assert!(
+        bot["data_in"]
+            .as_str()
+            .unwrap()
+            .starts_with("36 1b f4 1a 46 49 45 4c 44 31"),
+        "{bot}"
+    );
+    let uas = json("raw", &run("uas"));
+    assert_eq!(uas["status"]["name"], "GOOD");
+    assert_eq!(uas["residual"], 4096, "{uas}");
+    assert_eq!(uas["data_in"], "");
+    // People are told what happened.
+    let human = scsitool(&run("uas"));
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("none of the data phase moved"), "{text}");
+    assert!(text.contains("--usb-proto bot"), "{text}");
+}
+
+#[test]
+fn verbose_shows_the_uas_ius() {
+    let out = scsitool(&[
+        "-v",
+        "--usb-proto",
+        "uas",
+        "readcap",
+        "sim:?usb=dual&speed=high",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let trace = String::from_utf8_lossy(&out.stderr);
+    // SET_INTERFACE to alt 1, READ CAPACITY (10)'s Command IU, the Read Ready IU of high
+    // speed, the data and the Sense IU (UAS-2 6.2).
+    assert!(trace.contains("control 01 0b wValue 0001"), "{trace}");
+    assert!(
+        trace.contains("Command IU tag 1 LUN 00 00 00 00 00 00 00 00 CDB 25 00"),
+        "{trace}"
+    );
+    assert!(trace.contains("Read Ready IU"), "{trace}");
+    assert!(trace.contains("data-in 8 bytes"), "{trace}");
+    assert!(trace.contains("Sense IU tag 1 status GOOD"), "{trace}");
 }

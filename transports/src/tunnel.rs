@@ -279,7 +279,13 @@ mod tests {
 
     /// The USB faces a bridge can be reached through: none (the sim: transport), and the
     /// emulated USB device through the host's USB transports.
-    const USB_FACES: [&str; 2] = ["", "&usb=bot"];
+    const USB_FACES: [&str; 5] = [
+        "",
+        "&usb=bot",
+        "&usb=uas",
+        "&usb=uas&speed=high",
+        "&usb=dual&speed=high",
+    ];
 
     #[test]
     fn tunnels_work_through_the_usb_transports() {

@@ -45,6 +45,8 @@ pub struct RawReport {
     #[serde(serialize_with = "hex_bytes")]
     #[schemars(with = "String")]
     pub data_in: Vec<u8>,
+    /// The data phase's length in bytes (`--in` or the size of `--out`'s file).
+    pub data_length: u32,
     /// Bytes of the data phase not transferred: its length less what moved (SAM-5 5.1).
     pub residual: u32,
     /// Where the data-in was written (`--outfile`), if anywhere.
@@ -79,6 +81,13 @@ impl Report for RawReport {
         if self.residual > 0 {
             text.push_str(&format!("Residual: {} bytes\n", self.residual));
         }
+        if self.status == Status::Good && self.residual > 0 && self.residual == self.data_length {
+            text.push_str(
+                "Note: GOOD status, but none of the data phase moved. Some USB bridges run a \
+                 vendor CDB without its data over UAS (the Command IU states no transfer \
+                 length); compare with --usb-proto bot.\n",
+            );
+        }
         text
     }
 }
@@ -108,6 +117,7 @@ impl RawReport {
             sense: answer.sense,
             sense_bytes: answer.reply.sense.clone(),
             data_in: answer.data_in.to_vec(),
+            data_length: raw.data_phase().len(),
             residual: raw.data_phase().len().saturating_sub(moved),
             outfile: outfile.map(|p| p.display().to_string()),
         }

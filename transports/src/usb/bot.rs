@@ -41,6 +41,13 @@ impl<D: UsbDevice> BotTransport<D> {
     /// ([`enumerate::bulk_only`]); a LUN past Get Max LUN's answer is refused (BOT 3.2).
     pub fn open(mut device: D, lun: u8) -> Outcome<Self> {
         let link = enumerate::bulk_only(&mut device)?;
+        Self::with_link(device, link, lun)
+    }
+
+    /// The transport over a Bulk-Only interface `device` already has selected
+    /// ([`enumerate::bulk_only_of`]), for logical unit `lun` (at most Get Max LUN's answer,
+    /// BOT 3.2).
+    pub fn with_link(device: D, link: BulkOnly, lun: u8) -> Outcome<Self> {
         if lun > link.max_lun {
             return Err(TransportError::Refused(format!(
                 "LUN {lun}: the device's highest LUN is {}",
@@ -277,8 +284,8 @@ impl<D: UsbDevice> ScsiTransport for BotTransport<D> {
 
     fn describe(&self) -> String {
         format!(
-            "USB Bulk-Only, interface {}, LUN {}",
-            self.link.interface, self.lun
+            "USB Bulk-Only, interface {} alt {}, LUN {}",
+            self.link.interface, self.link.alternate, self.lun
         )
     }
 }

@@ -313,10 +313,7 @@ impl<T: ScsiTarget> UsbDevice for MassStorageDevice<T> {
     }
 
     fn reap(&mut self, _timeout: Duration) -> Result<Completion, UsbError> {
-        let mut queue = std::mem::take(&mut self.queue);
-        let completion = queue.reap(self);
-        self.queue = queue;
-        completion
+        PollQueue::reap_own(self, |d| &mut d.queue)
     }
 
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {

@@ -83,6 +83,18 @@ impl PollQueue {
         self.pending.is_empty()
     }
 
+    /// [`PollQueue::reap`] for a device that holds its own queue, which `queue` reaches:
+    /// the queue is taken out while the device answers, then put back.
+    pub fn reap_own<D: UsbDevice + ?Sized>(
+        device: &mut D,
+        queue: impl Fn(&mut D) -> &mut PollQueue,
+    ) -> Result<Completion, UsbError> {
+        let mut taken = std::mem::take(queue(device));
+        let completion = taken.reap(device);
+        *queue(device) = taken;
+        completion
+    }
+
     /// Tries each pending transfer on `device` in submission order (through its
     /// synchronous [`UsbDevice::bulk_in`] and [`UsbDevice::bulk_out`]) and completes the
     /// first one it does not NAK. When it NAKs them all, the host's timeout expires:
