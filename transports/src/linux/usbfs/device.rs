@@ -308,7 +308,13 @@ impl UsbDevice for UsbFs {
         let fd = self.fd()?;
         let granted =
             ioctl::streams(fd, true, endpoints, streams).map_err(|e| errno::from_io(&e))?;
-        self.streams.extend_from_slice(endpoints);
+        // A port reset loses the streams and the transport allocates them again: each
+        // endpoint is listed once.
+        for &endpoint in endpoints {
+            if !self.streams.contains(&endpoint) {
+                self.streams.push(endpoint);
+            }
+        }
         Ok(granted)
     }
 
