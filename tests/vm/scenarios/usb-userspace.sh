@@ -79,8 +79,8 @@ while read -r l at iface; do
   for n in 1 8 64 128; do
     step "$l.kernel.$n" sg_raw -r $((n * 512)) -o "/out/$l.kernel.$n" "$sd" $(cdb 28 $n)
   done
-  [ "$l" = bot ] || continue
   step "$l.trace" $S -v inquiry "$U"
+  back "$l.back-trace" "$iface"
   # A terminating signal in the middle of a run: the interface is given back.
   for sig in INT TERM; do
     $S tur --count 1000000 "$U" > "/out/$l.sig$sig" 2> "/out/$l.sig$sig.err" < /dev/null &
@@ -93,6 +93,7 @@ while read -r l at iface; do
     echo $? > "/out/$l.sig$sig.rc"
     back "$l.back-sig$sig" "$iface"
   done
+  [ "$l" = bot ] || continue
   # A user without rw on the usbfs node.
   mkdir -p /etc
   echo 'nobody:x:65534:65534:nobody:/:/bin/sh' > /etc/passwd
