@@ -143,7 +143,8 @@ fn paths_that_are_not_the_right_device_node_are_refused_before_sending() {
             vec!["nvme", "id-ctrl", "/dev/null"],
             "character device of class mem (null)",
         ),
-        (vec!["inquiry", "usb:1234:5678"], "USB transports"),
+        (vec!["inquiry", "usb:1234:5678"], "no such USB device"),
+        (vec!["inquiry", "usb:46f4"], "expected usb:VID:PID"),
         (
             vec!["inquiry", "disk0"],
             "expected a sim: URI or a device node",

@@ -70,6 +70,9 @@ pub enum OpenError {
     /// LUN, the device failed enumeration).
     #[error("{0}")]
     Usb(#[from] crate::scsi::TransportError),
+    /// A `usb:` name that is malformed or designates no single device, explained.
+    #[error("{0}")]
+    UsbName(String),
     /// The `sim:` URI is malformed.
     #[error("{0}")]
     Uri(#[from] emulator::uri::UriError),

@@ -55,7 +55,8 @@ fn open_device(name: &str, access: Access) -> Result<Device> {
             OpenError::Unsupported(_)
             | OpenError::NotYet { .. }
             | OpenError::Uri(_)
-            | OpenError::WrongKind { .. } => ExitStatus::Usage,
+            | OpenError::WrongKind { .. }
+            | OpenError::UsbName(_) => ExitStatus::Usage,
             #[cfg(target_os = "linux")]
             OpenError::Node(_) => ExitStatus::Usage,
             OpenError::Usb(TransportError::Refused(_)) => ExitStatus::Usage,

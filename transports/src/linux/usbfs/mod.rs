@@ -50,22 +50,26 @@ use std::path::Path;
 /// (Bulk-Only, USB MSC BOT 1.0, or UAS-2), for the name's logical unit, with the wire
 /// trace `options` ask for ([`crate::usb::open_device`]).
 pub fn open_scsi(name: &str, options: &OpenOptions) -> Result<Box<dyn ScsiTransport>, OpenError> {
-    let parsed = UsbName::parse(name).map_err(|e| OpenError::Os(e.to_string()))?;
+    let parsed = UsbName::parse(name).map_err(|e| OpenError::UsbName(e.to_string()))?;
     let device = open_device(&parsed)?;
-    crate::usb::open_device(device, options.usb_protocol, parsed.lun, options.wire_trace)
-        .map_err(|e| OpenError::Os(format!("{name}: {e}")))
+    Ok(crate::usb::open_device(
+        device,
+        options.usb_protocol,
+        parsed.lun,
+        options.wire_trace,
+    )?)
 }
 
 /// Finds the device `name` designates and claims its first mass-storage interface.
 pub fn open_device(name: &UsbName) -> Result<UsbFs, OpenError> {
     let entry = sysfs::find(Path::new(sysfs::USB_DEVICES), name)
-        .map_err(|e| OpenError::Os(e.to_string()))?;
+        .map_err(|e| OpenError::UsbName(e.to_string()))?;
     let (interface, dir) = entry
         .mass_storage_interfaces()
         .into_iter()
         .next()
         .ok_or_else(|| {
-            OpenError::Os(format!(
+            OpenError::UsbName(format!(
                 "{name} ({}) has no mass-storage interface (class 08h)",
                 entry.node().display()
             ))
