@@ -1,4 +1,6 @@
 //! Drive firmware update: plan, validate, download, activate, verify.
 //!
-//! This crate is a placeholder in the workspace layout; it is filled by the fwupdate issue.
-//! It exports nothing yet.
+//! - [`manifest`]: the image's sidecar — which devices it is for, what it installs, its
+//!   checksums.
+
+pub mod manifest;
