@@ -6,6 +6,7 @@ use super::super::bot::usb_error;
 use super::task::Reach;
 use super::{copy, UasTransport};
 use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, TransportError};
+use cdb::scsi::status::Status;
 use cdb::usb::uas::{CommandIu, Iu, CDB_FIELD_LEN};
 use emulator::usb::device::{
     Completion, Transfer, TransferData, TransferId, Transferred, UsbDevice,
@@ -28,7 +29,17 @@ struct Slot {
     moved: usize,
     /// The request's timeout.
     timeout: Duration,
+    /// A GOOD Sense IU that arrived while the data transfer was still pending: the
+    /// command ends when the data transfer completes, or after [`DATA_AFTER_SENSE`].
+    reply: Option<ScsiReply>,
 }
+
+/// How long a command whose GOOD Sense IU overtook its data transfer waits for that
+/// transfer to complete: host controllers report completions of different endpoints out
+/// of order (EHCI does), though the device sent the data first (UAS-2 4.4). Linux's uas
+/// driver waits for the data transfer the same way. A transfer still pending after it
+/// moved nothing: a bridge that dropped the data phase.
+const DATA_AFTER_SENSE: Duration = Duration::from_secs(1);
 
 /// Why commands are abandoned: the error they fail with and the pipe to clear, if one
 /// stalled.
@@ -96,6 +107,11 @@ impl<'b, 'r> Batch<'b, 'r> {
             }
             self.step(t);
         }
+        // A status transfer re-armed while a command waited for its data: nothing is in
+        // flight to answer it.
+        if let Some(id) = self.shared_status.take() {
+            let _ = t.device.discard(id);
+        }
         self.results
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(TransportError::Failed("not issued".into()))))
@@ -140,6 +156,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             data: None,
             moved: 0,
             timeout,
+            reply: None,
         });
         let at = self.active.len() - 1;
         if t.link.streams {
@@ -213,7 +230,11 @@ impl<'b, 'r> Batch<'b, 'r> {
 
     /// Waits for the next completion and acts on it.
     fn step<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
-        let timeout = self.timeout(None);
+        let awaiting = self.active.iter().any(|s| s.reply.is_some());
+        let timeout = match awaiting {
+            true => self.timeout(None).min(DATA_AFTER_SENSE),
+            false => self.timeout(None),
+        };
         if !t.link.streams && self.shared_status.is_none() {
             match t.submit_status(0) {
                 Ok(id) => self.shared_status = Some(id),
@@ -229,6 +250,7 @@ impl<'b, 'r> Batch<'b, 'r> {
         };
         match completion {
             Ok(completion) => self.dispatch(t, completion),
+            Err(UsbError::Timeout) if awaiting => self.end_awaiting(t),
             Err(error) => {
                 let status = t.link.status.address;
                 let abandon = Abandon::usb("waiting for the device", status, error, timeout);
@@ -286,7 +308,23 @@ impl<'b, 'r> Batch<'b, 'r> {
                     _ => ("data-in pipe", t.link.data_in.address),
                 };
                 let abandon = Abandon::usb(what, endpoint, error, slot.timeout);
-                self.abandon(t, Some(at), abandon);
+                return self.abandon(t, Some(at), abandon);
+            }
+        }
+        if let Some(mut reply) = self.active.get_mut(at).and_then(|s| s.reply.take()) {
+            reply.transferred = self.active.get(at).map_or(0, |s| s.moved);
+            self.finish(t, at, Ok(reply));
+        }
+    }
+
+    /// Ends the commands whose GOOD Sense IU came and whose data transfer did not follow
+    /// within [`DATA_AFTER_SENSE`]: with what moved (nothing), their data transfer
+    /// discarded.
+    fn end_awaiting<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
+        while let Some(at) = self.active.iter().position(|s| s.reply.is_some()) {
+            let reply = self.active.get_mut(at).and_then(|s| s.reply.take());
+            if let Some(reply) = reply {
+                self.finish(t, at, Ok(reply));
             }
         }
     }
@@ -327,13 +365,23 @@ impl<'b, 'r> Batch<'b, 'r> {
         };
         match iu {
             Iu::Sense(sense) => {
-                let moved = self.active.get(owner).map_or(0, |s| s.moved);
+                let (moved, data_pending) = self
+                    .active
+                    .get(owner)
+                    .map_or((0, false), |s| (s.moved, s.data.is_some()));
                 let reply = ScsiReply {
                     status: sense.status,
                     sense: sense.sense_data,
                     transferred: moved,
                 };
-                self.finish(t, owner, Ok(reply));
+                // GOOD with the data transfer not yet reaped: wait for it (a failed
+                // command's pending data is cancelled, as Linux's uas driver does).
+                match self.active.get_mut(owner) {
+                    Some(slot) if data_pending && reply.status == Status::Good => {
+                        slot.reply = Some(reply)
+                    }
+                    _ => self.finish(t, owner, Ok(reply)),
+                }
             }
             Iu::Response(response) => {
                 let code = response.response_code;

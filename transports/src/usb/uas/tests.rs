@@ -119,6 +119,13 @@ struct Wire {
     /// Forged answers go to the control requests of enumeration instead.
     garbage_control: bool,
     no_streams: bool,
+    /// Completions are reported status pipe first, as an EHCI host controller may order
+    /// those of different endpoints.
+    status_first: bool,
+    /// Completions collected and not yet reported (with `status_first`).
+    completed: VecDeque<emulator::usb::device::Completion>,
+    /// The status-pipe transfers submitted.
+    status_ids: Vec<TransferId>,
     log: Vec<Sent>,
 }
 
@@ -131,6 +138,9 @@ impl Wire {
             garbage: false,
             garbage_control: false,
             no_streams: false,
+            status_first: false,
+            completed: VecDeque::new(),
+            status_ids: Vec::new(),
             log: Vec::new(),
         }
     }
@@ -175,10 +185,27 @@ impl UsbDevice for Wire {
         self.device.port_reset()
     }
     fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
-        Ok(self.queue.submit(transfer))
+        let endpoint = transfer.endpoint;
+        let id = self.queue.submit(transfer);
+        if endpoint == STATUS_PIPE {
+            self.status_ids.push(id);
+        }
+        Ok(id)
     }
     fn reap(&mut self, _timeout: Duration) -> Result<emulator::usb::device::Completion, UsbError> {
-        PollQueue::reap_own(self, |d| &mut d.queue)
+        if !self.status_first {
+            return PollQueue::reap_own(self, |d| &mut d.queue);
+        }
+        while let Ok(completion) = PollQueue::reap_own(self, |d| &mut d.queue) {
+            self.completed.push_back(completion);
+        }
+        let ids: Vec<TransferId> = self.completed.iter().map(|c| c.id).collect();
+        let status = ids.into_iter().position(|id| self.status_ids.contains(&id));
+        let next = match status {
+            Some(at) => self.completed.remove(at),
+            None => self.completed.pop_front(),
+        };
+        next.ok_or(UsbError::Timeout)
     }
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
         self.queue.discard(id);
@@ -849,4 +876,21 @@ fn reset_on_unknown_cdb_is_a_device_gone() {
     let mut buf = vec![0u8; VENDOR_REPLY];
     let failed = raw(&mut t, &cdb, DataBuffer::In(&mut buf));
     assert!(matches!(failed, Err(TransportError::Gone(_))), "{failed:?}");
+}
+
+#[test]
+fn a_sense_iu_reaped_before_its_data_waits_for_the_data() {
+    for (layout, speed) in CASES {
+        let mut t = ready(layout, speed);
+        t.device_mut().status_first = true;
+        let data: Vec<u8> = (0..64 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let write = Write10::new(8, &data, BLOCK, RwOptions::default()).expect("WRITE");
+        execute(&mut t, &write, TIMEOUT).expect("written");
+        let read = Read10::new(8, 128, BLOCK, RwOptions::default()).expect("READ");
+        let done = execute(&mut t, &read, TIMEOUT)
+            .unwrap_or_else(|e| panic!("{layout:?} {speed:?}: {e:?} {:?}", t.device_mut().log));
+        assert_eq!(done.reply.transferred, data.len(), "{layout:?} {speed:?}");
+        assert_eq!(done.response, data, "{layout:?} {speed:?}");
+        inquiry_works(&mut t);
+    }
 }
