@@ -1,0 +1,68 @@
+//! Image checks made before any byte is sent: non-empty, the alignment the protocol needs
+//! (whole dwords for NVMe Firmware Image Download, NVMe Base 2.0 5.14; a single command
+//! where the buffer takes only BUFFER OFFSET 0, SPC-5 6.16 OFFSET BOUNDARY FFh), and within
+//! the device's buffer (BUFFER CAPACITY, SPC-5 6.16). Nothing is ever padded or cut: an
+//! image that does not fit is refused. Checksums and manifests are the caller's.
+
+use crate::probe::{Capabilities, ScsiCapabilities};
+use cdb::scsi::spc::buffer::{OffsetBoundary, MAX_24};
+
+/// Why an image is refused before download.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+/// The longest data one WRITE BUFFER may carry: the 24-bit PARAMETER LIST LENGTH and the
+/// transport's limit.
+pub fn scsi_max_command(caps: &ScsiCapabilities) -> u64 {
+    caps.max_transfer.map_or(MAX_24.into(), |m| m.min(MAX_24.into()))
+}
+
+/// Checks an image of `len` bytes against the device's capabilities.
+pub fn check(len: u64, caps: &Capabilities) -> Result<(), Invalid> {
+    if len == 0 {
+        return Err(Invalid("the image is empty".into()));
+    }
+    match caps {
+        Capabilities::Nvme(_) => {
+            if len % 4 != 0 {
+                return Err(Invalid(format!(
+                    "the image is {len} bytes, not a whole number of dwords: Firmware Image \
+                     Download moves dwords (NVMe Base 2.0 5.14); a truncated or damaged file?"
+                )));
+            }
+            // OFST is a 32-bit dword offset.
+            if len > u64::from(u32::MAX) * 4 {
+                return Err(Invalid(format!("the image is {len} bytes, beyond what OFST can address")));
+            }
+        }
+        Capabilities::Scsi(caps) => {
+            if let Some(buffer) = caps.buffer {
+                if len > u64::from(buffer.buffer_capacity) {
+                    return Err(Invalid(format!(
+                        "the image is {len} bytes; the device's download buffer holds {} \
+                         (READ BUFFER descriptor, SPC-5 6.16)",
+                        buffer.buffer_capacity
+                    )));
+                }
+            }
+            let max = scsi_max_command(caps);
+            let one_command_only = caps
+                .buffer
+                .is_some_and(|b| b.offset_boundary == OffsetBoundary::ZeroOnly);
+            if one_command_only && len > max {
+                return Err(Invalid(format!(
+                    "the image is {len} bytes; the device takes only BUFFER OFFSET 0 (OFFSET \
+                     BOUNDARY FFh) and one command carries at most {max}"
+                )));
+            }
+            // Offsets beyond 24 bits cannot be expressed (SPC-5 6.49 BUFFER OFFSET).
+            if len > u64::from(MAX_24) + max {
+                return Err(Invalid(format!(
+                    "the image is {len} bytes, beyond what BUFFER OFFSET (24 bits) can address"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
