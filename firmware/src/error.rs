@@ -2,6 +2,8 @@
 //! commands' errors (SAM-5 5.1, NVMe Base 2.0 4.6.1), and builder refusals.
 
 use cdb::error::BuildError;
+use cdb::nvme::StatusClass;
+use cdb::sense::{classify, RetryClass};
 use transports::execute::ExecuteError;
 use transports::nvme::NvmeError;
 use transports::scsi::TransportError;
@@ -53,6 +55,21 @@ impl FirmwareError {
                 Some((sense.sense_key_code()?, asc, ascq))
             }
             _ => None,
+        }
+    }
+
+    /// True for a transient condition worth reissuing the command for: BUSY, a UNIT
+    /// ATTENTION, a logical unit becoming ready (SPC-5 4.4, SAM-5 5.3), or an NVMe status
+    /// with DNR clear that the host should retry (NVMe Base 2.0 4.6.1).
+    pub fn transient(&self) -> bool {
+        match self {
+            FirmwareError::Scsi(ExecuteError::Device { status, sense, .. }) => {
+                classify(*status, sense.as_deref()) == RetryClass::RetryLater
+            }
+            FirmwareError::Nvme(NvmeError::Device { status, .. }) => {
+                status.class() == StatusClass::RetryLater
+            }
+            _ => false,
         }
     }
 

@@ -220,7 +220,11 @@ fn plan_scsi(scsi: &ScsiCapabilities, caps: &Capabilities, len: u64) -> Result<P
     let activate_ok = modes.mode_0fh != Support::No;
     let candidates = [
         (ScsiMode::Mode0Eh, modes.mode_0eh, activate_ok),
-        (ScsiMode::Mode0Dh, modes.mode_0dh, activate_ok && modes.mode_0dh == Support::Yes),
+        (
+            ScsiMode::Mode0Dh,
+            modes.mode_0dh,
+            activate_ok && modes.mode_0dh == Support::Yes,
+        ),
         (ScsiMode::Mode07h, modes.mode_07h, true),
         (ScsiMode::Mode05h, modes.mode_05h, fits),
     ];
@@ -242,7 +246,10 @@ fn plan_scsi(scsi: &ScsiCapabilities, caps: &Capabilities, len: u64) -> Result<P
     } else {
         "not reported either way; the preferred mode tried"
     };
-    reasons.push(format!("WRITE BUFFER mode {:02X}h: {reported}", mode.mode().code()));
+    reasons.push(format!(
+        "WRITE BUFFER mode {:02X}h: {reported}",
+        mode.mode().code()
+    ));
     let activation = if mode.deferred() {
         Activation::ByActivateCommand
     } else {
@@ -329,7 +336,11 @@ fn plan_nvme(nvme: &NvmeCapabilities, caps: &Capabilities, len: u64) -> Result<P
         ),
         format!(
             "slot {slot} ({}), Commit Action {}",
-            if slot_empty(slot) { "empty" } else { "replaced" },
+            if slot_empty(slot) {
+                "empty"
+            } else {
+                "replaced"
+            },
             if commit_action == CommitAction::ReplaceAndActivate {
                 "001b: activate at the next reset (FRMW: no activation without reset)"
             } else {
@@ -369,7 +380,12 @@ impl Plan {
     }
 
     /// The WRITE BUFFER carrying `data` at `chunk` (SPC-5 6.49).
-    pub fn write_buffer(&self, mode: ScsiMode, chunk: Chunk, data: &[u8]) -> Result<WriteBuffer, BuildError> {
+    pub fn write_buffer(
+        &self,
+        mode: ScsiMode,
+        chunk: Chunk,
+        data: &[u8],
+    ) -> Result<WriteBuffer, BuildError> {
         let offset = u32::try_from(chunk.offset).map_err(|_| BuildError::Invalid {
             command: WriteBufferCdb::NAME,
             reason: "BUFFER OFFSET beyond 24 bits",
@@ -409,7 +425,9 @@ impl Plan {
                 }
                 Method::Nvme { .. } => {
                     let fields = FirmwareImageDownloadFields {
-                        numd: u32::try_from(chunk.len / 4).unwrap_or(u32::MAX).wrapping_sub(1),
+                        numd: u32::try_from(chunk.len / 4)
+                            .unwrap_or(u32::MAX)
+                            .wrapping_sub(1),
                         ofst: u32::try_from(chunk.offset / 4).unwrap_or(u32::MAX),
                     };
                     PlannedCommand {

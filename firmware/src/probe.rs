@@ -16,7 +16,9 @@ use cdb::nvme::id_ctrl::Frmw;
 use cdb::nvme::identify::IdentifyController;
 use cdb::nvme::log_page::LogPage;
 use cdb::scsi::sbc::read_capacity::ReadCapacity16;
-use cdb::scsi::spc::buffer::{write, BufferDescriptor, ReadBuffer, ReadBufferData, WriteBufferMode};
+use cdb::scsi::spc::buffer::{
+    write, BufferDescriptor, ReadBuffer, ReadBufferData, WriteBufferMode,
+};
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
 use cdb::scsi::spc::report_opcodes::{
     ReportSupportedOperationCodes, ReportingOptions, SupportedOperationCodes,
@@ -239,8 +241,12 @@ pub fn probe_scsi(
     };
     let ext = answer(execute(t, &Inquiry::vpd(EXTENDED_INQUIRY_DATA), timeout))?;
     match ext.map(|d| d.response) {
-        Ok(InquiryData::Vpd(VpdPage::ExtendedInquiryData(page))) => apply_extended(&mut caps, &page),
-        Ok(_) => caps.notes.push("Extended INQUIRY Data VPD page: unexpected data".into()),
+        Ok(InquiryData::Vpd(VpdPage::ExtendedInquiryData(page))) => {
+            apply_extended(&mut caps, &page)
+        }
+        Ok(_) => caps
+            .notes
+            .push("Extended INQUIRY Data VPD page: unexpected data".into()),
         Err(r) => caps.notes.push(format!(
             "no Extended INQUIRY Data VPD page ({}): modes and activation not reported",
             refusal_text(r)
@@ -270,7 +276,9 @@ pub fn probe_scsi(
     let buffer = answer(execute(t, &ReadBuffer::descriptor(0), timeout))?;
     match buffer.map(|d| d.response) {
         Ok(ReadBufferData::Descriptor(d)) => caps.buffer = Some(d),
-        Ok(_) => caps.notes.push("READ BUFFER descriptor: unexpected data".into()),
+        Ok(_) => caps
+            .notes
+            .push("READ BUFFER descriptor: unexpected data".into()),
         Err(r) => {
             caps.notes.push(format!(
                 "READ BUFFER descriptor not available ({}): offset boundary and capacity unknown",

@@ -15,7 +15,8 @@ pub struct Invalid(pub String);
 /// The longest data one WRITE BUFFER may carry: the 24-bit PARAMETER LIST LENGTH and the
 /// transport's limit.
 pub fn scsi_max_command(caps: &ScsiCapabilities) -> u64 {
-    caps.max_transfer.map_or(MAX_24.into(), |m| m.min(MAX_24.into()))
+    caps.max_transfer
+        .map_or(MAX_24.into(), |m| m.min(MAX_24.into()))
 }
 
 /// Checks an image of `len` bytes against the device's capabilities.
@@ -33,7 +34,9 @@ pub fn check(len: u64, caps: &Capabilities) -> Result<(), Invalid> {
             }
             // OFST is a 32-bit dword offset.
             if len > u64::from(u32::MAX) * 4 {
-                return Err(Invalid(format!("the image is {len} bytes, beyond what OFST can address")));
+                return Err(Invalid(format!(
+                    "the image is {len} bytes, beyond what OFST can address"
+                )));
             }
         }
         Capabilities::Scsi(caps) => {
