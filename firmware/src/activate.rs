@@ -18,6 +18,7 @@ use cdb::nvme::log_page::LogPage;
 use cdb::nvme::StatusClass;
 use cdb::scsi::spc::buffer::{ReadBuffer, ReadBufferData, WriteBuffer};
 use cdb::scsi::spc::inquiry::{Inquiry, InquiryData};
+use cdb::scsi::spc::test_unit_ready::TestUnitReady;
 use serde::Serialize;
 use std::time::Duration;
 use transports::execute::execute;
@@ -128,17 +129,22 @@ pub struct Verified {
 pub fn verify(target: &mut Target, timeout: Duration) -> Result<Verified, FirmwareError> {
     match target {
         Target::Scsi(t) => {
+            // INQUIRY does not report a unit attention (SAM-5 5.14); TEST UNIT READY does,
+            // and execute() clears it by reissuing.
+            let mut unit_attentions: Vec<(u8, u8)> = execute(t.as_mut(), &TestUnitReady, timeout)
+                .map(|done| done.unit_attentions)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| s.asc_ascq())
+                .collect();
             let done = execute(t.as_mut(), &Inquiry::standard(), timeout)?;
+            unit_attentions.extend(done.unit_attentions.iter().filter_map(|s| s.asc_ascq()));
             let InquiryData::Standard(data) = done.response else {
                 return Err(FirmwareError::Unexpected("INQUIRY"));
             };
             Ok(Verified {
                 revision: data.product_revision_level,
-                unit_attentions: done
-                    .unit_attentions
-                    .iter()
-                    .filter_map(|s| s.asc_ascq())
-                    .collect(),
+                unit_attentions,
                 next_reset: None,
             })
         }
