@@ -59,13 +59,57 @@ pub fn check(len: u64, caps: &Capabilities) -> Result<(), Invalid> {
                      BOUNDARY FFh) and one command carries at most {max}"
                 )));
             }
-            // Offsets beyond 24 bits cannot be expressed (SPC-5 6.49 BUFFER OFFSET).
-            if len > u64::from(MAX_24) + max {
+            // BUFFER OFFSET and BUFFER CAPACITY are 24-bit fields (SPC-5 6.16, 6.49).
+            if len > u64::from(MAX_24) {
                 return Err(Invalid(format!(
-                    "the image is {len} bytes, beyond what BUFFER OFFSET (24 bits) can address"
+                    "the image is {len} bytes; WRITE BUFFER addresses at most {MAX_24} \
+                     (24-bit BUFFER OFFSET and BUFFER CAPACITY)"
                 )));
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{ActivationTiming, DownloadModes};
+    use cdb::scsi::spc::buffer::BufferDescriptor;
+
+    fn scsi(buffer: Option<(u8, u32)>, max_transfer: Option<u64>) -> Capabilities {
+        Capabilities::Scsi(ScsiCapabilities {
+            modes: DownloadModes::UNKNOWN,
+            activation: ActivationTiming::NotIndicated,
+            activation_events: (false, false, false),
+            buffer: buffer.map(|(code, buffer_capacity)| BufferDescriptor {
+                offset_boundary: OffsetBoundary::from_code(code),
+                buffer_capacity,
+            }),
+            max_transfer,
+            refusal: None,
+            notes: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn sizes_the_protocols_cannot_carry_are_refused() {
+        let any = scsi(None, None);
+        assert!(check(0, &any).is_err(), "empty");
+        assert!(check(1, &any).is_ok(), "SCSI images need no alignment");
+        assert!(check(u64::from(MAX_24), &any).is_ok());
+        assert!(
+            check(u64::from(MAX_24) + 1, &any).is_err(),
+            "beyond 24 bits"
+        );
+        // Capacity 64 KiB (SPC-5 6.16 BUFFER CAPACITY).
+        let small = scsi(Some((9, 0x10000)), None);
+        assert!(check(0x10000, &small).is_ok());
+        assert!(check(0x10001, &small).is_err());
+        // OFFSET BOUNDARY FFh: one command must carry it all.
+        let zero_only = scsi(Some((0xff, 0x10000)), Some(4096));
+        assert!(check(4096, &zero_only).is_ok());
+        let why = check(4097, &zero_only).unwrap_err().0;
+        assert!(why.contains("FFh"), "{why}");
+    }
 }
