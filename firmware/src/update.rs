@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 /// What a planned update knows before sending anything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Prepared {
     /// The device.
     pub identity: Identity,
@@ -57,7 +57,7 @@ pub fn prepare(
 }
 
 /// An update that ended before anything was sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Ended {
     /// The device, when its identity could be read.
     pub identity: Option<Identity>,
@@ -94,7 +94,7 @@ impl Default for UpdateOptions<'_> {
 }
 
 /// Everything an update found and did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// The device before the update, when it could be read.
     pub identity: Option<Identity>,

@@ -3,6 +3,8 @@
 //! reset-required statuses, rejected and overlapping downloads, resume, a controller
 //! without firmware commands, and the JMicron / ASMedia bridge tunnels.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use cdb::nvme::firmware::CommitAction;

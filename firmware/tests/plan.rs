@@ -3,6 +3,8 @@
 //! fields; NVMe Base 2.0 5.14 dword units and FWUG, 5.17.2.1 MDTS), and the modes and
 //! slots chosen are ones the device allows.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use cdb::nvme::firmware::CommitAction;
 use cdb::nvme::id_ctrl::Frmw;
 use cdb::scsi::spc::buffer::{BufferDescriptor, OffsetBoundary, MAX_24};

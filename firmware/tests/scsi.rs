@@ -2,6 +2,8 @@
 //! mode, the offset boundary, bad images, interruption and resume, transient conditions
 //! and a bridge that refuses WRITE BUFFER.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use cdb::scsi::spc::buffer::{BufferDescriptor, OffsetBoundary};

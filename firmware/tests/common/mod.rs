@@ -3,7 +3,7 @@
 //! URI (a smaller transfer limit, fewer download modes, a BUSY answer, no firmware
 //! commands), and images in the emulator's format.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use cdb::nvme::{Completion, Queue, SubmissionEntry};
 use cdb::scsi::status::Status;
