@@ -123,6 +123,8 @@ pub struct Verified {
     /// NVMe: the slot the next Controller Level Reset activates and its revision (log 03h
     /// AFI bits 6:4 and FRSn).
     pub next_reset: Option<(u8, Option<String>)>,
+    /// NVMe: FRS1–FRS7 of the Firmware Slot Information log (empty when not read).
+    pub slot_revisions: Vec<Option<String>>,
 }
 
 /// Reads the running revision back.
@@ -146,6 +148,7 @@ pub fn verify(target: &mut Target, timeout: Duration) -> Result<Verified, Firmwa
                 revision: data.product_revision_level,
                 unit_attentions,
                 next_reset: None,
+                slot_revisions: Vec::new(),
             })
         }
         Target::Nvme { transport, .. } => {
@@ -155,6 +158,7 @@ pub fn verify(target: &mut Target, timeout: Duration) -> Result<Verified, Firmwa
                 transports::nvme::execute(t, &LogPage::firmware_slot(), timeout)
                     .ok()
                     .map(|d| d.response);
+            let slot_revisions = log.as_ref().map(|l| l.frs.clone()).unwrap_or_default();
             let next_reset = log.and_then(|log| {
                 let slot = log.next_reset_slot?;
                 let revision = log
@@ -168,6 +172,7 @@ pub fn verify(target: &mut Target, timeout: Duration) -> Result<Verified, Firmwa
                 revision: ctrl.response.fr,
                 unit_attentions: Vec::new(),
                 next_reset,
+                slot_revisions,
             })
         }
     }

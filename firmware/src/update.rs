@@ -8,7 +8,7 @@ use crate::activate::{activate, verify, Activated, Verified};
 use crate::download::{download, DownloadError, DownloadOptions, Downloaded, Start};
 use crate::identity::Identity;
 use crate::outcome::{Outcome, RequiredReset};
-use crate::plan::{plan, Plan};
+use crate::plan::{plan, Method, Plan};
 use crate::probe::{probe, Capabilities};
 use crate::state;
 use crate::target::Target;
@@ -224,24 +224,41 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
         &verified,
         &from,
         options.expected_revision.as_deref(),
+        plan,
     );
     report.verified = Some(verified);
     report
 }
 
-/// The outcome once the device answered after activation.
-fn judge(activated: Activated, verified: &Verified, from: &str, expected: Option<&str>) -> Outcome {
+/// The outcome once the device answered after activation. An NVMe controller that says
+/// the image runs must report, as its FR, the revision the committed slot holds (log 03h).
+fn judge(
+    activated: Activated,
+    verified: &Verified,
+    from: &str,
+    expected: Option<&str>,
+    plan: &Plan,
+) -> Outcome {
     let to = verified.revision.clone();
+    let slot_revision = match plan.method {
+        Method::Nvme { slot, .. } => verified
+            .slot_revisions
+            .get(usize::from(slot).wrapping_sub(1))
+            .cloned()
+            .flatten(),
+        Method::Scsi { .. } => None,
+    };
+    let wanted = expected.map(str::to_string).or(slot_revision);
     match activated {
         Activated::Pending { reset } => Outcome::pending(from.to_string(), reset),
-        Activated::NotIndicated if to == from && expected != Some(to.as_str()) => {
+        Activated::NotIndicated if to == from && wanted.as_deref() != Some(to.as_str()) => {
             Outcome::pending(from.to_string(), RequiredReset::HardReset)
         }
-        _ => match expected {
-            Some(expected) if expected.trim() != to.trim() => Outcome::FailedUnknown {
+        _ => match wanted {
+            Some(wanted) if wanted.trim() != to.trim() => Outcome::FailedUnknown {
                 why: format!(
                     "activation succeeded but the device reports revision {to:?}, not the \
-                     {expected:?} the image installs"
+                     {wanted:?} of the image"
                 ),
                 next_step: "power cycle the device and check its revision; if it is still \
                             wrong, the image did not take"

@@ -251,3 +251,20 @@ fn data_in_only_tunnels_are_refused_at_planning() {
         assert_eq!(log.count(WRITE_BUFFER), 0);
     }
 }
+
+#[test]
+fn an_expected_revision_the_device_does_not_report_is_failed_unknown() {
+    let (t, _log) = nvme("sim:nvme?size=1M");
+    let mut target = nvme_target(t);
+    let mut o = options();
+    o.expected_revision = Some("9.9".into());
+    let report = update(&mut target, &nvme_image("6.0", 8192), &mut o);
+    let Outcome::FailedUnknown { why, .. } = &report.outcome else {
+        panic!("{:?}", report.outcome)
+    };
+    assert!(why.contains("\"6.0\"") && why.contains("9.9"), "{why}");
+    assert_eq!(
+        report.verified.unwrap().slot_revisions[1].as_deref(),
+        Some("6.0")
+    );
+}
