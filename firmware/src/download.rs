@@ -272,8 +272,8 @@ fn send_chunk(
     let mut attempts = 0;
     loop {
         let result = match (&mut *target, plan.method) {
-            (Target::Scsi(t), Method::Scsi { mode }) => {
-                let command = plan.write_buffer(mode, chunk, data)?;
+            (Target::Scsi(t), Method::Scsi { .. }) => {
+                let command = plan.write_buffer(chunk, data)?;
                 execute(t.as_mut(), &command, timeout)
                     .map(|_| ())
                     .map_err(FirmwareError::from)

@@ -379,17 +379,17 @@ impl Plan {
         })
     }
 
-    /// The WRITE BUFFER carrying `data` at `chunk` (SPC-5 6.49).
-    pub fn write_buffer(
-        &self,
-        mode: ScsiMode,
-        chunk: Chunk,
-        data: &[u8],
-    ) -> Result<WriteBuffer, BuildError> {
-        let offset = u32::try_from(chunk.offset).map_err(|_| BuildError::Invalid {
+    /// The WRITE BUFFER carrying `data` at `chunk` (SPC-5 6.49), for the SCSI method.
+    pub fn write_buffer(&self, chunk: Chunk, data: &[u8]) -> Result<WriteBuffer, BuildError> {
+        let invalid = |reason| BuildError::Invalid {
             command: WriteBufferCdb::NAME,
-            reason: "BUFFER OFFSET beyond 24 bits",
-        })?;
+            reason,
+        };
+        let Method::Scsi { mode } = self.method else {
+            return Err(invalid("the plan is for an NVMe controller"));
+        };
+        let offset =
+            u32::try_from(chunk.offset).map_err(|_| invalid("BUFFER OFFSET beyond 24 bits"))?;
         WriteBuffer::new(mode.mode(), 0, 0, offset, data.to_vec())
     }
 
