@@ -2,10 +2,13 @@
 //! until they pass), download, activation, verification — each failure mapped to the
 //! [`Outcome`] that tells the truth about the device's state. After a failed command the
 //! device is asked for its revision again: a device that answers with the old revision
-//! is unchanged; one that does not answer is in an unknown state.
+//! is unchanged; one that does not answer is in an unknown state. An NVMe download
+//! resumed from a state file whose commit fails with Invalid Firmware Image (the
+//! controller lost the earlier pieces, e.g. at a reset) is downloaded again from 0 once.
 
 use crate::activate::{activate, verify, Activated, Verified};
 use crate::download::{download, DownloadError, DownloadOptions, Downloaded, Start};
+use crate::error::FirmwareError;
 use crate::identity::Identity;
 use crate::outcome::{Outcome, RequiredReset};
 use crate::plan::{plan, Method, Plan};
@@ -139,55 +142,42 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
             let _ = state::remove(path);
         }
     };
-    match download(
-        target,
-        plan,
-        image,
-        &prepared.identity,
-        &mut options.download,
-    ) {
-        Ok(done) if !done.finished => {
-            report.outcome = Outcome::FailedUnknown {
-                why: format!(
-                    "the download stopped after {} of {} bytes",
-                    done.acknowledged, plan.image_len
-                ),
-                next_step: resume_advice(plan, done.acknowledged),
-            };
-            report.download = Some(done);
+    let mut done = match run_download(target, &prepared, image, options, &from) {
+        Ok(done) => done,
+        Err(halted) => {
+            report.download = halted.download;
+            report.outcome = halted.outcome;
             return report;
         }
-        Ok(done) => report.download = Some(done),
-        Err(DownloadError::NoAnswer { offset, error }) => {
-            report.outcome = Outcome::FailedUnknown {
-                why: format!("the chunk at offset {offset} got no answer: {error}"),
-                next_step: resume_advice(plan, offset),
-            };
-            return report;
-        }
-        Err(DownloadError::Rejected {
-            offset,
-            error,
-            start,
-        }) => {
+    };
+    forget_state();
+    let mut activation = activate(target, plan, timeout);
+    if let (Err(error), Start::Resumed { offset }) = (&activation, &done.start) {
+        if lost_earlier_pieces(error) {
+            let why = format!(
+                "the controller rejected the image resumed at offset {offset} at commit \
+                 (Invalid Firmware Image): it no longer held the earlier pieces, so the image \
+                 was downloaded again from 0"
+            );
+            match run_download(target, &prepared, image, options, &from) {
+                Ok(again) => {
+                    done = Downloaded {
+                        start: Start::Restarted { why },
+                        ..again
+                    }
+                }
+                Err(halted) => {
+                    report.download = halted.download;
+                    report.outcome = halted.outcome;
+                    return report;
+                }
+            }
             forget_state();
-            let resumed = match &start {
-                Start::Resumed { offset } => format!(" (resumed at offset {offset})"),
-                _ => String::new(),
-            };
-            let why = format!("the device rejected the chunk at offset {offset}{resumed}: {error}");
-            report.outcome = after_failure(target, &from, why, timeout);
-            return report;
-        }
-        Err(other) => {
-            report.outcome = Outcome::FailedUnchanged {
-                why: format!("nothing more was sent: {other}"),
-            };
-            return report;
+            activation = activate(target, plan, timeout);
         }
     }
-    forget_state();
-    let activated = match activate(target, plan, timeout) {
+    report.download = Some(done);
+    let activated = match activation {
         Ok(a) => a,
         Err(error) if error.no_answer() => {
             report.outcome = Outcome::FailedUnknown {
@@ -228,6 +218,82 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
     );
     report.verified = Some(verified);
     report
+}
+
+/// A download that ended before activation, and how the update ends.
+struct Halted {
+    download: Option<Downloaded>,
+    outcome: Outcome,
+}
+
+/// Runs the download step and maps its failures to outcomes; the state file is removed
+/// when the device rejected a chunk (its partial download is void).
+fn run_download(
+    target: &mut Target,
+    prepared: &Prepared,
+    image: &[u8],
+    options: &mut UpdateOptions<'_>,
+    from: &str,
+) -> Result<Downloaded, Box<Halted>> {
+    let plan = &prepared.plan;
+    let halt = |download, outcome| Box::new(Halted { download, outcome });
+    match download(
+        target,
+        plan,
+        image,
+        &prepared.identity,
+        &mut options.download,
+    ) {
+        Ok(done) if !done.finished => {
+            let outcome = Outcome::FailedUnknown {
+                why: format!(
+                    "the download stopped after {} of {} bytes",
+                    done.acknowledged, plan.image_len
+                ),
+                next_step: resume_advice(plan, done.acknowledged),
+            };
+            Err(halt(Some(done), outcome))
+        }
+        Ok(done) => Ok(done),
+        Err(DownloadError::NoAnswer { offset, error }) => {
+            let outcome = Outcome::FailedUnknown {
+                why: format!("the chunk at offset {offset} got no answer: {error}"),
+                next_step: resume_advice(plan, offset),
+            };
+            Err(halt(None, outcome))
+        }
+        Err(DownloadError::Rejected {
+            offset,
+            error,
+            start,
+        }) => {
+            if let Some(path) = &options.download.state_file {
+                let _ = state::remove(path);
+            }
+            let resumed = match &start {
+                Start::Resumed { offset } => format!(" (resumed at offset {offset})"),
+                _ => String::new(),
+            };
+            let why = format!("the device rejected the chunk at offset {offset}{resumed}: {error}");
+            Err(halt(
+                None,
+                after_failure(target, from, why, options.timeout),
+            ))
+        }
+        Err(other) => {
+            let why = format!("nothing more was sent: {other}");
+            Err(halt(None, Outcome::FailedUnchanged { why }))
+        }
+    }
+}
+
+/// Invalid Firmware Image (Command Specific Status 07h, NVMe Base 2.0 5.13) at the commit
+/// of a resumed download: the controller lost the pieces sent before the interruption
+/// (a reset discards a partial download).
+fn lost_earlier_pieces(error: &FirmwareError) -> bool {
+    error
+        .nvme_status()
+        .is_some_and(|s| s.sct == cdb::nvme::status::sct::COMMAND_SPECIFIC && s.sc == 0x07)
 }
 
 /// The outcome once the device answered after activation. An NVMe controller that says

@@ -268,3 +268,36 @@ fn an_expected_revision_the_device_does_not_report_is_failed_unknown() {
         Some("6.0")
     );
 }
+
+#[test]
+fn a_resume_on_a_controller_that_lost_the_earlier_pieces_downloads_again() {
+    let image = nvme_image("7.0", 6 * 4096);
+    let path = state_path("nvme-lost");
+    let (mut t, _log) = nvme("sim:nvme?size=1M");
+    t.max_transfer = Some(4096);
+    let mut first = options();
+    first.download.state_file = Some(path.clone());
+    first.download.stop_after_chunks = Some(2);
+    update(&mut nvme_target(t), &image, &mut first);
+    // Another process, another controller with the same identity: nothing downloaded.
+    let (mut t, log) = nvme("sim:nvme?size=1M");
+    t.max_transfer = Some(4096);
+    let mut target = nvme_target(t);
+    let mut second = options();
+    second.download.state_file = Some(path.clone());
+    let report = update(&mut target, &image, &mut second);
+    assert_eq!(
+        report.outcome,
+        Outcome::UpdatedActive {
+            from: "1.0".into(),
+            to: "7.0".into()
+        }
+    );
+    let Start::Restarted { why } = report.download.unwrap().start else {
+        panic!("not restarted")
+    };
+    assert!(why.contains("Invalid Firmware Image"), "{why}");
+    // 4 resumed pieces and a rejected commit, then 6 pieces and a commit.
+    assert_eq!((log.count(FW_DOWNLOAD), log.count(FW_COMMIT)), (10, 2));
+    assert!(!path.exists());
+}
