@@ -414,3 +414,49 @@ pub fn probe_nvme(
     }
     Ok(caps)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> ScsiCapabilities {
+        ScsiCapabilities {
+            modes: DownloadModes::UNKNOWN,
+            activation: ActivationTiming::NotIndicated,
+            activation_events: (false, false, false),
+            buffer: None,
+            max_transfer: None,
+            refusal: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rsoc_support_and_mode_bits_limit_the_modes() {
+        // SUPPORT 001b: not supported (SPC-5 6.36.3).
+        let mut caps = empty();
+        apply_rsoc(&mut caps, 0b001, &[]);
+        assert!(caps.refusal.is_some());
+        // CDB USAGE DATA byte 1 = 07h: MODE values using bit 3 (0Dh, 0Eh, 0Fh) are
+        // unusable; 05h and 07h remain unknown.
+        let mut caps = empty();
+        apply_rsoc(&mut caps, 0b011, &[0x3b, 0x07]);
+        assert_eq!(caps.modes.mode_0eh, Support::No);
+        assert_eq!(caps.modes.mode_0dh, Support::No);
+        assert_eq!(caps.modes.mode_0fh, Support::No);
+        assert_eq!(caps.modes.mode_07h, Support::Unknown);
+        assert_eq!(caps.modes.mode_05h, Support::Unknown);
+        assert!(caps.refusal.is_none());
+        // SUPPORT 000b: no data; nothing learnt.
+        let mut caps = empty();
+        apply_rsoc(&mut caps, 0b000, &[0x3b, 0x00]);
+        assert_eq!(caps.modes, DownloadModes::UNKNOWN);
+    }
+
+    #[test]
+    fn limits_combine_to_the_smaller() {
+        assert_eq!(min_known(Some(4), Some(8)), Some(4));
+        assert_eq!(min_known(None, Some(8)), Some(8));
+        assert_eq!(min_known(None, None), None);
+    }
+}

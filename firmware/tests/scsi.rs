@@ -396,3 +396,28 @@ fn write_buffer_through_usb_faces_that_translate_it() {
         assert_eq!(log.count(WRITE_BUFFER), 4, "{face}");
     }
 }
+
+#[test]
+fn the_probe_reads_what_the_emulated_disk_reports() {
+    use firmware::probe::{probe, ActivationTiming, Capabilities, Support};
+    let (t, _log) = scsi("sim:?size=1M");
+    let mut target = scsi_target(t);
+    let Capabilities::Scsi(caps) = probe(&mut target, std::time::Duration::from_secs(1)).unwrap()
+    else {
+        panic!("not SCSI")
+    };
+    // Extended INQUIRY Data: DMS_VALID with DM_MD_5, _7, _D, _E, _F; ACTIVATE MICROCODE 01b.
+    let m = caps.modes;
+    assert_eq!(
+        [m.mode_05h, m.mode_07h, m.mode_0dh, m.mode_0eh, m.mode_0fh],
+        [Support::Yes; 5]
+    );
+    assert_eq!(caps.activation, ActivationTiming::BeforeCompletion);
+    // READ BUFFER descriptor: OFFSET BOUNDARY 09h, BUFFER CAPACITY FFFE00h.
+    let buffer = caps.buffer.unwrap();
+    assert_eq!(buffer.offset_boundary.alignment(), Some(512));
+    assert_eq!(buffer.buffer_capacity, 0xff_fe00);
+    // Block Limits: MAXIMUM TRANSFER LENGTH 16 MiB in 512-byte blocks.
+    assert_eq!(caps.max_transfer, Some(16 << 20));
+    assert!(caps.refusal.is_none());
+}
