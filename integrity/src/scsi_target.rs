@@ -15,7 +15,7 @@ use cdb::scsi::spc::mode::{
     set_wce, DecodedModePage, ModeParameters, ModeSelect10, ModeSense10, PageControl,
 };
 use cdb::scsi::spc::vpd::VpdPage;
-use transports::execute::{execute, ExecuteError, Executed};
+use transports::execute::{execute, execute_into, ExecuteError, Executed};
 use transports::scsi::ScsiTransport;
 
 /// The largest transfer verification uses when nothing smaller is known: 1 MiB.
@@ -103,10 +103,16 @@ fn exec<C: ScsiCommand>(
     transport: &mut dyn ScsiTransport,
     command: &C,
 ) -> Result<Executed<C::Response>, TargetError> {
-    execute(transport, command, TIMEOUT).map_err(|error| match error {
+    execute(transport, command, TIMEOUT).map_err(target_error)
+}
+
+/// An execution error as a target error: no status is a transport failure, anything else
+/// the device's.
+fn target_error(error: ExecuteError) -> TargetError {
+    match error {
         ExecuteError::Transport(e) => TargetError::Transport(e.to_string()),
         other => TargetError::Device(other.to_string()),
-    })
+    }
 }
 
 /// Runs `command` as [`exec`] does, keeping only its decoded response.
@@ -140,23 +146,21 @@ impl BlockTarget for ScsiBlockTarget {
             TargetError::Unsupported(format!("a read of {blocks} blocks is too long"))
         })?;
         let transport = self.transport.as_mut();
-        let data = if fits_ten(lba, blocks) {
-            exec(
-                transport,
-                &Read::<Ten>::new(lba, count, bs, options).map_err(unsupported)?,
-            )?
+        // The data lands in `buf` itself (no copy: verification and `read` move the
+        // whole device through here).
+        let (reply, _) = if fits_ten(lba, blocks) {
+            let read = Read::<Ten>::new(lba, count, bs, options).map_err(unsupported)?;
+            execute_into(transport, &read, buf, TIMEOUT)
         } else {
-            exec(
-                transport,
-                &Read::<Sixteen>::new(lba, count, bs, options).map_err(unsupported)?,
-            )?
+            let read = Read::<Sixteen>::new(lba, count, bs, options).map_err(unsupported)?;
+            execute_into(transport, &read, buf, TIMEOUT)
         }
-        .data_in;
-        let n = data.len().min(buf.len());
-        buf[..n].copy_from_slice(&data[..n]);
-        if n < buf.len() {
+        .map_err(target_error)?;
+        // READ transfers every block it completes (SBC-4 5.15): short is a failure.
+        if reply.transferred < buf.len() {
             return Err(TargetError::Device(format!(
-                "READ at LBA {lba} returned {n} of {} bytes",
+                "READ at LBA {lba} returned {} of {} bytes",
+                reply.transferred,
                 buf.len()
             )));
         }

@@ -3,7 +3,7 @@
 //! transfer always agree, and the answer is decoded by the command itself.
 
 use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, ScsiTransport, TransportError};
-use cdb::command::ScsiCommand;
+use cdb::command::{DataPhase, ScsiCommand};
 use cdb::error::DecodeError;
 use cdb::scsi::status::Status;
 use cdb::sense::key::UNIT_ATTENTION;
@@ -84,28 +84,82 @@ pub fn execute<C: ScsiCommand>(
     command: &C,
     timeout: Duration,
 ) -> Result<Executed<C::Response>, ExecuteError> {
+    let mut data_in = Vec::new();
+    let (reply, unit_attentions) = run(transport, command, timeout, Sink::Own(&mut data_in))?;
+    data_in.truncate(reply.transferred.min(data_in.len()));
+    match command.decode(&data_in) {
+        Ok(response) => Ok(Executed {
+            response,
+            data_in,
+            reply,
+            unit_attentions,
+        }),
+        Err(error) => Err(ExecuteError::Decode {
+            command: command.name(),
+            error,
+            data_in,
+        }),
+    }
+}
+
+/// Executes `command`, whose data-in phase is exactly `buf`'s length, with the data
+/// landing in `buf` — no copy, for bulk reads — and returns the reply (its `transferred`
+/// tells how much of `buf` was filled) and the UNIT ATTENTION conditions cleared as
+/// [`execute`] does. The answer is not decoded. A command with another data phase is
+/// refused before anything is sent: the buffer comes from the command, never beside it.
+pub fn execute_into<C: ScsiCommand>(
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+    buf: &mut [u8],
+    timeout: Duration,
+) -> Result<(ScsiReply, Vec<SenseData>), ExecuteError> {
+    match command.data_phase() {
+        DataPhase::In(len) if len as usize == buf.len() => {}
+        phase => {
+            return Err(ExecuteError::Transport(TransportError::Refused(format!(
+                "{}: a data-in buffer of {} bytes for a data phase of {phase:?}",
+                command.name(),
+                buf.len()
+            ))))
+        }
+    }
+    run(transport, command, timeout, Sink::Caller(buf))
+}
+
+/// Where a command's data-in goes.
+enum Sink<'b> {
+    /// A buffer of the command's own length and direction, made for each attempt.
+    Own(&'b mut Vec<u8>),
+    /// The caller's buffer, of the command's data-in length.
+    Caller(&'b mut [u8]),
+}
+
+/// Sends `command` with its data-in going to `sink`, reissuing it after
+/// a UNIT ATTENTION, until an answer that is not one: GOOD or RECOVERED ERROR comes back
+/// with the conditions cleared; any other status is [`ExecuteError::Device`].
+fn run<C: ScsiCommand>(
+    transport: &mut dyn ScsiTransport,
+    command: &C,
+    timeout: Duration,
+    mut sink: Sink<'_>,
+) -> Result<(ScsiReply, Vec<SenseData>), ExecuteError> {
     let mut unit_attentions = Vec::new();
+    let cdb = command.cdb();
     loop {
-        let (reply, data_in) = send(transport, command, timeout)?;
+        let data = match &mut sink {
+            Sink::Own(data_in) => DataBuffer::for_phase(command.data_phase(), data_in),
+            Sink::Caller(buf) => DataBuffer::In(buf),
+        };
+        let reply = transport.execute(ScsiRequest {
+            cdb: cdb.as_bytes(),
+            data,
+            timeout,
+        })?;
         let sense = (!reply.sense.is_empty())
             .then(|| cdb::sense::decode(&reply.sense).ok())
             .flatten();
         match classify(reply.status, sense.as_ref()) {
-            RetryClass::Good | RetryClass::Recovered => {
-                return match command.decode(&data_in) {
-                    Ok(response) => Ok(Executed {
-                        response,
-                        data_in,
-                        reply,
-                        unit_attentions,
-                    }),
-                    Err(error) => Err(ExecuteError::Decode {
-                        command: command.name(),
-                        error,
-                        data_in,
-                    }),
-                };
-            }
+            RetryClass::Good | RetryClass::Recovered => return Ok((reply, unit_attentions)),
             _ => match sense {
                 Some(ua)
                     if ua.sense_key_code() == Some(UNIT_ATTENTION)
@@ -124,24 +178,6 @@ pub fn execute<C: ScsiCommand>(
             },
         }
     }
-}
-
-/// Sends `command` once: a buffer of the command's own length and direction.
-fn send<C: ScsiCommand>(
-    transport: &mut dyn ScsiTransport,
-    command: &C,
-    timeout: Duration,
-) -> Result<(ScsiReply, Vec<u8>), TransportError> {
-    let cdb = command.cdb();
-    let mut data_in = Vec::new();
-    let data = DataBuffer::for_phase(command.data_phase(), &mut data_in);
-    let reply = transport.execute(ScsiRequest {
-        cdb: cdb.as_bytes(),
-        data,
-        timeout,
-    })?;
-    data_in.truncate(reply.transferred.min(data_in.len()));
-    Ok((reply, data_in))
 }
 
 #[cfg(test)]
@@ -226,5 +262,31 @@ mod tests {
             panic!("not standard data")
         };
         assert_eq!(data.t10_vendor_identification, "ACME");
+    }
+
+    #[test]
+    fn execute_into_fills_the_callers_buffer_and_refuses_another_length() {
+        use cdb::scsi::sbc::read_write::{Read, RwOptions, Write};
+        let mut t = sim("sim:?size=1M");
+        let timeout = Duration::from_secs(1);
+        let block: Vec<u8> = (0..1024u32).map(|i| (i * 3) as u8).collect();
+        let write = Write::<Sixteen>::new(4, &block, 512, RwOptions::default()).unwrap();
+        execute(t.as_mut(), &write, timeout).unwrap();
+        let read = Read::<Sixteen>::new(4, 2, 512, RwOptions::default()).unwrap();
+        let mut buf = vec![0u8; 1024];
+        let (reply, _) = execute_into(t.as_mut(), &read, &mut buf, timeout).unwrap();
+        assert_eq!(reply.transferred, 1024);
+        assert_eq!(buf, block);
+        let mut short = vec![0u8; 512];
+        let refused = execute_into(t.as_mut(), &read, &mut short, timeout);
+        assert!(
+            matches!(
+                refused,
+                Err(ExecuteError::Transport(TransportError::Refused(_)))
+            ),
+            "{refused:?}"
+        );
+        let mut none = [0u8; 0];
+        assert!(execute_into(t.as_mut(), &TestUnitReady, &mut none, timeout).is_err());
     }
 }

@@ -12,7 +12,7 @@ use cdb::scsi::spc::request_sense::RequestSense;
 use cdb::scsi::status::Status;
 use cdb::usb::bot::{Cbw, Csw, CswStatus, CSW_LEN};
 use cdb::usb::request::SetupPacket;
-use emulator::usb::device::UsbDevice;
+use emulator::usb::device::{copy_received, UsbDevice};
 use emulator::usb::UsbError;
 use std::time::Duration;
 
@@ -135,19 +135,23 @@ impl<D: UsbDevice> BotTransport<D> {
         Err(TransportError::Failed("CBW: the device STALLs it".into()))
     }
 
-    /// The data-in phase in one transfer rounded up to wMaxPacketSize (USB 2.0 5.8.3);
-    /// bytes past the buffer are discarded. A STALL ends the phase: the halt is cleared
+    /// The data-in phase in one transfer rounded up to wMaxPacketSize (USB 2.0 5.8.3),
+    /// straight into the caller's buffer when that is whole packets; bytes past the
+    /// buffer are discarded. A STALL ends the phase: the halt is cleared
     /// and the CSW follows (BOT 6.7.2).
     fn data_in(&mut self, into: &mut [u8], timeout: Duration) -> Outcome<usize> {
-        let rounded = into.len().div_ceil(self.link.packet) * self.link.packet;
-        match self.device.bulk_in(self.link.bulk_in, 0, rounded) {
-            Ok(bytes) => {
-                let n = bytes.len().min(into.len());
-                if let (Some(to), Some(from)) = (into.get_mut(..n), bytes.get(..n)) {
-                    to.copy_from_slice(from);
-                }
-                Ok(n)
-            }
+        let packet = self.link.packet;
+        let received = if into.len() % packet == 0 {
+            // Whole packets: the transfer lands in the caller's buffer.
+            self.device.bulk_in_into(self.link.bulk_in, 0, into)
+        } else {
+            let rounded = into.len().div_ceil(packet) * packet;
+            self.device
+                .bulk_in(self.link.bulk_in, 0, rounded)
+                .map(|bytes| copy_received(&bytes, into))
+        };
+        match received {
+            Ok(n) => Ok(n.min(into.len())),
             Err(UsbError::Stall) => self.clear_halt(self.link.bulk_in, timeout).map(|()| 0),
             Err(e) => Err(usb_error("data-in", e, timeout)),
         }

@@ -44,6 +44,20 @@ pub trait UsbDevice {
     /// on `stream`; fewer is a short packet.
     fn bulk_in(&mut self, endpoint: u8, stream: u16, max: usize) -> UsbResult;
 
+    /// A bulk-in transfer of up to `buf.len()` bytes into `buf` from the endpoint with
+    /// address `endpoint` on `stream`; `Ok` holds the bytes received (fewer is a short
+    /// packet). A backend that can receive in place (usbfs USBDEVFS_BULK) overrides this
+    /// to spare the copy [`UsbDevice::bulk_in`]'s owned buffer costs.
+    fn bulk_in_into(
+        &mut self,
+        endpoint: u8,
+        stream: u16,
+        buf: &mut [u8],
+    ) -> Result<usize, UsbError> {
+        let data = self.bulk_in(endpoint, stream, buf.len())?;
+        Ok(copy_received(&data, buf))
+    }
+
     /// A port reset (USB 2.0 7.1.7.5, 9.1.1.3), as usbfs and libusb perform it: the
     /// device is reset and the host stack restores its configuration and alternate
     /// settings.
@@ -75,6 +89,17 @@ pub trait UsbDevice {
     fn set_timeout(&mut self, timeout: Duration) {
         let _ = timeout;
     }
+}
+
+/// Copies what an IN transfer received into `buf`, as much as fits; returns the bytes
+/// copied (the rest of a longer transfer is dropped, as a host drops bytes past its
+/// buffer).
+pub fn copy_received(data: &[u8], buf: &mut [u8]) -> usize {
+    let n = data.len().min(buf.len());
+    if let (Some(to), Some(from)) = (buf.get_mut(..n), data.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    n
 }
 
 /// Bus speed (USB 2.0 7.1.7; USB 3.2 3.1).

@@ -18,7 +18,7 @@ use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// bmRequestType of a standard request to the device, host to device (USB 2.0 9.3.1).
 const STANDARD_DEVICE_OUT: u8 = 0x00;
@@ -63,6 +63,31 @@ pub struct UsbFs {
     timeout: Duration,
     /// Endpoints with bulk streams allocated, freed at drop.
     streams: Vec<u8>,
+}
+
+/// The largest piece of a synchronous bulk transfer: USBDEVFS_BULK copies each through a
+/// kernel buffer it allocates in one piece, and allocations of 1 MiB and more made
+/// transfers several times slower in the VM than pieces of 256 KiB. A bulk transfer may
+/// be split at any multiple of wMaxPacketSize (512 at high speed, 1024 at SuperSpeed; USB
+/// 2.0 5.8.3): the device sees one stream of packets, and a short packet still ends it.
+const PIECE: usize = 256 * 1024;
+
+/// The time a synchronous transfer has left, across its pieces.
+struct Deadline(Instant);
+
+impl Deadline {
+    /// `timeout` from now.
+    fn new(timeout: Duration) -> Self {
+        Deadline(Instant::now() + timeout)
+    }
+
+    /// What is left, or [`UsbError::Timeout`] when nothing is.
+    fn left(&self) -> Result<Duration, UsbError> {
+        match self.0.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(left),
+            _ => Err(UsbError::Timeout),
+        }
+    }
 }
 
 impl UsbFs {
@@ -260,10 +285,19 @@ impl UsbDevice for UsbFs {
             };
         }
         let fd = self.fd()?;
-        // usbfs only reads an OUT transfer's buffer; a copy keeps the pointer honest.
-        let mut bytes = data.to_vec();
-        ioctl::bulk(fd, endpoint & !DIR_IN, &mut bytes, self.timeout)
-            .map_err(|e| errno::from_io(&e))
+        let mut sent = 0;
+        let deadline = Deadline::new(self.timeout);
+        for piece in data.chunks(PIECE) {
+            // usbfs only reads an OUT transfer's buffer; a copy keeps the pointer honest.
+            let mut bytes = piece.to_vec();
+            let n = ioctl::bulk(fd, endpoint & !DIR_IN, &mut bytes, deadline.left()?)
+                .map_err(|e| errno::from_io(&e))?;
+            sent += n;
+            if n < piece.len() {
+                break;
+            }
+        }
+        Ok(sent)
     }
 
     fn bulk_in(&mut self, endpoint: u8, stream: u16, max: usize) -> UsbResult {
@@ -273,12 +307,35 @@ impl UsbDevice for UsbFs {
                 Transferred::Out(_) => Err(UsbError::InvalidParam),
             };
         }
-        let fd = self.fd()?;
         let mut data = vec![0u8; max];
-        let n = ioctl::bulk(fd, endpoint | DIR_IN, &mut data, self.timeout)
-            .map_err(|e| errno::from_io(&e))?;
+        let n = self.bulk_in_into(endpoint, 0, &mut data)?;
         data.truncate(n);
         Ok(data)
+    }
+
+    fn bulk_in_into(
+        &mut self,
+        endpoint: u8,
+        stream: u16,
+        buf: &mut [u8],
+    ) -> Result<usize, UsbError> {
+        if stream != 0 {
+            let data = self.bulk_in(endpoint, stream, buf.len())?;
+            return Ok(emulator::usb::device::copy_received(&data, buf));
+        }
+        let fd = self.fd()?;
+        let mut received = 0;
+        let deadline = Deadline::new(self.timeout);
+        for piece in buf.chunks_mut(PIECE) {
+            let n = ioctl::bulk(fd, endpoint | DIR_IN, piece, deadline.left()?)
+                .map_err(|e| errno::from_io(&e))?;
+            received += n;
+            // A short packet ends the transfer (USB 2.0 5.8.3).
+            if n < piece.len() {
+                break;
+            }
+        }
+        Ok(received)
     }
 
     fn port_reset(&mut self) -> Result<(), UsbError> {

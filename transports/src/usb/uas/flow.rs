@@ -9,7 +9,7 @@ use crate::scsi::{DataBuffer, ScsiReply, ScsiRequest, TransportError};
 use cdb::scsi::status::Status;
 use cdb::usb::uas::{CommandIu, Iu, CDB_FIELD_LEN};
 use emulator::usb::device::{
-    Completion, Transfer, TransferData, TransferId, Transferred, UsbDevice,
+    copy_received, Completion, Transfer, TransferData, TransferId, Transferred, UsbDevice,
 };
 use emulator::usb::UsbError;
 use std::time::Duration;
@@ -294,11 +294,7 @@ impl<'b, 'r> Batch<'b, 'r> {
         };
         match (result, &mut request.data) {
             (Ok(Transferred::In(bytes)), DataBuffer::In(buf)) => {
-                let n = bytes.len().min(buf.len());
-                if let (Some(to), Some(from)) = (buf.get_mut(..n), bytes.get(..n)) {
-                    to.copy_from_slice(from);
-                }
-                slot.moved = n;
+                slot.moved = copy_received(&bytes, buf);
             }
             (Ok(Transferred::Out(n)), DataBuffer::Out(bytes)) => slot.moved = n.min(bytes.len()),
             (Ok(_), _) => {}
