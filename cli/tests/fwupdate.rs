@@ -148,6 +148,16 @@ fn rejected_images_leave_the_device_unchanged() {
         .as_str()
         .unwrap()
         .contains("0x4107"));
+    // A manifest promising another revision than the one the device runs afterwards: the
+    // state is unknown, and the report says what to do.
+    manifest(&nvme, "scsitool emulated NVMe", "9.9", None);
+    let (tag, report) = fwupdate(&[&nvme, "sim:nvme?size=1M"], 13);
+    assert_eq!(tag, "failed_unknown", "{report}");
+    assert!(report["outcome"]["why"].as_str().unwrap().contains("9.9"));
+    assert!(report["outcome"]["next_step"]
+        .as_str()
+        .unwrap()
+        .contains("power cycle"));
 }
 
 #[test]
@@ -236,8 +246,10 @@ fn without_a_manifest_the_update_needs_a_device_and_a_confirmation() {
 fn a_dry_run_lists_the_commands_and_sends_none() {
     let dir = Scratch::new("dry");
     let image = dir.image("scsi.bin", &SCSI.build("0002", &[9; 20_000]));
-    let (tag, report) = fwupdate(&["--dry-run", &image, "sim:?size=1M"], 0);
+    let state = dir.path("elsewhere.fwstate").display().to_string();
+    let (tag, report) = fwupdate(&["--dry-run", "--state", &state, &image, "sim:?size=1M"], 0);
     assert_eq!(tag, "none", "{report}");
+    assert_eq!(report["state_file"], state.as_str());
     let commands = report["commands"].as_array().unwrap();
     // WRITE BUFFER mode 0Eh with the image, then mode 0Fh (SPC-5 6.49): opcode 3Bh,
     // MODE in byte 1, PARAMETER LIST LENGTH in bytes 6-8.
@@ -323,5 +335,31 @@ fn a_killed_download_is_rerun_from_its_state_file() {
     assert!(
         !state.exists(),
         "the state file is removed after the update"
+    );
+}
+
+#[test]
+fn people_read_the_plan_what_happened_and_what_to_do_next() {
+    let dir = Scratch::new("human");
+    let image = dir.image("nvme.bin", &NVME.build("3.0", &[7; 8192]));
+    let out = common::scsitool(&[
+        "fwupdate",
+        "--yes",
+        &image,
+        "sim:nvme,fw-needs-reset?size=1M",
+    ]);
+    assert_eq!(out.status.code(), Some(10), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("plan: 8216 bytes by Firmware Image Download"),
+        "{text}"
+    );
+    assert!(text.contains("Commit Action 011b"), "{text}");
+    assert!(text.contains("revision 1.0 still runs"), "{text}");
+    assert!(text.contains("Next: reset the NVMe controller"), "{text}");
+    let progress = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        progress.contains("downloaded 8216 of 8216 bytes (100 %)"),
+        "{progress}"
     );
 }

@@ -175,11 +175,12 @@ pub fn plan_text(device: &str, prepared: &Prepared) -> String {
         id.revision.trim_end(),
         id.serial.trim()
     );
+    let chunks = plan.chunks().count();
     text += &format!(
-        "plan: {} bytes by {}\n  {} chunks of up to {} bytes; {}\n",
+        "plan: {} bytes by {}\n  {chunks} chunk{} of up to {} bytes; {}\n",
         plan.image_len,
         method_text(plan.method),
-        plan.chunks().count(),
+        if chunks == 1 { "" } else { "s" },
         plan.chunk_size,
         activation_text(plan.activation)
     );
