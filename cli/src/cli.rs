@@ -211,6 +211,23 @@ pub enum Command {
     /// end (or with `--restore JOURNAL` after a crash).
     #[command(display_order = 16)]
     Verify(Box<VerifyArgs>),
+    /// Update a drive's firmware: SCSI WRITE BUFFER download microcode modes (SPC-5 6.49)
+    /// or NVMe Firmware Image Download and Commit (NVMe Base 2.0 5.13, 5.14), also through
+    /// the JMicron USB–NVMe tunnel.
+    ///
+    /// Plans first (probing reads only): the mode, the largest legal chunk, the activation
+    /// and the reset it will need, printed; `--dry-run` also lists every command it would
+    /// send. The image's manifest (IMAGE.toml or IMAGE.json beside it) names the devices
+    /// it is for, the revision it installs and its checksums; a checksum failure is always
+    /// refused, a device the manifest does not name only without `--force`. Without a
+    /// manifest, DEVICE is required and the update must be confirmed (or `--yes`). An
+    /// interrupted download resumes from IMAGE.fwstate where the mode allows.
+    ///
+    /// Exit status: 0 updated and active, 10 downloaded and waiting for a reset, 11
+    /// refused before anything was sent, 12 failed with the device unchanged, 13 failed
+    /// with the device's state unknown. JSON schema: `scsitool schema fwupdate`.
+    #[command(display_order = 18)]
+    Fwupdate(Box<FwupdateArgs>),
     /// Read logical blocks in large transfers and report the throughput, optionally
     /// saving the data: READ (10)/(16) on SCSI devices (SBC-4 5.15, 5.16), Read on NVMe
     /// namespaces (NVMe NVM Command Set 3.2.6), like sg_dd or dd with direct I/O.
@@ -624,6 +641,35 @@ pub struct VerifyArgs {
     /// With a file target: the block size (default 4096).
     #[arg(long, default_value = "4096")]
     pub bs: u32,
+}
+
+/// `scsitool fwupdate`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct FwupdateArgs {
+    /// The firmware image.
+    pub image: PathBuf,
+    /// The device: a SCSI or NVMe node or a sim: URI. Without it, the single discovered
+    /// device the image's manifest names.
+    pub device: Option<String>,
+    /// Update a device the manifest does not name (vendor, model or current revision);
+    /// never overrides a checksum failure.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask for confirmation when the image has no manifest.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the plan and every command it would send; send nothing but the probing
+    /// reads.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When the new firmware waits for a reset, perform it where scsitool can (sim:
+    /// devices: a power cycle; Linux NVMe controllers: a Controller Level Reset), then
+    /// read the revision again.
+    #[arg(long)]
+    pub reset: bool,
+    /// The resume state file (default: IMAGE.fwstate beside the image).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// Parses a byte count with an optional binary suffix: `4096`, `64K`, `1G`.

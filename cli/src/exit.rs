@@ -33,11 +33,19 @@ pub enum ExitStatus {
     Transport,
     /// 9: data read back differs from what was written or expected.
     Miscompare,
+    /// 10: firmware downloaded and committed; it runs after a reset or power cycle.
+    FirmwarePendingReset,
+    /// 11: firmware update refused before anything was sent.
+    FirmwareRefused,
+    /// 12: firmware update failed; the device still runs its old firmware.
+    FirmwareFailedUnchanged,
+    /// 13: firmware update failed; the device's state is unknown.
+    FirmwareFailedUnknown,
 }
 
 impl ExitStatus {
     /// Every status, in code order, for documentation and tests.
-    pub const ALL: [ExitStatus; 10] = [
+    pub const ALL: [ExitStatus; 14] = [
         ExitStatus::Success,
         ExitStatus::Other,
         ExitStatus::Usage,
@@ -48,6 +56,10 @@ impl ExitStatus {
         ExitStatus::DeviceNeedsReset,
         ExitStatus::Transport,
         ExitStatus::Miscompare,
+        ExitStatus::FirmwarePendingReset,
+        ExitStatus::FirmwareRefused,
+        ExitStatus::FirmwareFailedUnchanged,
+        ExitStatus::FirmwareFailedUnknown,
     ];
 
     /// The process exit code.
@@ -63,6 +75,10 @@ impl ExitStatus {
             ExitStatus::DeviceNeedsReset => 7,
             ExitStatus::Transport => 8,
             ExitStatus::Miscompare => 9,
+            ExitStatus::FirmwarePendingReset => 10,
+            ExitStatus::FirmwareRefused => 11,
+            ExitStatus::FirmwareFailedUnchanged => 12,
+            ExitStatus::FirmwareFailedUnknown => 13,
         }
     }
 
@@ -85,6 +101,16 @@ impl ExitStatus {
             ExitStatus::DeviceNeedsReset => "device needs a reset or power cycle",
             ExitStatus::Transport => "transport failure: the command did not complete",
             ExitStatus::Miscompare => "data miscompare",
+            ExitStatus::FirmwarePendingReset => {
+                "fwupdate: firmware downloaded, runs after a reset or power cycle"
+            }
+            ExitStatus::FirmwareRefused => "fwupdate: refused before anything was sent",
+            ExitStatus::FirmwareFailedUnchanged => {
+                "fwupdate: failed, the device still runs its old firmware"
+            }
+            ExitStatus::FirmwareFailedUnknown => {
+                "fwupdate: failed, the device's state is unknown (see the next step printed)"
+            }
         }
     }
 

@@ -54,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => commands::sense::decode_command(out, &hex, status, exit_status),
         Command::List => commands::list::command(out),
         Command::Verify(args) => commands::verify::command(out, &args),
+        Command::Fwupdate(args) => commands::fwupdate::command(out, &args),
         Command::Read {
             device,
             lba,

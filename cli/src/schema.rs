@@ -25,6 +25,10 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<cdb::scsi::cdb_decode::DecodedCdb>,
     },
     SchemaEntry {
+        command: "fwupdate",
+        generate: of::<crate::commands::fwupdate::report::FwupdateReport>,
+    },
+    SchemaEntry {
         command: "inquiry",
         generate: of::<crate::commands::inquiry::InquiryReport>,
     },

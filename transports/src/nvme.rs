@@ -41,6 +41,16 @@ pub trait NvmeTransport {
             self.describe()
         )))
     }
+
+    /// Performs a Controller Level Reset (NVMe Base 2.0 3.7.2), which activates firmware
+    /// committed for activation at the next reset (5.13), where the transport can ask the
+    /// host's driver for one: Linux's NVMe controller node does; others are refused.
+    fn reset_controller(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Refused(format!(
+            "{}: the transport cannot reset the controller",
+            self.describe()
+        )))
+    }
 }
 
 /// A command that completed with Successful Completion (Base 2.0 4.6.1.2.1).

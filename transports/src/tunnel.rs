@@ -170,6 +170,12 @@ impl NvmeTransport for TunnelledNvme {
             self.scsi.describe()
         )
     }
+
+    /// Power cycles the bridge's device, and with it the drive behind it, where the SCSI
+    /// transport controls the power (the emulated bridges).
+    fn power_cycle(&mut self) -> Result<(), TransportError> {
+        self.scsi.power_cycle()
+    }
 }
 
 #[cfg(test)]

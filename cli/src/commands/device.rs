@@ -38,13 +38,18 @@ pub fn configure(flags: DeviceFlags) {
     let _ = FLAGS.set(flags);
 }
 
+/// The global `--bridge` flag of this run.
+pub fn bridge_flag() -> Option<BridgeChoice> {
+    FLAGS.get().and_then(|flags| flags.bridge)
+}
+
 /// How long one command may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens `name` for `access`: a name scsitool cannot open, or a node of the wrong kind, is
 /// a usage error; a device that cannot be built or opened (permissions, a medium's I/O
 /// error) is not.
-fn open_device(name: &str, access: Access) -> Result<Device> {
+pub fn open_device(name: &str, access: Access) -> Result<Device> {
     let mut options = OpenOptions::new(access);
     if let Some(flags) = FLAGS.get() {
         options.usb_protocol = flags.usb_protocol;
@@ -106,7 +111,7 @@ pub fn open_scsi(name: &str, access: Access) -> Result<Box<dyn ScsiTransport>> {
 /// USB–NVMe bridge reached through its tunnel — the one `--bridge` names, else the one
 /// the VID:PID table gives.
 pub fn open_nvme(name: &str, access: Access) -> Result<Box<dyn NvmeTransport>> {
-    let named = FLAGS.get().and_then(|flags| flags.bridge);
+    let named = bridge_flag();
     match open_device(name, access)? {
         Device::Nvme(transport) => Ok(transport),
         Device::Scsi(transport) => {

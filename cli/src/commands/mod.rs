@@ -2,6 +2,7 @@
 
 pub mod cdb;
 pub mod device;
+pub mod fwupdate;
 pub mod generate;
 pub mod inquiry;
 pub mod list;

@@ -23,6 +23,10 @@ const NVME_IOCTL_ADMIN_CMD: libc::c_ulong = 0xc048_4e41;
 /// `NVME_IOCTL_IO_CMD`: `_IOWR('N', 0x43, struct nvme_passthru_cmd)`.
 const NVME_IOCTL_IO_CMD: libc::c_ulong = 0xc048_4e43;
 
+/// `NVME_IOCTL_RESET`: `_IO('N', 0x44)`, a Controller Level Reset by the driver (on the
+/// controller node only).
+const NVME_IOCTL_RESET: libc::c_ulong = 0x4e44;
+
 /// `struct nvme_passthru_cmd`, in the kernel's layout (72 bytes).
 #[repr(C)]
 #[derive(Default)]
@@ -155,6 +159,29 @@ impl NvmeTransport for NvmeIoctl {
     fn max_transfer(&self) -> Option<u64> {
         self.limits.max_transfer(self.page)
     }
+
+    /// `NVME_IOCTL_RESET` on the controller node: the driver resets the controller (CC.EN
+    /// cleared and set again, NVMe Base 2.0 3.7.2) and brings its queues back.
+    fn reset_controller(&mut self) -> Result<(), TransportError> {
+        if self.node.kind != NodeKind::NvmeController {
+            return Err(TransportError::Refused(format!(
+                "{}: a controller reset needs the controller node (/dev/nvmeN), not a \
+                 namespace",
+                self.node.path.display()
+            )));
+        }
+        // SAFETY: NVME_IOCTL_RESET takes no argument; the file descriptor is open.
+        let rc = unsafe { libc::ioctl(self.file.as_raw_fd(), NVME_IOCTL_RESET) };
+        if rc < 0 {
+            let error = io::Error::last_os_error();
+            return Err(TransportError::Failed(os_error::explain_ioctl(
+                &self.node.path,
+                "NVMe controller",
+                &error,
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The completion a pass-through ioctl reports: Dword 0 from `result`, the status field
@@ -184,6 +211,8 @@ mod tests {
             |nr: libc::c_ulong| (3 << 30) | (72 << 16) | (libc::c_ulong::from(b'N') << 8) | nr;
         assert_eq!(NVME_IOCTL_ADMIN_CMD, iowr(0x41));
         assert_eq!(NVME_IOCTL_IO_CMD, iowr(0x43));
+        // _IO: no direction, no size.
+        assert_eq!(NVME_IOCTL_RESET, (libc::c_ulong::from(b'N') << 8) | 0x44);
     }
 
     #[test]
