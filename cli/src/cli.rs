@@ -670,6 +670,10 @@ pub struct FwupdateArgs {
     /// The resume state file (default: IMAGE.fwstate beside the image).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Send at most this many bytes per download command (K, M suffixes), within the
+    /// device's own limits and alignment (default: the largest the device allows).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_chunk: Option<u64>,
 }
 
 /// Parses a byte count with an optional binary suffix: `4096`, `64K`, `1G`.

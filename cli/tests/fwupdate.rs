@@ -266,6 +266,36 @@ fn a_dry_run_lists_the_commands_and_sends_none() {
     assert_eq!(report["update"]["download"]["start"]["start"], "fresh");
 }
 
+#[test]
+fn max_chunk_caps_each_download_command_within_the_devices_rules() {
+    let dir = Scratch::new("chunk");
+    let image = dir.image("scsi.bin", &SCSI.build("0002", &[7; 20_000]));
+    let (_, report) = fwupdate(
+        &["--dry-run", "--max-chunk", "4K", &image, "sim:?size=1M"],
+        0,
+    );
+    let commands = report["commands"].as_array().unwrap();
+    // 20_020 bytes in 4096-byte chunks (multiples of the 512-byte offset boundary): five
+    // WRITE BUFFER 0Eh, then 0Fh.
+    assert_eq!(commands.len(), 6, "{report}");
+    let sizes: Vec<u64> = commands
+        .iter()
+        .map(|c| c["data_out"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [4096, 4096, 4096, 4096, 3636, 0]);
+    // A cap that is not a multiple of the boundary is rounded down to one.
+    let (_, report) = fwupdate(
+        &["--dry-run", "--max-chunk", "5000", &image, "sim:?size=1M"],
+        0,
+    );
+    let first = &report["commands"][0]["data_out"];
+    assert_eq!(first, 4608, "{report}");
+    // The update itself honours it.
+    let (tag, report) = fwupdate(&["--yes", "--max-chunk", "4K", &image, "sim:?size=1M"], 0);
+    assert_eq!(tag, "updated_active", "{report}");
+    assert_eq!(report["update"]["download"]["chunks_sent"], 5, "{report}");
+}
+
 /// SIGKILL mid-download, then a rerun. The child's standard error is a pipe filled to
 /// within a few bytes of its capacity and never read: the child blocks writing its first
 /// progress line, which it writes after saving the state file, so once the state file

@@ -189,6 +189,21 @@ pub enum Capabilities {
     Nvme(NvmeCapabilities),
 }
 
+impl Capabilities {
+    /// Caps the transfer of one download command at `max` bytes (a user's limit, e.g.
+    /// for a bridge that mishandles long transfers), noting it; planning then keeps every
+    /// chunk within it and the device's own rules.
+    pub fn limit_transfer(&mut self, max: u64) {
+        let note = format!("transfers capped at {max} bytes by the caller");
+        let (limit, notes) = match self {
+            Capabilities::Scsi(scsi) => (&mut scsi.max_transfer, &mut scsi.notes),
+            Capabilities::Nvme(nvme) => (&mut nvme.transport_max_transfer, &mut nvme.notes),
+        };
+        *limit = Some(limit.map_or(max, |l| l.min(max)));
+        notes.push(note);
+    }
+}
+
 /// Reads the capabilities of `target`; only reading commands are sent.
 pub fn probe(target: &mut Target, timeout: Duration) -> Result<Capabilities, FirmwareError> {
     match target {

@@ -29,12 +29,14 @@ pub struct Prepared {
     pub plan: Plan,
 }
 
-/// Identifies and probes `target` and plans the update of an image of `image_len` bytes;
-/// only reading commands are sent. `Err` is how the update ends here: Refused, or
+/// Identifies and probes `target` and plans the update of an image of `image_len` bytes,
+/// each download command carrying at most `max_chunk` bytes when given; only reading
+/// commands are sent. `Err` is how the update ends here: Refused, or
 /// FailedUnchanged when the device could not be read.
 pub fn prepare(
     target: &mut Target,
     image_len: u64,
+    max_chunk: Option<u64>,
     timeout: Duration,
 ) -> Result<Prepared, Box<Ended>> {
     let ended = |identity, outcome| Box::new(Ended { identity, outcome });
@@ -42,13 +44,16 @@ pub fn prepare(
         let why = format!("the device's identity could not be read: {e}");
         ended(None, Outcome::FailedUnchanged { why })
     })?;
-    let capabilities = match probe(target, timeout) {
+    let mut capabilities = match probe(target, timeout) {
         Ok(c) => c,
         Err(e) => {
             let why = format!("the device's firmware capabilities could not be read: {e}");
             return Err(ended(Some(identity), Outcome::FailedUnchanged { why }));
         }
     };
+    if let Some(max) = max_chunk {
+        capabilities.limit_transfer(max);
+    }
     match plan(&capabilities, image_len) {
         Ok(plan) => Ok(Prepared {
             identity,
@@ -77,6 +82,8 @@ pub struct UpdateOptions<'a> {
     /// The revision the image installs (from its manifest), when known: the revision read
     /// back must be this one.
     pub expected_revision: Option<String>,
+    /// The most bytes one download command may carry, when the caller limits it.
+    pub max_chunk: Option<u64>,
 }
 
 impl UpdateOptions<'_> {
@@ -86,6 +93,7 @@ impl UpdateOptions<'_> {
             timeout: Duration::from_secs(30),
             download: DownloadOptions::new(),
             expected_revision: None,
+            max_chunk: None,
         }
     }
 }
@@ -123,7 +131,12 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
         verified: None,
         outcome: Outcome::Refused { why: String::new() },
     };
-    let prepared = match prepare(target, image.len() as u64, options.timeout) {
+    let prepared = match prepare(
+        target,
+        image.len() as u64,
+        options.max_chunk,
+        options.timeout,
+    ) {
         Ok(p) => p,
         Err(ended) => {
             report.identity = ended.identity;

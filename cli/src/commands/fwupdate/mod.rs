@@ -93,7 +93,7 @@ fn run(
         }
     }
     let mut target = to_target(open_device(&name, Access::Write)?);
-    let prepared = match prepare(&mut target, image.len() as u64, TIMEOUT) {
+    let prepared = match prepare(&mut target, image.len() as u64, args.max_chunk, TIMEOUT) {
         Ok(prepared) => prepared,
         Err(ended) => {
             report.update = Some(Report {
@@ -129,7 +129,14 @@ fn run(
         }
     }
     let expected = manifest.as_ref().map(|m: &Manifest| m.revision.clone());
-    let done = download(out, &mut target, image, state_file, expected.clone());
+    let done = download(
+        out,
+        &mut target,
+        image,
+        state_file,
+        expected.clone(),
+        args.max_chunk,
+    );
     let mut outcome = done.outcome.clone();
     report.update = Some(done);
     if args.reset && matches!(outcome, Outcome::PendingReset { .. }) {
@@ -172,18 +179,20 @@ fn confirm(yes: bool, device: &str) -> Result<(), String> {
     }
 }
 
-/// Runs the update with progress and the resume state file.
+/// Runs the update with progress, the resume state file and the chunk limit.
 fn download(
     out: Output,
     target: &mut Target,
     image: &[u8],
     state_file: PathBuf,
     expected_revision: Option<String>,
+    max_chunk: Option<u64>,
 ) -> Report {
     announce_state(&state_file);
     let mut shown = progress::Shown::new(out, image.len() as u64);
     let mut on_progress = |p| shown.update(p);
     let mut options = UpdateOptions::new();
+    options.max_chunk = max_chunk;
     options.timeout = TIMEOUT;
     options.download.state_file = Some(state_file);
     options.download.progress = Some(&mut on_progress);
