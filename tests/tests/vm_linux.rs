@@ -528,3 +528,29 @@ fn verify_passes_on_every_attachment_and_restores_the_write_cache() {
         "{vwc}"
     );
 }
+
+#[test]
+fn fwupdate_finds_while_planning_that_qemus_devices_take_no_firmware() {
+    // QEMU's scsi-hd answers READ BUFFER and WRITE BUFFER with 20/00 and reports no
+    // download mode; its nvme clears OACS bit 2 and answers Firmware Image Download with
+    // Invalid Opcode. Each is refused before a download command (exit 11), saying why.
+    for l in LABELS {
+        let name = format!("{l}.fwupdate.json");
+        let report = json(&name, 11);
+        assert_eq!(report["outcome"]["outcome"], "refused", "{name}: {report}");
+        let why = report["outcome"]["why"].as_str().unwrap_or_default();
+        assert!(
+            why.contains("20h/00h") && why.contains("WRITE BUFFER"),
+            "{name}: {why}"
+        );
+        assert!(report["update"]["plan"].is_null(), "{name}: {report}");
+        assert!(report["update"]["download"].is_null(), "{name}: {report}");
+    }
+    for name in ["nvme.fwupdate.json", "nvme.fwupdate-ns.json"] {
+        let report = json(name, 11);
+        assert_eq!(report["outcome"]["outcome"], "refused", "{name}: {report}");
+        let why = report["outcome"]["why"].as_str().unwrap_or_default();
+        assert!(why.contains("OACS bit 2"), "{name}: {why}");
+        assert!(report["update"]["download"].is_null(), "{name}: {report}");
+    }
+}

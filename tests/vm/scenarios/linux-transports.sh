@@ -65,6 +65,15 @@ while read -r l sg sd; do
 done < /out/devices
 
 step list.json $S --json list
+
+# Firmware: QEMU's scsi-hd answers WRITE BUFFER with 20/00 and its nvme Firmware Image
+# Download with Invalid Opcode; fwupdate must find that while planning and send nothing.
+head -c 65536 /dev/urandom > /tmp/fw.img
+while read -r l sg _sd; do
+  step "$l.fwupdate.json" $S --json fwupdate /tmp/fw.img "$sg" --yes
+done < /out/devices
+step nvme.fwupdate.json $S --json fwupdate /tmp/fw.img /dev/nvme0 --yes
+step nvme.fwupdate-ns.json $S --json fwupdate /tmp/fw.img /dev/nvme0n1 --yes
 step nvme.verify-fua.json $S --json verify /dev/nvme0n1 --size 8M --durability fua \
   --journal /tmp/nvme-fua.journal
 step nvme.verify-cache-off.json $S --json verify /dev/ng0n1 --size 8M --durability cache-off \
