@@ -894,3 +894,41 @@ fn a_sense_iu_reaped_before_its_data_waits_for_the_data() {
         inquiry_works(&mut t);
     }
 }
+
+#[test]
+fn a_pipe_usage_on_an_endpoint_of_the_wrong_direction_is_refused() {
+    // UAS-2 4.3: the status pipe is bulk-in. A device whose Pipe Usage descriptor puts it
+    // on a bulk-out endpoint offers no status pipe, and opening says so before any IU.
+    use cdb::usb::descriptor::{CONFIGURATION, DEVICE, ENDPOINT};
+    for speed in [Speed::High, Speed::Super] {
+        let mut device = device_with(Layout::Uas, speed, &[]);
+        let get = |kind, length| SetupPacket::get_descriptor(kind, 0, 0, length);
+        let identity = device
+            .control_in(get(DEVICE, 18))
+            .expect("device descriptor");
+        let head = device.control_in(get(CONFIGURATION, 9)).expect("header");
+        let total = u16::from_le_bytes([head[2], head[3]]);
+        let mut configuration = device.control_in(get(CONFIGURATION, total)).expect("all");
+        let mut at = 0;
+        let mut flipped = 0;
+        while at + 2 < configuration.len() {
+            let length = usize::from(configuration[at]).max(1);
+            if configuration[at + 1] == ENDPOINT && configuration[at + 2] == STATUS_PIPE {
+                configuration[at + 2] = STATUS_PIPE & 0x7f;
+                flipped += 1;
+            }
+            at += length;
+        }
+        assert_eq!(flipped, 1, "the status pipe's endpoint descriptor");
+        let mut wire = Wire::new(device);
+        wire.garbage_control = true;
+        wire.forged = [identity, head, configuration].into_iter().collect();
+        let Err(TransportError::Failed(message)) = UasTransport::open(wire, 0) else {
+            panic!("opened without a bulk-in status pipe");
+        };
+        assert!(
+            message.contains("no Status pipe on a bulk-in endpoint"),
+            "{message}"
+        );
+    }
+}
