@@ -25,6 +25,10 @@ struct Slot {
     status: Option<TransferId>,
     /// Its pending data transfer.
     data: Option<TransferId>,
+    /// Without streams: a Read Ready or Write Ready IU started its data phase, which it
+    /// does once (UAS-2 6.2.6, 6.2.7); another would have its transfer's bytes land over
+    /// the first's.
+    readied: bool,
     /// Data bytes moved so far.
     moved: usize,
     /// The request's timeout.
@@ -154,6 +158,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             tag,
             status: None,
             data: None,
+            readied: false,
             moved: 0,
             timeout,
             reply: None,
@@ -415,11 +420,12 @@ impl<'b, 'r> Batch<'b, 'r> {
         let transfer = self
             .data_transfer(t, slot.index, 0)
             .filter(|x| matches!(x.data, TransferData::In(_)) == read)
-            .filter(|_| slot.data.is_none());
+            .filter(|_| slot.data.is_none() && !slot.readied);
         let Some(transfer) = transfer else {
             let which = if read { "Read Ready" } else { "Write Ready" };
             let message = format!(
-                "a {which} IU for tag {}, whose command has no such data phase pending",
+                "a {which} IU for tag {}, whose command has no such data phase pending \
+                 (or had it already)",
                 slot.tag
             );
             return self.abandon(t, Some(at), Abandon::protocol(message));
@@ -429,6 +435,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             Ok(id) => {
                 if let Some(slot) = self.active.get_mut(at) {
                     slot.data = Some(id);
+                    slot.readied = true;
                 }
             }
             Err(e) => self.abandon(t, Some(at), Abandon::usb("data pipe", endpoint, e, timeout)),

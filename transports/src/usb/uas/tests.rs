@@ -932,3 +932,33 @@ fn a_pipe_usage_on_an_endpoint_of_the_wrong_direction_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_second_read_ready_iu_after_the_data_phase_is_an_error_never_data_over_data() {
+    // Without streams one Read Ready IU starts the command's data-in transfer (UAS-2
+    // 6.2.6). A device that sends another after that transfer completed and then GOOD
+    // must not have the second transfer's bytes written over the first's and reported as
+    // the command's data: the command fails.
+    use cdb::usb::uas::SenseIu;
+    let mut t = ready(Layout::Uas, Speed::High);
+    let good = SenseIu::new(1, Status::Good, &[]).expect("Sense IU");
+    let ready_iu = Iu::ReadReady { tag: 1 }.to_bytes();
+    // Every bulk-in answered in turn: status, data, status, data, status.
+    t.device_mut().garbage = true;
+    t.device_mut().forged = [
+        ready_iu.clone(),
+        vec![0xaa; 96],
+        ready_iu,
+        vec![0x55; 96],
+        Iu::Sense(good).to_bytes(),
+    ]
+    .into_iter()
+    .collect();
+    let mut buf = [0u8; 96];
+    let cdb = Inquiry::standard().cdb();
+    let result = raw(&mut t, cdb.as_bytes(), DataBuffer::In(&mut buf));
+    let Err(TransportError::Failed(message)) = result else {
+        panic!("a second data phase reported as {result:?}");
+    };
+    assert!(message.contains("Read Ready"), "{message}");
+}
