@@ -962,3 +962,19 @@ fn a_second_read_ready_iu_after_the_data_phase_is_an_error_never_data_over_data(
     };
     assert!(message.contains("Read Ready"), "{message}");
 }
+
+#[test]
+fn stray_ius_do_not_stretch_a_task_management_wait_past_its_timeout() {
+    // Without streams the IUs of other tags ahead of the Response IU are skipped (UAS-2
+    // 4.4.2), but every wait for them comes out of the one timeout of the function: with
+    // none left, the first stray IU ends it rather than starting a new wait.
+    let mut t = ready(Layout::Uas, Speed::High);
+    let stray = Iu::ReadReady { tag: 3 }.to_bytes();
+    t.device_mut().forged = std::iter::repeat_n(stray, 10).collect();
+    let result = t.logical_unit_reset(Duration::ZERO);
+    assert!(
+        matches!(result, Err(TransportError::Timeout(_))),
+        "{result:?}"
+    );
+    assert_eq!(t.device_mut().forged.len(), 9, "one stray IU reaped");
+}
