@@ -12,7 +12,7 @@ use emulator::usb::device::{
     Completion, Transfer, TransferData, TransferId, Transferred, UsbDevice,
 };
 use emulator::usb::UsbError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One command in flight (SAM-5 4.5: a task).
 #[derive(Debug)]
@@ -33,6 +33,9 @@ struct Slot {
     moved: usize,
     /// The request's timeout.
     timeout: Duration,
+    /// When that timeout runs out, counted from the issue; `None` past what an `Instant`
+    /// holds.
+    deadline: Option<Instant>,
     /// A GOOD Sense IU that arrived while the data transfer was still pending: the
     /// command ends when the data transfer completes, or after [`DATA_AFTER_SENSE`].
     reply: Option<ScsiReply>,
@@ -161,6 +164,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             readied: false,
             moved: 0,
             timeout,
+            deadline: Instant::now().checked_add(timeout),
             reply: None,
         });
         let at = self.active.len() - 1;
@@ -237,8 +241,8 @@ impl<'b, 'r> Batch<'b, 'r> {
     fn step<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
         let awaiting = self.active.iter().any(|s| s.reply.is_some());
         let timeout = match awaiting {
-            true => self.timeout(None).min(DATA_AFTER_SENSE),
-            false => self.timeout(None),
+            true => self.left().min(DATA_AFTER_SENSE),
+            false => self.left(),
         };
         if !t.link.streams && self.shared_status.is_none() {
             match t.submit_status(0) {
@@ -254,10 +258,15 @@ impl<'b, 'r> Batch<'b, 'r> {
             None => t.device.reap(timeout),
         };
         match completion {
-            Ok(completion) => self.dispatch(t, completion),
+            Ok(completion) => {
+                self.dispatch(t, completion);
+                self.expire(t);
+            }
             Err(UsbError::Timeout) if awaiting => self.end_awaiting(t),
             Err(error) => {
+                // A timeout names the requests' (shortest) timeout, not what was left of it.
                 let status = t.link.status.address;
+                let timeout = self.timeout(None);
                 let abandon = Abandon::usb("waiting for the device", status, error, timeout);
                 self.abandon(t, None, abandon);
             }
@@ -510,6 +519,41 @@ impl<'b, 'r> Batch<'b, 'r> {
                 self.set(self.next, Err(copy(&bystanders)));
                 self.next += 1;
             }
+        }
+    }
+
+    /// The time left until the earliest deadline of the commands still waiting for their
+    /// Sense IU (the whole timeout of one whose deadline is too far to hold); the shortest
+    /// timeout when every command has its Sense IU.
+    fn left(&self) -> Duration {
+        let now = Instant::now();
+        self.active
+            .iter()
+            .filter(|s| s.reply.is_none())
+            .map(|s| {
+                s.deadline
+                    .map_or(s.timeout, |d| d.saturating_duration_since(now))
+            })
+            .min()
+            .unwrap_or_else(|| self.timeout(None))
+    }
+
+    /// Abandons the commands whose timeout ran out while completions of others kept
+    /// arriving: each fails with [`TransportError::Timeout`] and is aborted (UAS-2 6.5).
+    fn expire<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
+        loop {
+            let now = Instant::now();
+            let expired = self.active.iter().position(|s| {
+                s.reply.is_none() && s.deadline.is_some_and(|deadline| deadline <= now)
+            });
+            let Some(at) = expired else {
+                return;
+            };
+            let timeout = self.timeout(Some(at));
+            let status = t.link.status.address;
+            let abandon =
+                Abandon::usb("waiting for the device", status, UsbError::Timeout, timeout);
+            self.abandon(t, Some(at), abandon);
         }
     }
 

@@ -126,6 +126,10 @@ struct Wire {
     completed: VecDeque<emulator::usb::device::Completion>,
     /// The status-pipe transfers submitted.
     status_ids: Vec<TransferId>,
+    /// A stream whose transfers never complete, until the next Task Management IU.
+    muted: Option<u16>,
+    /// At most this many streams granted.
+    grant: Option<u16>,
     log: Vec<Sent>,
 }
 
@@ -141,6 +145,8 @@ impl Wire {
             status_first: false,
             completed: VecDeque::new(),
             status_ids: Vec::new(),
+            muted: None,
+            grant: None,
             log: Vec::new(),
         }
     }
@@ -166,7 +172,10 @@ impl UsbDevice for Wire {
         if endpoint == COMMAND_PIPE {
             match Iu::parse(data) {
                 Ok(Iu::Command(iu)) => self.log.push(Sent::Command(iu.tag)),
-                Ok(Iu::TaskManagement(iu)) => self.log.push(Sent::Task(iu.function, iu.task_tag)),
+                Ok(Iu::TaskManagement(iu)) => {
+                    self.muted = None;
+                    self.log.push(Sent::Task(iu.function, iu.task_tag))
+                }
                 _ => {}
             }
         }
@@ -186,7 +195,12 @@ impl UsbDevice for Wire {
     }
     fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
         let endpoint = transfer.endpoint;
+        let muted = transfer.stream != 0 && self.muted == Some(transfer.stream);
         let id = self.queue.submit(transfer);
+        if muted {
+            // Named, then never completed.
+            self.queue.discard(id);
+        }
         if endpoint == STATUS_PIPE {
             self.status_ids.push(id);
         }
@@ -216,7 +230,8 @@ impl UsbDevice for Wire {
             return Err(UsbError::InvalidParam);
         }
         self.log.push(Sent::Streams(streams));
-        self.device.alloc_streams(endpoints, streams)
+        let granted = self.device.alloc_streams(endpoints, streams)?;
+        Ok(self.grant.map_or(granted, |most| granted.min(most)))
     }
 }
 
@@ -977,4 +992,46 @@ fn stray_ius_do_not_stretch_a_task_management_wait_past_its_timeout() {
         "{result:?}"
     );
     assert_eq!(t.device_mut().forged.len(), 9, "one stray IU reaped");
+}
+
+#[test]
+fn a_command_never_answered_times_out_while_the_others_keep_completing() {
+    // Two command tags (three streams granted, one kept for task management): the first
+    // command's stream never completes. Its timeout runs from its issue, so as soon as a
+    // completion of another shows it ran out it is aborted (UAS-2 6.5; SAM-5 7.2) and its
+    // tag reused, rather than after every other request of the batch.
+    let mut wire = Wire::new(device_with(Layout::Uas, Speed::Super, &[]));
+    wire.grant = Some(3);
+    let mut t = UasTransport::open(wire, 0).expect("UAS opens");
+    let _ = execute(&mut t, &TestUnitReady, TIMEOUT);
+    assert_eq!(t.queue_depth(), 2);
+    t.device_mut().log.clear();
+    t.device_mut().muted = Some(1);
+    let cdb = TestUnitReady.cdb();
+    let mut requests: Vec<ScsiRequest> = (0..5)
+        .map(|i| ScsiRequest {
+            cdb: cdb.as_bytes(),
+            data: DataBuffer::None,
+            timeout: if i == 0 { Duration::ZERO } else { TIMEOUT },
+        })
+        .collect();
+    let results = t.execute_queued(&mut requests);
+    assert!(
+        matches!(results[0], Err(TransportError::Timeout(d)) if d.is_zero()),
+        "{:?}",
+        results[0]
+    );
+    for result in &results[1..] {
+        assert!(
+            matches!(result, Ok(reply) if reply.status == Status::Good),
+            "{result:?}"
+        );
+    }
+    let log = &t.device_mut().log;
+    let abort = Sent::Task(TaskManagementFunction::AbortTask, 1);
+    assert_eq!(
+        log.get(..3),
+        Some(&[Sent::Command(1), Sent::Command(2), abort][..]),
+        "{log:?}"
+    );
 }
