@@ -201,18 +201,26 @@ pub fn uas<D: UsbDevice>(device: &mut D) -> Outcome<UasLink> {
 /// (QEMU's usb-uas STALLs stream 0), and one tag is kept for task management.
 pub fn uas_of<D: UsbDevice>(device: &mut D, found: &Found) -> Outcome<UasLink> {
     let (interface, alternate) = found.require(PROTOCOL_UAS, "UAS")?;
+    // The status and data-in pipes are bulk-in, the command and data-out pipes bulk-out
+    // (UAS-2 4.3): a Pipe Usage descriptor on an endpoint of the other direction names no
+    // pipe of that ID.
     let pipe = |id: PipeId| {
+        let is_in = matches!(id, PipeId::Status | PipeId::DataIn);
         alternate
             .endpoints
             .iter()
-            .find(|e| e.pipe == Some(id) && e.attributes & 0x03 == TRANSFER_BULK)
+            .find(|e| {
+                e.pipe == Some(id) && e.attributes & 0x03 == TRANSFER_BULK && e.is_in() == is_in
+            })
             .map(|e| UasPipe {
                 address: e.endpoint_address,
                 packet: packet_size(e),
             })
             .ok_or_else(|| {
+                let direction = if is_in { "bulk-in" } else { "bulk-out" };
                 TransportError::Failed(format!(
-                    "the UAS interface has no {id:?} pipe (Pipe Usage descriptor, UAS-2 5.3.3.2)"
+                    "the UAS interface has no {id:?} pipe on a {direction} endpoint (Pipe \
+                     Usage descriptor, UAS-2 4.3, 5.3.3.2)"
                 ))
             })
     };

@@ -12,7 +12,7 @@
 
 use cdb::usb::bot::{Cbw, Csw, CBW_LEN, CSW_LEN};
 use cdb::usb::descriptor::{Configuration, PipeId, CONFIGURATION, PROTOCOL_UAS};
-use cdb::usb::request::{SetupPacket, GET_DESCRIPTOR, SET_INTERFACE};
+use cdb::usb::request::{SetupPacket, GET_DESCRIPTOR, RECIPIENT_INTERFACE, SET_INTERFACE};
 use cdb::usb::uas::Iu;
 use emulator::usb::device::{
     Completion, Speed, Transfer, TransferData, TransferId, Transferred, UsbDevice,
@@ -188,9 +188,13 @@ impl<D: UsbDevice> UsbDevice for Traced<D> {
 
     fn control_out(&mut self, setup: SetupPacket, data: &[u8]) -> Result<(), UsbError> {
         let result = self.device.control_out(setup, data);
-        if result.is_ok() && setup.request == SET_INTERFACE && setup.request_type == 0x01 {
-            let interface = setup.index.get() as u8;
-            self.alternates.insert(interface, setup.value.get() as u8);
+        // SET_INTERFACE (USB 2.0 9.4.10): wIndex holds the interface, wValue the alternate.
+        let set_interface =
+            setup.request == SET_INTERFACE && setup.request_type == RECIPIENT_INTERFACE;
+        if result.is_ok() && set_interface {
+            let [interface, _] = setup.index.get().to_le_bytes();
+            let [alternate, _] = setup.value.get().to_le_bytes();
+            self.alternates.insert(interface, alternate);
         }
         self.control(&setup, result.map(|()| data));
         result

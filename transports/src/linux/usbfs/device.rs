@@ -59,6 +59,8 @@ pub struct UsbFs {
     urbs: Urbs,
     /// bConfigurationValue in effect, read from sysfs at open.
     configuration: Option<u8>,
+    /// bAlternateSetting of the claimed interface, once SET_INTERFACE selected one.
+    alternate: Option<u8>,
     speed: Speed,
     timeout: Duration,
     /// Endpoints with bulk streams allocated, freed at drop.
@@ -138,6 +140,7 @@ impl UsbFs {
             file,
             urbs: Urbs::default(),
             configuration,
+            alternate: None,
             speed: if entry.is_super_speed() {
                 Speed::Super
             } else {
@@ -177,7 +180,7 @@ impl UsbFs {
 
     /// The standard requests usbfs must carry out itself, so the kernel's view of the
     /// device stays true: `Some` when `setup` is one of them.
-    fn kernel_request(&self, setup: &SetupPacket) -> Option<Result<(), UsbError>> {
+    fn kernel_request(&mut self, setup: &SetupPacket) -> Option<Result<(), UsbError>> {
         let fd = match self.fd() {
             Ok(fd) => fd,
             Err(e) => return Some(Err(e)),
@@ -190,9 +193,15 @@ impl UsbFs {
             // endpoints' state as well.
             (RECIPIENT_INTERFACE, SET_INTERFACE) => {
                 let alternate = u8::try_from(value).map_err(|_| UsbError::InvalidParam);
-                alternate.and_then(|alt| {
+                let result = alternate.and_then(|alt| {
                     ioctl::set_interface(fd, low, alt).map_err(|e| errno::from_io(&e))
-                })
+                });
+                if let (Ok(()), Ok(alt)) = (&result, alternate) {
+                    if low == self.claim.interface() {
+                        self.alternate = Some(alt);
+                    }
+                }
+                result
             }
             // CLEAR_FEATURE(ENDPOINT_HALT) (USB 2.0 9.4.1) through the kernel, which
             // resets the host side's data toggle too.
@@ -338,11 +347,24 @@ impl UsbDevice for UsbFs {
         Ok(received)
     }
 
+    /// The port reset with the interface released around it ([`Claim::around_reset`]).
+    /// Releasing unbinds usbfs from the interface, and the kernel puts an unbound interface
+    /// back to alternate setting 0 (so does the reset, for an interface no driver holds):
+    /// the alternate in effect before (UAS on alt 1 of a bridge) is selected again after
+    /// the claim, as the trait promises (USB 2.0 9.1.1.3, 9.4.10).
     fn port_reset(&mut self) -> Result<(), UsbError> {
         let fd = self.fd()?;
         let interface = self.claim.interface();
+        let alternate = self.alternate.filter(|&alt| alt != 0);
+        let reclaim = || {
+            detach_and_claim(fd, interface)?;
+            match alternate {
+                Some(alt) => ioctl::set_interface(fd, interface, alt),
+                None => Ok(()),
+            }
+        };
         self.claim
-            .around_reset(|| ioctl::reset(fd), || detach_and_claim(fd, interface))
+            .around_reset(|| ioctl::reset(fd), reclaim)
             .map_err(|e| errno::from_io(&e))
     }
 

@@ -53,7 +53,7 @@ const DRIVER_NAME: usize = 256;
 pub(super) const URB_TYPE_BULK: u8 = 3;
 /// The most endpoints one USBDEVFS_ALLOC_STREAMS names here: an interface has at most 30
 /// (USB 2.0 9.6.6: endpoint numbers 1 to 15, each direction).
-pub(super) const MAX_STREAM_ENDPOINTS: usize = 30;
+const MAX_STREAM_ENDPOINTS: usize = 30;
 
 /// `struct usbdevfs_ctrltransfer`.
 #[repr(C)]

@@ -23,7 +23,9 @@
 //! USBDEVFS_CLEAR_HALT, SET_CONFIGURATION of the configuration in effect does nothing
 //! (usbfs cannot change it while an interface is claimed). A port reset
 //! (USBDEVFS_RESET) releases the interface first and claims it again after, so the kernel's
-//! re-probe cannot hand it back to its driver.
+//! re-probe cannot hand it back to its driver; the release puts the interface back to
+//! alternate setting 0, so the alternate selected before (UAS on alt 1 of a bridge) is
+//! selected again after the claim.
 //!
 //! - [`name`]: parsing `usb:VID:PID[,BUS.ADDR][,lun=N]`.
 //! - [`sysfs`]: finding the device, its mass-storage interface and the disks on it.

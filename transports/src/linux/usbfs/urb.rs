@@ -89,7 +89,7 @@ impl Urbs {
         if let Some(done) = self.done.pop_front() {
             return Ok(done);
         }
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             match self.reap_ready(fd)? {
                 Some((done, false)) => return Ok(done),
@@ -118,7 +118,7 @@ impl Urbs {
                 return Ok(done);
             }
         }
-        match self.collect(fd, id, Instant::now() + timeout)? {
+        match self.collect(fd, id, deadline_after(timeout))? {
             Some(done) => Ok(done),
             None => {
                 self.discard(fd, id)?;
@@ -141,9 +141,7 @@ impl Urbs {
             Err(e) if e.raw_os_error() != Some(libc::EINVAL) => Err(errno::from_io(&e)),
             // When it does not come back in time it stays in flight, marked, and is
             // dropped when a later reap returns it or after the descriptor closes.
-            _ => self
-                .collect(fd, id, Instant::now() + DISCARD_WAIT)
-                .map(drop),
+            _ => self.collect(fd, id, deadline_after(DISCARD_WAIT)).map(drop),
         }
     }
 
@@ -194,6 +192,20 @@ impl Urbs {
         let entry = self.in_flight.swap_remove(index);
         let discarded = entry.discarded;
         Ok(Some((completion(*entry), discarded)))
+    }
+}
+
+/// The instant `timeout` from now; a timeout past what `Instant` can hold (such as
+/// `Duration::MAX` for "no limit") waits as long as it can instead of overflowing.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    // Halving converges on the largest representable span in at most 64 steps.
+    let mut span = timeout;
+    loop {
+        if let Some(deadline) = now.checked_add(span) {
+            return deadline;
+        }
+        span /= 2;
     }
 }
 
@@ -265,6 +277,20 @@ mod tests {
             id: TransferId(7),
             discarded: false,
         }
+    }
+
+    #[test]
+    fn a_timeout_too_long_for_an_instant_still_bounds_the_wait() {
+        // No descriptor: the reap fails at once (EBADF) instead of overflowing the
+        // deadline of a wait without limit.
+        let mut urbs = Urbs::default();
+        assert_eq!(urbs.reap(-1, Duration::MAX), Err(UsbError::InvalidParam));
+        let id = TransferId(1);
+        assert_eq!(
+            urbs.wait_for(-1, id, Duration::MAX),
+            Err(UsbError::InvalidParam)
+        );
+        assert!(deadline_after(Duration::MAX) > Instant::now());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use emulator::usb::device::{
     copy_received, Completion, Transfer, TransferData, TransferId, Transferred, UsbDevice,
 };
 use emulator::usb::UsbError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One command in flight (SAM-5 4.5: a task).
 #[derive(Debug)]
@@ -25,10 +25,17 @@ struct Slot {
     status: Option<TransferId>,
     /// Its pending data transfer.
     data: Option<TransferId>,
+    /// Without streams: a Read Ready or Write Ready IU started its data phase, which it
+    /// does once (UAS-2 6.2.6, 6.2.7); another would have its transfer's bytes land over
+    /// the first's.
+    readied: bool,
     /// Data bytes moved so far.
     moved: usize,
     /// The request's timeout.
     timeout: Duration,
+    /// When that timeout runs out, counted from the issue; `None` past what an `Instant`
+    /// holds.
+    deadline: Option<Instant>,
     /// A GOOD Sense IU that arrived while the data transfer was still pending: the
     /// command ends when the data transfer completes, or after [`DATA_AFTER_SENSE`].
     reply: Option<ScsiReply>,
@@ -154,8 +161,10 @@ impl<'b, 'r> Batch<'b, 'r> {
             tag,
             status: None,
             data: None,
+            readied: false,
             moved: 0,
             timeout,
+            deadline: Instant::now().checked_add(timeout),
             reply: None,
         });
         let at = self.active.len() - 1;
@@ -232,8 +241,8 @@ impl<'b, 'r> Batch<'b, 'r> {
     fn step<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
         let awaiting = self.active.iter().any(|s| s.reply.is_some());
         let timeout = match awaiting {
-            true => self.timeout(None).min(DATA_AFTER_SENSE),
-            false => self.timeout(None),
+            true => self.left().min(DATA_AFTER_SENSE),
+            false => self.left(),
         };
         if !t.link.streams && self.shared_status.is_none() {
             match t.submit_status(0) {
@@ -249,10 +258,15 @@ impl<'b, 'r> Batch<'b, 'r> {
             None => t.device.reap(timeout),
         };
         match completion {
-            Ok(completion) => self.dispatch(t, completion),
+            Ok(completion) => {
+                self.dispatch(t, completion);
+                self.expire(t);
+            }
             Err(UsbError::Timeout) if awaiting => self.end_awaiting(t),
             Err(error) => {
+                // A timeout names the requests' (shortest) timeout, not what was left of it.
                 let status = t.link.status.address;
+                let timeout = self.timeout(None);
                 let abandon = Abandon::usb("waiting for the device", status, error, timeout);
                 self.abandon(t, None, abandon);
             }
@@ -411,11 +425,12 @@ impl<'b, 'r> Batch<'b, 'r> {
         let transfer = self
             .data_transfer(t, slot.index, 0)
             .filter(|x| matches!(x.data, TransferData::In(_)) == read)
-            .filter(|_| slot.data.is_none());
+            .filter(|_| slot.data.is_none() && !slot.readied);
         let Some(transfer) = transfer else {
             let which = if read { "Read Ready" } else { "Write Ready" };
             let message = format!(
-                "a {which} IU for tag {}, whose command has no such data phase pending",
+                "a {which} IU for tag {}, whose command has no such data phase pending \
+                 (or had it already)",
                 slot.tag
             );
             return self.abandon(t, Some(at), Abandon::protocol(message));
@@ -425,6 +440,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             Ok(id) => {
                 if let Some(slot) = self.active.get_mut(at) {
                     slot.data = Some(id);
+                    slot.readied = true;
                 }
             }
             Err(e) => self.abandon(t, Some(at), Abandon::usb("data pipe", endpoint, e, timeout)),
@@ -499,6 +515,41 @@ impl<'b, 'r> Batch<'b, 'r> {
                 self.set(self.next, Err(copy(&bystanders)));
                 self.next += 1;
             }
+        }
+    }
+
+    /// The time left until the earliest deadline of the commands still waiting for their
+    /// Sense IU (the whole timeout of one whose deadline is too far to hold); the shortest
+    /// timeout when every command has its Sense IU.
+    fn left(&self) -> Duration {
+        let now = Instant::now();
+        self.active
+            .iter()
+            .filter(|s| s.reply.is_none())
+            .map(|s| {
+                s.deadline
+                    .map_or(s.timeout, |d| d.saturating_duration_since(now))
+            })
+            .min()
+            .unwrap_or_else(|| self.timeout(None))
+    }
+
+    /// Abandons the commands whose timeout ran out while completions of others kept
+    /// arriving: each fails with [`TransportError::Timeout`] and is aborted (UAS-2 6.5).
+    fn expire<D: UsbDevice>(&mut self, t: &mut UasTransport<D>) {
+        loop {
+            let now = Instant::now();
+            let expired = self.active.iter().position(|s| {
+                s.reply.is_none() && s.deadline.is_some_and(|deadline| deadline <= now)
+            });
+            let Some(at) = expired else {
+                return;
+            };
+            let timeout = self.timeout(Some(at));
+            let status = t.link.status.address;
+            let abandon =
+                Abandon::usb("waiting for the device", status, UsbError::Timeout, timeout);
+            self.abandon(t, Some(at), abandon);
         }
     }
 

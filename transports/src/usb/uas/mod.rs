@@ -102,9 +102,10 @@ impl<D: UsbDevice> UasTransport<D> {
 
     /// Executes `requests` with up to [`UasTransport::queue_depth`] in flight at once
     /// (UAS-2 4.4), completing them as the device answers; one result per request, in
-    /// their order. Each wait for the next completion lasts the shortest timeout of the
-    /// commands in flight; when it expires with nothing completed, every command in
-    /// flight is abandoned and reports [`TransportError::Timeout`].
+    /// their order. Each request's timeout runs from its issue: a command whose timeout
+    /// ran out is abandoned with [`TransportError::Timeout`] even while others keep
+    /// completing, and when the earliest timeout of those in flight runs out with nothing
+    /// completed, every command in flight is abandoned so.
     pub fn execute_queued(
         &mut self,
         requests: &mut [ScsiRequest<'_>],

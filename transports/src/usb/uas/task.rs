@@ -10,7 +10,8 @@ use cdb::usb::uas::{
     Iu, ResponseCode, TaskManagementFunction, TaskManagementIu, SENSE_IU_HEADER_LEN,
 };
 use emulator::usb::device::{Transfer, TransferData, TransferId, Transferred, UsbDevice};
-use std::time::Duration;
+use emulator::usb::UsbError;
+use std::time::{Duration, Instant};
 
 /// The longest sense data a Sense IU carries (SPC-5 4.4.1: 252 bytes).
 const MAX_SENSE_LEN: usize = 252;
@@ -126,7 +127,7 @@ impl<D: UsbDevice> UasTransport<D> {
     /// under the tag kept for it, and checks its Response IU (UAS-2 6.2.5): FUNCTION
     /// COMPLETE or SUCCEEDED is success, any other code an error naming it. Completions
     /// of other commands reaped meanwhile are kept for them; without streams, IUs of the
-    /// abandoned commands that precede the Response IU are skipped.
+    /// abandoned commands that precede the Response IU are skipped. All within `timeout`.
     pub(super) fn manage(
         &mut self,
         function: TaskManagementFunction,
@@ -151,8 +152,15 @@ impl<D: UsbDevice> UasTransport<D> {
             let _ = self.device.discard(pending);
             return Err(failed(error));
         }
-        for _ in 0..STRAY_IUS {
-            let completion = match self.device.reap(timeout) {
+        // One timeout for the whole function: IUs skipped on the way do not extend it.
+        let deadline = Instant::now().checked_add(timeout);
+        for reaped in 0..STRAY_IUS {
+            let left = deadline.map_or(timeout, |d| d.saturating_duration_since(Instant::now()));
+            if reaped > 0 && left.is_zero() {
+                let _ = self.device.discard(pending);
+                return Err(failed(UsbError::Timeout));
+            }
+            let completion = match self.device.reap(left) {
                 Ok(completion) => completion,
                 Err(error) => {
                     let _ = self.device.discard(pending);

@@ -126,6 +126,10 @@ struct Wire {
     completed: VecDeque<emulator::usb::device::Completion>,
     /// The status-pipe transfers submitted.
     status_ids: Vec<TransferId>,
+    /// A stream whose transfers never complete, until the next Task Management IU.
+    muted: Option<u16>,
+    /// At most this many streams granted.
+    grant: Option<u16>,
     log: Vec<Sent>,
 }
 
@@ -141,6 +145,8 @@ impl Wire {
             status_first: false,
             completed: VecDeque::new(),
             status_ids: Vec::new(),
+            muted: None,
+            grant: None,
             log: Vec::new(),
         }
     }
@@ -166,7 +172,10 @@ impl UsbDevice for Wire {
         if endpoint == COMMAND_PIPE {
             match Iu::parse(data) {
                 Ok(Iu::Command(iu)) => self.log.push(Sent::Command(iu.tag)),
-                Ok(Iu::TaskManagement(iu)) => self.log.push(Sent::Task(iu.function, iu.task_tag)),
+                Ok(Iu::TaskManagement(iu)) => {
+                    self.muted = None;
+                    self.log.push(Sent::Task(iu.function, iu.task_tag))
+                }
                 _ => {}
             }
         }
@@ -186,7 +195,12 @@ impl UsbDevice for Wire {
     }
     fn submit(&mut self, transfer: Transfer) -> Result<TransferId, UsbError> {
         let endpoint = transfer.endpoint;
+        let muted = transfer.stream != 0 && self.muted == Some(transfer.stream);
         let id = self.queue.submit(transfer);
+        if muted {
+            // Named, then never completed.
+            self.queue.discard(id);
+        }
         if endpoint == STATUS_PIPE {
             self.status_ids.push(id);
         }
@@ -216,7 +230,8 @@ impl UsbDevice for Wire {
             return Err(UsbError::InvalidParam);
         }
         self.log.push(Sent::Streams(streams));
-        self.device.alloc_streams(endpoints, streams)
+        let granted = self.device.alloc_streams(endpoints, streams)?;
+        Ok(self.grant.map_or(granted, |most| granted.min(most)))
     }
 }
 
@@ -893,4 +908,130 @@ fn a_sense_iu_reaped_before_its_data_waits_for_the_data() {
         assert_eq!(done.response, data, "{layout:?} {speed:?}");
         inquiry_works(&mut t);
     }
+}
+
+#[test]
+fn a_pipe_usage_on_an_endpoint_of_the_wrong_direction_is_refused() {
+    // UAS-2 4.3: the status pipe is bulk-in. A device whose Pipe Usage descriptor puts it
+    // on a bulk-out endpoint offers no status pipe, and opening says so before any IU.
+    use cdb::usb::descriptor::{CONFIGURATION, DEVICE, ENDPOINT};
+    for speed in [Speed::High, Speed::Super] {
+        let mut device = device_with(Layout::Uas, speed, &[]);
+        let get = |kind, length| SetupPacket::get_descriptor(kind, 0, 0, length);
+        let identity = device
+            .control_in(get(DEVICE, 18))
+            .expect("device descriptor");
+        let head = device.control_in(get(CONFIGURATION, 9)).expect("header");
+        let total = u16::from_le_bytes([head[2], head[3]]);
+        let mut configuration = device.control_in(get(CONFIGURATION, total)).expect("all");
+        let mut at = 0;
+        let mut flipped = 0;
+        while at + 2 < configuration.len() {
+            let length = usize::from(configuration[at]).max(1);
+            if configuration[at + 1] == ENDPOINT && configuration[at + 2] == STATUS_PIPE {
+                configuration[at + 2] = STATUS_PIPE & 0x7f;
+                flipped += 1;
+            }
+            at += length;
+        }
+        assert_eq!(flipped, 1, "the status pipe's endpoint descriptor");
+        let mut wire = Wire::new(device);
+        wire.garbage_control = true;
+        wire.forged = [identity, head, configuration].into_iter().collect();
+        let Err(TransportError::Failed(message)) = UasTransport::open(wire, 0) else {
+            panic!("opened without a bulk-in status pipe");
+        };
+        assert!(
+            message.contains("no Status pipe on a bulk-in endpoint"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_second_read_ready_iu_after_the_data_phase_is_an_error_never_data_over_data() {
+    // Without streams one Read Ready IU starts the command's data-in transfer (UAS-2
+    // 6.2.6). A device that sends another after that transfer completed and then GOOD
+    // must not have the second transfer's bytes written over the first's and reported as
+    // the command's data: the command fails.
+    use cdb::usb::uas::SenseIu;
+    let mut t = ready(Layout::Uas, Speed::High);
+    let good = SenseIu::new(1, Status::Good, &[]).expect("Sense IU");
+    let ready_iu = Iu::ReadReady { tag: 1 }.to_bytes();
+    // Every bulk-in answered in turn: status, data, status, data, status.
+    t.device_mut().garbage = true;
+    t.device_mut().forged = [
+        ready_iu.clone(),
+        vec![0xaa; 96],
+        ready_iu,
+        vec![0x55; 96],
+        Iu::Sense(good).to_bytes(),
+    ]
+    .into_iter()
+    .collect();
+    let mut buf = [0u8; 96];
+    let cdb = Inquiry::standard().cdb();
+    let result = raw(&mut t, cdb.as_bytes(), DataBuffer::In(&mut buf));
+    let Err(TransportError::Failed(message)) = result else {
+        panic!("a second data phase reported as {result:?}");
+    };
+    assert!(message.contains("Read Ready"), "{message}");
+}
+
+#[test]
+fn stray_ius_do_not_stretch_a_task_management_wait_past_its_timeout() {
+    // Without streams the IUs of other tags ahead of the Response IU are skipped (UAS-2
+    // 4.4.2), but every wait for them comes out of the one timeout of the function: with
+    // none left, the first stray IU ends it rather than starting a new wait.
+    let mut t = ready(Layout::Uas, Speed::High);
+    let stray = Iu::ReadReady { tag: 3 }.to_bytes();
+    t.device_mut().forged = std::iter::repeat_n(stray, 10).collect();
+    let result = t.logical_unit_reset(Duration::ZERO);
+    assert!(
+        matches!(result, Err(TransportError::Timeout(_))),
+        "{result:?}"
+    );
+    assert_eq!(t.device_mut().forged.len(), 9, "one stray IU reaped");
+}
+
+#[test]
+fn a_command_never_answered_times_out_while_the_others_keep_completing() {
+    // Two command tags (three streams granted, one kept for task management): the first
+    // command's stream never completes. Its timeout runs from its issue, so as soon as a
+    // completion of another shows it ran out it is aborted (UAS-2 6.5; SAM-5 7.2) and its
+    // tag reused, rather than after every other request of the batch.
+    let mut wire = Wire::new(device_with(Layout::Uas, Speed::Super, &[]));
+    wire.grant = Some(3);
+    let mut t = UasTransport::open(wire, 0).expect("UAS opens");
+    let _ = execute(&mut t, &TestUnitReady, TIMEOUT);
+    assert_eq!(t.queue_depth(), 2);
+    t.device_mut().log.clear();
+    t.device_mut().muted = Some(1);
+    let cdb = TestUnitReady.cdb();
+    let mut requests: Vec<ScsiRequest> = (0..5)
+        .map(|i| ScsiRequest {
+            cdb: cdb.as_bytes(),
+            data: DataBuffer::None,
+            timeout: if i == 0 { Duration::ZERO } else { TIMEOUT },
+        })
+        .collect();
+    let results = t.execute_queued(&mut requests);
+    assert!(
+        matches!(results[0], Err(TransportError::Timeout(d)) if d.is_zero()),
+        "{:?}",
+        results[0]
+    );
+    for result in &results[1..] {
+        assert!(
+            matches!(result, Ok(reply) if reply.status == Status::Good),
+            "{result:?}"
+        );
+    }
+    let log = &t.device_mut().log;
+    let abort = Sent::Task(TaskManagementFunction::AbortTask, 1);
+    assert_eq!(
+        log.get(..3),
+        Some(&[Sent::Command(1), Sent::Command(2), abort][..]),
+        "{log:?}"
+    );
 }
