@@ -93,7 +93,7 @@ impl Default for FirmwareConfig {
             activation_without_reset: true,
             immediate_exceeds_mtfa: false,
             reset_required: None,
-            max_image_bytes: 16 << 20,
+            max_image_bytes: 128 << 20,
             validate: |image| crate::image::NVME.parse(image),
             brick_on_incomplete: false,
         }
