@@ -8,7 +8,7 @@
 #   LABEL TOOL ROUND MIB_PER_SEC
 set -u
 . /scenario-common.sh
-SIZE=${SIZE:-32}
+SIZE=${SIZE:-48}
 : > /out/usb.txt
 # The sd node of the disk attached as LABEL, waiting up to 30 s for it to come back.
 node() {
