@@ -25,8 +25,9 @@ const DISCARD_WAIT: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 struct InFlight {
     urb: ioctl::Urb,
-    /// The data: the bytes to send, or room for those received. Never resized while in
-    /// flight, so its heap address (`urb.buffer`) stays valid.
+    /// The data: the bytes to send, or (IN) room for those received — its capacity,
+    /// uninitialised until the URB is reaped. Never resized while in flight, so its heap
+    /// address (`urb.buffer`) stays valid.
     buffer: Vec<u8>,
     id: TransferId,
     /// Discarded: dropped, not reported, when reaped.
@@ -47,11 +48,17 @@ pub(super) struct Urbs {
 impl Urbs {
     /// Submits `transfer` on `fd`.
     pub(super) fn submit(&mut self, fd: RawFd, transfer: Transfer) -> Result<TransferId, UsbError> {
-        let buffer = match transfer.data {
-            TransferData::Out(bytes) => bytes,
-            TransferData::In(max) => vec![0; max],
+        // An IN buffer is left uninitialised (its capacity is the transfer's length): the
+        // kernel writes what arrives, and only that becomes the Vec's contents (see
+        // `completion`) — zeroing a megabyte per transfer first was measurable in the VM.
+        let (buffer, length) = match transfer.data {
+            TransferData::Out(bytes) => {
+                let length = bytes.len();
+                (bytes, length)
+            }
+            TransferData::In(max) => (Vec::with_capacity(max), max),
         };
-        let length = c_int::try_from(buffer.len()).map_err(|_| UsbError::InvalidParam)?;
+        let length = c_int::try_from(length).map_err(|_| UsbError::InvalidParam)?;
         self.next = self.next.wrapping_add(1);
         let mut entry = Box::new(InFlight {
             urb: ioctl::Urb {
@@ -221,7 +228,16 @@ fn completion(entry: InFlight) -> Completion {
     let result = if urb.status != 0 {
         Err(errno::from_errno(urb.status.saturating_neg()))
     } else if urb.endpoint & cdb::usb::request::DIR_IN != 0 {
-        buffer.truncate(moved);
+        let received = moved.min(buffer.capacity());
+        if received > buffer.len() {
+            // SAFETY: a completed IN URB's first `actual_length` bytes are what usbfs
+            // copied to its buffer (copy_urb_data_to_user); the buffer's capacity was the
+            // URB's length, which bounds `actual_length`, and `received` is at most the
+            // capacity. Bytes past `received` stay outside the Vec.
+            unsafe { buffer.set_len(received) };
+        } else {
+            buffer.truncate(received);
+        }
         Ok(Transferred::In(buffer))
     } else {
         Ok(Transferred::Out(moved.min(buffer.len())))
