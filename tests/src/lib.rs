@@ -62,6 +62,61 @@ pub fn run_vm(scenario: &str, with_scsitool: bool) -> PathBuf {
     out
 }
 
+/// What one boot of a VM scenario left: each step's standard output (NAME), standard
+/// error (NAME.err) and exit status (NAME.rc), and the files it copied out.
+pub struct ScenarioOutput(PathBuf);
+
+impl ScenarioOutput {
+    /// Boots the VM with `scenario` and this build's scsitool ([`run_vm`]).
+    pub fn boot(scenario: &str) -> Self {
+        ScenarioOutput(run_vm(scenario, true))
+    }
+
+    /// A step's standard output, or a file the scenario left.
+    pub fn text(&self, name: &str) -> String {
+        std::fs::read_to_string(self.0.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// A file's bytes.
+    pub fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.0.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// A step's exit status.
+    pub fn rc(&self, name: &str) -> i32 {
+        let text = self.text(&format!("{name}.rc"));
+        text.trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}.rc '{text}': {e}"))
+    }
+
+    /// A step's standard error.
+    pub fn err(&self, name: &str) -> String {
+        self.text(&format!("{name}.err"))
+    }
+
+    /// A scsitool `--json` step that must have exited with `code`.
+    pub fn json(&self, name: &str, code: i32) -> serde_json::Value {
+        assert_eq!(self.rc(name), code, "{name}: {}", self.err(name));
+        serde_json::from_str(&self.text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+}
+
+/// The value after `key` on the line of `output` that contains it, trimmed.
+pub fn after<'a>(output: &'a str, key: &str) -> &'a str {
+    output
+        .lines()
+        .find_map(|line| line.split_once(key).map(|(_, v)| v.trim()))
+        .unwrap_or_else(|| panic!("'{key}' not in:\n{output}"))
+}
+
+/// Hex bytes separated by spaces, as sg_raw and our JSON print them.
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    hex.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap_or_else(|e| panic!("'{b}': {e}")))
+        .collect()
+}
+
 /// xorshift64*: the fixed, dependency-free pseudo-random sequence the generated test
 /// corpora are built from. Changing it changes every committed corpus file.
 pub struct Rng(pub u64);

@@ -10,58 +10,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use scsitool_tests::{after, hex_bytes, ScenarioOutput};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// How each SCSI disk of the standard set is attached.
 const LABELS: [&str; 4] = ["bot", "uas-ss", "uas-hs", "virtio-4k"];
 
-/// The scenario's output directory, from one VM boot shared by every test.
-fn out() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| scsitool_tests::run_vm("linux-transports.sh", true))
-}
-
-/// A step's standard output.
-fn text(name: &str) -> String {
-    std::fs::read_to_string(out().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// A step's exit status.
-fn rc(name: &str) -> i32 {
-    text(&format!("{name}.rc")).trim().parse().unwrap()
-}
-
-/// A step's standard error.
-fn err(name: &str) -> String {
-    text(&format!("{name}.err"))
-}
-
-/// A scsitool `--json` step that must have exited with `code`.
-fn json(name: &str, code: i32) -> Value {
-    assert_eq!(rc(name), code, "{name}: {}", err(name));
-    serde_json::from_str(&text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// The value after `key` on the line of `output` that contains it, trimmed.
-fn after<'a>(output: &'a str, key: &str) -> &'a str {
-    output
-        .lines()
-        .find_map(|line| line.split_once(key).map(|(_, v)| v.trim()))
-        .unwrap_or_else(|| panic!("'{key}' not in:\n{output}"))
-}
-
-/// Hex bytes separated by spaces, as sg_raw and our JSON print them.
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    hex.split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
+/// The scenario's outputs, from one VM boot shared by every test.
+fn out() -> &'static ScenarioOutput {
+    static OUT: OnceLock<ScenarioOutput> = OnceLock::new();
+    OUT.get_or_init(|| ScenarioOutput::boot("linux-transports.sh"))
 }
 
 #[test]
 fn every_disk_of_the_standard_set_was_found() {
-    let devices = text("devices");
+    let devices = out().text("devices");
     for label in LABELS {
         assert!(
             devices.lines().any(|l| l.starts_with(&format!("{label} "))),
@@ -73,9 +37,9 @@ fn every_disk_of_the_standard_set_was_found() {
 #[test]
 fn standard_inquiry_agrees_with_sg_inq() {
     for l in LABELS {
-        let ours = json(&format!("{l}.inquiry.json"), 0);
+        let ours = out().json(&format!("{l}.inquiry.json"), 0);
         let data = &ours["inquiry"]["data"];
-        let sg = text(&format!("{l}.sg_inq"));
+        let sg = out().text(&format!("{l}.sg_inq"));
         assert_eq!(
             data["t10_vendor_identification"],
             after(&sg, "Vendor identification:"),
@@ -113,19 +77,20 @@ fn standard_inquiry_agrees_with_sg_inq() {
 #[test]
 fn vpd_pages_agree_with_sg_vpd() {
     for l in LABELS {
-        let serial = json(&format!("{l}.vpd80.json"), 0);
-        let sg = text(&format!("{l}.sg_vpd_sn"));
+        let serial = out().json(&format!("{l}.vpd80.json"), 0);
+        let sg = out().text(&format!("{l}.sg_vpd_sn"));
         assert_eq!(
             serial["inquiry"]["data"]["product_serial_number"],
             after(&sg, "Unit serial number:"),
             "{l}"
         );
-        let ids = json(&format!("{l}.vpd83.json"), 0);
+        let ids = out().json(&format!("{l}.vpd83.json"), 0);
         let ours = ids["inquiry"]["data"]["designators"]
             .as_array()
             .unwrap()
             .len();
-        let theirs = text(&format!("{l}.sg_vpd_di"))
+        let theirs = out()
+            .text(&format!("{l}.sg_vpd_di"))
             .matches("designator type:")
             .count();
         assert!(theirs > 0, "{l}: sg_vpd listed no designators");
@@ -136,7 +101,7 @@ fn vpd_pages_agree_with_sg_vpd() {
 #[test]
 fn read_capacity_agrees_with_sg_readcap() {
     for l in LABELS {
-        let sg = text(&format!("{l}.sg_readcap"));
+        let sg = out().text(&format!("{l}.sg_readcap"));
         let last_lba: u64 = after(&sg, "Last LBA=")
             .split_whitespace()
             .next()
@@ -150,7 +115,7 @@ fn read_capacity_agrees_with_sg_readcap() {
             .parse()
             .unwrap();
         for name in ["readcap.json", "readcap16.json"] {
-            let ours = json(&format!("{l}.{name}"), 0);
+            let ours = out().json(&format!("{l}.{name}"), 0);
             assert_eq!(ours["last_lba"], last_lba, "{l} {name}");
             assert_eq!(ours["block_length"], length, "{l} {name}");
         }
@@ -162,8 +127,8 @@ fn read_capacity_agrees_with_sg_readcap() {
 #[test]
 fn report_luns_agrees_with_sg_luns() {
     for l in LABELS {
-        let ours = json(&format!("{l}.luns.json"), 0);
-        let sg = text(&format!("{l}.sg_luns"));
+        let ours = out().json(&format!("{l}.luns.json"), 0);
+        let sg = out().text(&format!("{l}.sg_luns"));
         let listed: Vec<String> = sg
             .lines()
             .map(str::trim)
@@ -191,16 +156,24 @@ fn report_luns_agrees_with_sg_luns() {
 #[test]
 fn the_write_cache_we_set_is_what_sdparm_reads() {
     for l in LABELS {
-        assert_eq!(json(&format!("{l}.wce-off.json"), 0)["wce"], false, "{l}");
-        let off = text(&format!("{l}.sdparm-off"));
-        assert!(after(&off, "WCE").starts_with("0 "), "{l}: {off}");
         assert_eq!(
-            json(&format!("{l}.wce-get-off.json"), 0)["wce"],
+            out().json(&format!("{l}.wce-off.json"), 0)["wce"],
             false,
             "{l}"
         );
-        assert_eq!(json(&format!("{l}.wce-on.json"), 0)["wce"], true, "{l}");
-        let on = text(&format!("{l}.sdparm-on"));
+        let off = out().text(&format!("{l}.sdparm-off"));
+        assert!(after(&off, "WCE").starts_with("0 "), "{l}: {off}");
+        assert_eq!(
+            out().json(&format!("{l}.wce-get-off.json"), 0)["wce"],
+            false,
+            "{l}"
+        );
+        assert_eq!(
+            out().json(&format!("{l}.wce-on.json"), 0)["wce"],
+            true,
+            "{l}"
+        );
+        let on = out().text(&format!("{l}.sdparm-on"));
         assert!(after(&on, "WCE").starts_with("1 "), "{l}: {on}");
     }
 }
@@ -208,13 +181,15 @@ fn the_write_cache_we_set_is_what_sdparm_reads() {
 #[test]
 fn synchronize_cache_forms_reach_the_device() {
     for l in LABELS {
-        json(&format!("{l}.sync.json"), 0);
-        json(&format!("{l}.sync-range.json"), 0);
+        out().json(&format!("{l}.sync.json"), 0);
+        out().json(&format!("{l}.sync-range.json"), 0);
         // QEMU's scsi-hd has no SYNCHRONIZE CACHE (16): ILLEGAL REQUEST, 20/00, exit 5.
         let name = format!("{l}.sync16.json");
-        assert_eq!(rc(&name), 5, "{name}");
+        assert_eq!(out().rc(&name), 5, "{name}");
         assert!(
-            err(&name).contains("INVALID COMMAND OPERATION CODE (20h/00h)"),
+            out()
+                .err(&name)
+                .contains("INVALID COMMAND OPERATION CODE (20h/00h)"),
             "{name}"
         );
     }
@@ -223,9 +198,9 @@ fn synchronize_cache_forms_reach_the_device() {
 #[test]
 fn the_sense_of_write_buffer_agrees_with_sg_raw() {
     for l in LABELS {
-        let ours = json(&format!("{l}.write-buffer.json"), 5);
+        let ours = out().json(&format!("{l}.write-buffer.json"), 5);
         let sense = hex_bytes(ours["sense_bytes"].as_str().unwrap());
-        let sg = err(&format!("{l}.sg_raw-write-buffer"));
+        let sg = out().err(&format!("{l}.sg_raw-write-buffer"));
         // sg_raw -vvv prints the raw sense after "Raw sense data (in hex)".
         let raw: Vec<u8> = sg
             .split("Raw sense data (in hex)")
@@ -255,7 +230,7 @@ fn the_sense_of_write_buffer_agrees_with_sg_raw() {
             .to_lowercase();
         assert_eq!(ours_asc, asc, "{l}");
         // sg_decode_sense, given the sense bytes we printed, decodes them as we did.
-        let decoded_by_sg = text(&format!("{l}.sg_decode_sense"));
+        let decoded_by_sg = out().text(&format!("{l}.sg_decode_sense"));
         assert_eq!(
             after(&decoded_by_sg, "Sense key:").to_lowercase(),
             key,
@@ -266,21 +241,25 @@ fn the_sense_of_write_buffer_agrees_with_sg_raw() {
             ours_asc,
             "{l}"
         );
-        assert_eq!(rc(&format!("{l}.opcodes")), 5, "{l}: scsi-hd has no RSOC");
+        assert_eq!(
+            out().rc(&format!("{l}.opcodes")),
+            5,
+            "{l}: scsi-hd has no RSOC"
+        );
     }
 }
 
 #[test]
 fn raw_moves_exactly_the_bytes_sg3_utils_sees() {
     for l in LABELS {
-        let ours = json(&format!("{l}.raw-inquiry.json"), 0);
-        let theirs = std::fs::read(out().join(format!("{l}.sg_inq-raw"))).unwrap();
+        let ours = out().json(&format!("{l}.raw-inquiry.json"), 0);
+        let theirs = out().bytes(&format!("{l}.sg_inq-raw"));
         assert_eq!(hex_bytes(ours["data_in"].as_str().unwrap()), theirs, "{l}");
         // A block written with FUA through the sd node, read back through sg by sg_raw.
-        json(&format!("{l}.raw-write.json"), 0);
-        assert_eq!(rc(&format!("{l}.sg_raw-read")), 0, "{l}");
-        let pattern = std::fs::read(out().join(format!("{l}.pattern"))).unwrap();
-        let read = std::fs::read(out().join(format!("{l}.readback"))).unwrap();
+        out().json(&format!("{l}.raw-write.json"), 0);
+        assert_eq!(out().rc(&format!("{l}.sg_raw-read")), 0, "{l}");
+        let pattern = out().bytes(&format!("{l}.pattern"));
+        let read = out().bytes(&format!("{l}.readback"));
         assert_eq!(read, pattern, "{l}");
     }
 }
@@ -289,43 +268,47 @@ fn raw_moves_exactly_the_bytes_sg3_utils_sees() {
 fn transfers_over_the_queue_limit_are_refused_before_sending() {
     for l in LABELS {
         let name = format!("{l}.too-long");
-        assert_eq!(rc(&name), 2, "{name}");
-        let max = text(&format!("{l}.max-transfer")).trim().to_string();
-        let message = err(&name);
+        assert_eq!(out().rc(&name), 2, "{name}");
+        let max = out().text(&format!("{l}.max-transfer")).trim().to_string();
+        let message = out().err(&name);
         assert!(
             message.contains(&format!("maximum of {max} bytes")),
             "{name}: {message}"
         );
-        let tur = json(&format!("{l}.tur.json"), 0);
+        let tur = out().json(&format!("{l}.tur.json"), 0);
         assert_eq!(tur["count"], 50, "{l}");
     }
 }
 
 #[test]
 fn partitions_and_devices_in_use_are_refused() {
-    let partitioned = text("partitioned");
+    let partitioned = out().text("partitioned");
     let part = partitioned.split_whitespace().next().unwrap();
-    assert_eq!(rc("part.inquiry"), 2);
+    assert_eq!(out().rc("part.inquiry"), 2);
     assert!(
-        err("part.inquiry").contains("is a partition"),
+        out().err("part.inquiry").contains("is a partition"),
         "{}",
-        err("part.inquiry")
+        out().err("part.inquiry")
     );
     let swap = format!("{part} in use as swap");
     for step in ["inuse.write", "inuse.write-sg", "inuse.format"] {
-        assert_eq!(rc(step), 2, "{step}: {}", err(step));
-        assert!(err(step).contains(&swap), "{step}: {}", err(step));
+        assert_eq!(out().rc(step), 2, "{step}: {}", out().err(step));
+        assert!(
+            out().err(step).contains(&swap),
+            "{step}: {}",
+            out().err(step)
+        );
     }
-    assert_eq!(rc("inuse.read"), 0, "{}", err("inuse.read"));
-    assert_eq!(rc("unused.write"), 0, "{}", err("unused.write"));
+    assert_eq!(out().rc("inuse.read"), 0, "{}", out().err("inuse.read"));
+    assert_eq!(out().rc("unused.write"), 0, "{}", out().err("unused.write"));
 }
 
 #[test]
 fn a_user_who_may_only_read_can_inquire_but_not_change() {
-    assert_eq!(rc("ro.inquiry"), 0, "{}", err("ro.inquiry"));
-    assert!(text("ro.inquiry").contains("VIRTIO4K"));
-    assert_ne!(rc("ro.wce-set"), 0);
-    let message = err("ro.wce-set");
+    assert_eq!(out().rc("ro.inquiry"), 0, "{}", out().err("ro.inquiry"));
+    assert!(out().text("ro.inquiry").contains("VIRTIO4K"));
+    assert_ne!(out().rc("ro.wce-set"), 0);
+    let message = out().err("ro.wce-set");
     assert!(message.contains("permission denied"), "{message}");
     assert!(message.contains("read-write access"), "{message}");
 }
@@ -338,8 +321,12 @@ fn nodes_of_the_wrong_kind_are_usage_errors() {
         ("nvme.scsi-on-nvme", "is an NVMe device"),
         ("nvme.nvme-on-scsi", "is a SCSI device"),
     ] {
-        assert_eq!(rc(step), 2, "{step}");
-        assert!(err(step).contains(message), "{step}: {}", err(step));
+        assert_eq!(out().rc(step), 2, "{step}");
+        assert!(
+            out().err(step).contains(message),
+            "{step}: {}",
+            out().err(step)
+        );
     }
 }
 
@@ -366,17 +353,17 @@ fn assert_same_fields(what: &str, ours: &Value, theirs: &Value) -> usize {
 
 #[test]
 fn nvme_identify_agrees_with_nvme_cli_field_by_field() {
-    let theirs = json("nvme.id-ctrl.nvme-cli.json", 0);
-    let ours = json("nvme.id-ctrl.json", 0);
+    let theirs = out().json("nvme.id-ctrl.nvme-cli.json", 0);
+    let ours = out().json("nvme.id-ctrl.json", 0);
     let compared = assert_same_fields("id-ctrl", &ours, &theirs);
     assert!(
         compared >= 60,
         "only {compared} Identify Controller fields compared"
     );
     assert_eq!(ours["sn"].as_str().unwrap().trim(), "NVME0001");
-    let theirs = json("nvme.id-ns.nvme-cli.json", 0);
+    let theirs = out().json("nvme.id-ns.nvme-cli.json", 0);
     for node in ["nvme0n1", "ng0n1"] {
-        let ours = json(&format!("nvme.id-ns.{node}.json"), 0);
+        let ours = out().json(&format!("nvme.id-ns.{node}.json"), 0);
         let compared = assert_same_fields(node, &ours, &theirs);
         assert!(compared >= 30, "{node}: only {compared} fields compared");
     }
@@ -384,8 +371,8 @@ fn nvme_identify_agrees_with_nvme_cli_field_by_field() {
 
 #[test]
 fn nvme_logs_and_features_agree_with_nvme_cli() {
-    let theirs = json("nvme.smart.nvme-cli.json", 0);
-    let ours = json("nvme.smart.json", 0);
+    let theirs = out().json("nvme.smart.nvme-cli.json", 0);
+    let ours = out().json("nvme.smart.json", 0);
     let log = &ours["log"]["data"];
     for (mine, cli) in [
         ("composite_temperature", "temperature"),
@@ -401,19 +388,21 @@ fn nvme_logs_and_features_agree_with_nvme_cli() {
         assert_eq!(a, b, "{mine} vs {cli}");
     }
     assert_eq!(log["critical_warning"]["raw"], theirs["critical_warning"]);
-    assert_eq!(json("nvme.fw-log.json", 0)["lid"], 3);
+    assert_eq!(out().json("nvme.fw-log.json", 0)["lid"], 3);
     // Volatile write cache switched by us (controller and namespace nodes), read by
     // nvme-cli and by us through the generic node.
-    json("nvme.vwc-off.json", 0);
-    assert!(text("nvme.vwc-off.nvme-cli")
+    out().json("nvme.vwc-off.json", 0);
+    assert!(out()
+        .text("nvme.vwc-off.nvme-cli")
         .trim_end()
         .ends_with("Current value:00000000"));
     assert_eq!(
-        json("nvme.vwc-get.json", 0)["volatile_write_cache"]["wce"],
+        out().json("nvme.vwc-get.json", 0)["volatile_write_cache"]["wce"],
         false
     );
-    json("nvme.vwc-on.json", 0);
-    assert!(text("nvme.vwc-on.nvme-cli")
+    out().json("nvme.vwc-on.json", 0);
+    assert!(out()
+        .text("nvme.vwc-on.nvme-cli")
         .trim_end()
         .ends_with("Current value:0x00000001"));
 }
@@ -421,9 +410,9 @@ fn nvme_logs_and_features_agree_with_nvme_cli() {
 #[test]
 fn inquiry_all_reads_every_page_vpd_00h_lists() {
     for l in LABELS {
-        let ours = json(&format!("{l}.inquiry-all.json"), 0);
+        let ours = out().json(&format!("{l}.inquiry-all.json"), 0);
         assert_eq!(ours["standard"]["product_revision_level"], "2.5+", "{l}");
-        let raw = std::fs::read(out().join(format!("{l}.sg_vpd_pages"))).unwrap();
+        let raw = out().bytes(&format!("{l}.sg_vpd_pages"));
         let listed: Vec<u64> = raw
             .get(4..)
             .unwrap()
@@ -445,7 +434,7 @@ fn inquiry_all_reads_every_page_vpd_00h_lists() {
 
 #[test]
 fn list_shows_every_device_with_its_transport_and_usb_attachment() {
-    let list = json("list.json", 0);
+    let list = out().json("list.json", 0);
     let devices = list["devices"].as_array().unwrap();
     let scsi = |serial: &str| {
         devices
@@ -501,7 +490,7 @@ fn verify_faults(report: &Value) -> u64 {
 #[test]
 fn verify_passes_on_every_attachment_and_restores_the_write_cache() {
     for l in LABELS {
-        let report = json(&format!("{l}.verify.json"), 0);
+        let report = out().json(&format!("{l}.verify.json"), 0);
         assert_eq!(verify_faults(&report), 0, "{l}: {report}");
         let ok = report["outcome"]["verify"]["tally"]["counts"]["ok"]
             .as_u64()
@@ -514,15 +503,15 @@ fn verify_passes_on_every_attachment_and_restores_the_write_cache() {
         if l == "virtio-4k" {
             assert_eq!(cache["during"], false, "{l}: switched off for the run");
         }
-        let sdparm = text(&format!("{l}.wce-after-verify"));
+        let sdparm = out().text(&format!("{l}.wce-after-verify"));
         assert!(after(&sdparm, "WCE").starts_with("1 "), "{l}: {sdparm}");
     }
     for name in ["nvme.verify-fua.json", "nvme.verify-cache-off.json"] {
-        let report = json(name, 0);
+        let report = out().json(name, 0);
         assert_eq!(verify_faults(&report), 0, "{name}: {report}");
         assert_eq!(report["outcome"]["write_cache"]["after"], true, "{name}");
     }
-    let vwc = text("nvme.vwc-after-verify");
+    let vwc = out().text("nvme.vwc-after-verify");
     assert!(
         vwc.trim_end().ends_with("Current value:0x00000001"),
         "{vwc}"
@@ -536,7 +525,7 @@ fn fwupdate_finds_while_planning_that_qemus_devices_take_no_firmware() {
     // Invalid Opcode. Each is refused before a download command (exit 11), saying why.
     for l in LABELS {
         let name = format!("{l}.fwupdate.json");
-        let report = json(&name, 11);
+        let report = out().json(&name, 11);
         assert_eq!(report["outcome"]["outcome"], "refused", "{name}: {report}");
         let why = report["outcome"]["why"].as_str().unwrap_or_default();
         assert!(
@@ -547,7 +536,7 @@ fn fwupdate_finds_while_planning_that_qemus_devices_take_no_firmware() {
         assert!(report["update"]["download"].is_null(), "{name}: {report}");
     }
     for name in ["nvme.fwupdate.json", "nvme.fwupdate-ns.json"] {
-        let report = json(name, 11);
+        let report = out().json(name, 11);
         assert_eq!(report["outcome"]["outcome"], "refused", "{name}: {report}");
         let why = report["outcome"]["why"].as_str().unwrap_or_default();
         assert!(why.contains("OACS bit 2"), "{name}: {why}");

@@ -10,8 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
+use scsitool_tests::{after, hex_bytes, ScenarioOutput};
 use std::sync::OnceLock;
 
 /// The USB mass-storage devices of the standard set, by how they are attached.
@@ -21,57 +20,16 @@ const SIZES: [usize; 4] = [1, 8, 64, 128];
 /// 128 + SIGINT: what scsitool exits with after giving the interface back on a signal.
 const EXIT_ON_SIGNAL: i32 = 130;
 
-/// The scenario's output directory, from one VM boot shared by every test.
-fn out() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| scsitool_tests::run_vm("usb-userspace.sh", true))
-}
-
-/// A step's standard output (or a file the scenario left).
-fn text(name: &str) -> String {
-    std::fs::read_to_string(out().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// A file's bytes.
-fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(out().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// A step's exit status.
-fn rc(name: &str) -> i32 {
-    text(&format!("{name}.rc")).trim().parse().unwrap()
-}
-
-/// A step's standard error.
-fn err(name: &str) -> String {
-    text(&format!("{name}.err"))
-}
-
-/// A scsitool `--json` step that must have exited with `code`.
-fn json(name: &str, code: i32) -> Value {
-    assert_eq!(rc(name), code, "{name}: {}", err(name));
-    serde_json::from_str(&text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// The value after `key` on the line of `output` that contains it, trimmed.
-fn after<'a>(output: &'a str, key: &str) -> &'a str {
-    output
-        .lines()
-        .find_map(|line| line.split_once(key).map(|(_, v)| v.trim()))
-        .unwrap_or_else(|| panic!("'{key}' not in:\n{output}"))
-}
-
-/// Hex bytes separated by spaces, as our JSON prints them.
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    hex.split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
+/// The scenario's outputs, from one VM boot shared by every test.
+fn out() -> &'static ScenarioOutput {
+    static OUT: OnceLock<ScenarioOutput> = OnceLock::new();
+    OUT.get_or_init(|| ScenarioOutput::boot("usb-userspace.sh"))
 }
 
 /// The kernel's disk on the device's interface, as the scenario recorded it after a step:
 /// present in /sys/block and /dev.
 fn disk_back(name: &str) -> String {
-    let disk = text(name).trim().to_string();
+    let disk = out().text(name).trim().to_string();
     assert!(
         disk.starts_with("sd"),
         "{name}: the kernel's disk did not come back ({disk})"
@@ -81,7 +39,7 @@ fn disk_back(name: &str) -> String {
 
 #[test]
 fn every_usb_device_of_the_standard_set_was_found() {
-    let devices = text("usb-devices");
+    let devices = out().text("usb-devices");
     for label in USB_LABELS {
         assert!(
             devices.lines().any(|l| l.starts_with(&format!("{label} "))),
@@ -94,10 +52,10 @@ fn every_usb_device_of_the_standard_set_was_found() {
 #[test]
 fn inquiry_over_usbfs_agrees_with_sg_inq_through_the_kernel() {
     for l in USB_LABELS {
-        let sg = text(&format!("{l}.sg_inq"));
+        let sg = out().text(&format!("{l}.sg_inq"));
         for step in ["inquiry.json", "inquiry-proto.json"] {
             let name = format!("{l}.{step}");
-            let ours = json(&name, 0);
+            let ours = out().json(&name, 0);
             let data = &ours["inquiry"]["data"];
             for (field, key) in [
                 ("t10_vendor_identification", "Vendor identification:"),
@@ -116,8 +74,8 @@ fn inquiry_over_usbfs_agrees_with_sg_inq_through_the_kernel() {
 #[test]
 fn read_capacity_over_usbfs_agrees_with_sg_readcap() {
     for l in USB_LABELS {
-        let ours = json(&format!("{l}.readcap.json"), 0);
-        let sg = text(&format!("{l}.sg_readcap"));
+        let ours = out().json(&format!("{l}.readcap.json"), 0);
+        let sg = out().text(&format!("{l}.sg_readcap"));
         let last_lba: u64 = after(&sg, "Last LBA=")
             .split_whitespace()
             .next()
@@ -135,16 +93,20 @@ fn read_capacity_over_usbfs_agrees_with_sg_readcap() {
 fn data_written_through_usbfs_reads_back_through_usbfs_and_the_kernel() {
     for l in USB_LABELS {
         for n in SIZES {
-            json(&format!("{l}.write.{n}.json"), 0);
-            let read = json(&format!("{l}.read.{n}.json"), 0);
+            out().json(&format!("{l}.write.{n}.json"), 0);
+            let read = out().json(&format!("{l}.read.{n}.json"), 0);
             assert_eq!(read["residual"], 0, "{l}: {n} blocks");
-            let pattern = bytes(&format!("{l}.pattern.{n}"));
+            let pattern = out().bytes(&format!("{l}.pattern.{n}"));
             assert_eq!(pattern.len(), n * 512);
-            let usbfs = bytes(&format!("{l}.usbfs.{n}"));
+            let usbfs = out().bytes(&format!("{l}.usbfs.{n}"));
             assert_eq!(usbfs, pattern, "{l}: {n} blocks via usbfs");
             let kernel = format!("{l}.kernel.{n}");
-            assert_eq!(rc(&kernel), 0, "{}", err(&kernel));
-            assert_eq!(bytes(&kernel), pattern, "{l}: {n} blocks via the kernel");
+            assert_eq!(out().rc(&kernel), 0, "{}", out().err(&kernel));
+            assert_eq!(
+                out().bytes(&kernel),
+                pattern,
+                "{l}: {n} blocks via the kernel"
+            );
         }
     }
 }
@@ -152,7 +114,7 @@ fn data_written_through_usbfs_reads_back_through_usbfs_and_the_kernel() {
 #[test]
 fn sequential_reads_move_every_byte_asked() {
     for l in USB_LABELS {
-        let ours = json(&format!("{l}.read-8m.json"), 0);
+        let ours = out().json(&format!("{l}.read-8m.json"), 0);
         assert_eq!(ours["bytes"], 8 * 1024 * 1024, "{l}");
         assert_eq!(ours["block_size"], 512, "{l}");
     }
@@ -161,7 +123,7 @@ fn sequential_reads_move_every_byte_asked() {
 #[test]
 fn synchronize_cache_completes() {
     for l in USB_LABELS {
-        let ours = json(&format!("{l}.sync.json"), 0);
+        let ours = out().json(&format!("{l}.sync.json"), 0);
         assert!(ours.is_object(), "{l}: {ours}");
     }
 }
@@ -172,7 +134,7 @@ fn the_sense_of_an_unsupported_command_arrives_intact() {
     // ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (SPC-5 4.4, Table 51: 20h/00h) —
     // fetched by REQUEST SENSE over Bulk-Only (no autosense), in the Sense IU over UAS.
     for l in USB_LABELS {
-        let ours = json(&format!("{l}.write-buffer.json"), 5);
+        let ours = out().json(&format!("{l}.write-buffer.json"), 5);
         assert_eq!(ours["status"]["code"], 2, "{l}");
         let sense = hex_bytes(ours["sense_bytes"].as_str().unwrap());
         let decoded = cdb::sense::decode(&sense).unwrap();
@@ -206,7 +168,7 @@ fn a_terminating_signal_gives_the_interface_back_and_exits_130() {
     // flight when the signal lands.
     for l in USB_LABELS {
         for sig in ["sigINT", "sigTERM"] {
-            assert_eq!(rc(&format!("{l}.{sig}")), EXIT_ON_SIGNAL, "{l} {sig}");
+            assert_eq!(out().rc(&format!("{l}.{sig}")), EXIT_ON_SIGNAL, "{l} {sig}");
             disk_back(&format!("{l}.back-{sig}"));
         }
     }
@@ -223,13 +185,17 @@ fn the_wire_trace_shows_the_protocol_blocks() {
         ("uas-hs", ["Command IU", "Read Ready IU", "data-in"], "QEMU"),
     ] {
         let name = format!("{l}.trace");
-        assert_eq!(rc(&name), 0, "{}", err(&name));
-        let trace = err(&name);
+        assert_eq!(out().rc(&name), 0, "{}", out().err(&name));
+        let trace = out().err(&name);
         for block in blocks {
             assert!(trace.contains(block), "{l}: {block} missing:\n{trace}");
         }
         // The INQUIRY data arrived whole: the disk's vendor is in the decoded answer.
-        assert!(text(&name).contains(vendor), "{l}: {}", text(&name));
+        assert!(
+            out().text(&name).contains(vendor),
+            "{l}: {}",
+            out().text(&name)
+        );
     }
 }
 
@@ -238,20 +204,20 @@ fn a_wedged_device_recovers_through_a_port_reset_keeping_the_interface() {
     // QEMU's usb-storage STALLs every bulk transfer after a direction mismatch until a
     // port reset (Reset Recovery, BOT 5.3.4, does not cure it): the next run must reset
     // the port (USBDEVFS_RESET) and claim the interface again to get its answer.
-    assert_ne!(rc("bot.mismatch"), 0, "{}", err("bot.mismatch"));
-    let ours = json("bot.after-mismatch.json", 0);
-    let sg = text("bot.sg_inq");
+    assert_ne!(out().rc("bot.mismatch"), 0, "{}", out().err("bot.mismatch"));
+    let ours = out().json("bot.after-mismatch.json", 0);
+    let sg = out().text("bot.sg_inq");
     assert_eq!(
         ours["inquiry"]["data"]["product_identification"],
         after(&sg, "Product identification:")
     );
-    let count = |name: &str| text(name).trim().parse::<u32>().unwrap();
+    let count = |name: &str| out().text(name).trim().parse::<u32>().unwrap();
     assert!(
         count("bot.resets-after") > count("bot.resets-before"),
         "the kernel logged no port reset"
     );
     // No driver was bound at open (the scenario unbound usb-storage), so none is after.
-    assert_eq!(text("bot.unbound-after").trim(), "unbound");
+    assert_eq!(out().text("bot.unbound-after").trim(), "unbound");
     disk_back("bot.back-rebind");
 }
 
@@ -259,8 +225,8 @@ fn a_wedged_device_recovers_through_a_port_reset_keeping_the_interface() {
 fn an_interface_another_program_holds_is_busy() {
     for l in USB_LABELS {
         let name = format!("{l}.busy");
-        assert_ne!(rc(&name), 0, "{name}");
-        let message = err(&name);
+        assert_ne!(out().rc(&name), 0, "{name}");
+        let message = out().err(&name);
         assert!(message.contains("interface 0 is busy"), "{message}");
         assert!(message.contains("another program holds it"), "{message}");
     }
@@ -268,9 +234,9 @@ fn an_interface_another_program_holds_is_busy() {
 
 #[test]
 fn a_user_without_rw_on_the_node_is_told_which_permission_is_missing() {
-    assert_ne!(rc("bot.nobody"), 0);
-    let message = err("bot.nobody");
-    let bus_addr = after(&text("usb-devices"), "bot ")
+    assert_ne!(out().rc("bot.nobody"), 0);
+    let message = out().err("bot.nobody");
+    let bus_addr = after(&out().text("usb-devices"), "bot ")
         .split_whitespace()
         .next()
         .unwrap()
@@ -288,9 +254,9 @@ fn a_user_without_rw_on_the_node_is_told_which_permission_is_missing() {
 
 #[test]
 fn a_disk_whose_partition_is_swap_is_not_detached() {
-    assert_ne!(rc("swap.inquiry"), 0);
-    let partition = text("swap.partition").trim().to_string();
-    let message = err("swap.inquiry");
+    assert_ne!(out().rc("swap.inquiry"), 0);
+    let partition = out().text("swap.partition").trim().to_string();
+    let message = out().err("swap.inquiry");
     assert!(
         message.contains(&format!("{partition} in use as swap")),
         "{message}"
@@ -303,15 +269,15 @@ fn a_disk_whose_partition_is_swap_is_not_detached() {
 
 #[test]
 fn names_that_find_no_single_device_are_explained() {
-    assert_ne!(rc("name.none"), 0);
-    assert!(err("name.none").contains("no such USB device"));
-    assert_ne!(rc("name.several"), 0);
-    let several = err("name.several");
+    assert_ne!(out().rc("name.none"), 0);
+    assert!(out().err("name.none").contains("no such USB device"));
+    assert_ne!(out().rc("name.several"), 0);
+    let several = out().err("name.several");
     assert!(several.contains("matches 2 devices"), "{several}");
     for l in ["uas-ss", "uas-hs"] {
-        let name = text(&format!("{l}.name")).trim().to_string();
+        let name = out().text(&format!("{l}.name")).trim().to_string();
         assert!(several.contains(&name), "{name} not listed: {several}");
     }
-    assert_ne!(rc("name.bad"), 0);
-    assert!(err("name.bad").contains("expected usb:VID:PID"));
+    assert_ne!(out().rc("name.bad"), 0);
+    assert!(out().err("name.bad").contains("expected usb:VID:PID"));
 }

@@ -6,11 +6,6 @@
 set -u
 . /scenario-common.sh
 S=/usr/bin/scsitool
-step() {
-  name=$1; shift
-  "$@" < /dev/null > "/out/$name" 2> "/out/$name.err"
-  echo $? > "/out/$name.rc"
-}
 disks > /out/devices
 while read -r l sg sd; do
   d=/sys/class/scsi_generic/${sg#/dev/}

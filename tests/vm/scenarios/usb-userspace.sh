@@ -7,11 +7,6 @@
 set -u
 . /scenario-common.sh
 S=/usr/bin/scsitool
-step() {
-  name=$1; shift
-  "$@" < /dev/null > "/out/$name" 2> "/out/$name.err"
-  echo $? > "/out/$name.rc"
-}
 # back NAME IFACE: waits (up to 20 s) for the kernel's disk on the USB interface IFACE
 # (its sysfs directory) to exist again, /sys/block entry and /dev node, and records its
 # name in /out/NAME ("none" when it did not come back).
