@@ -45,10 +45,11 @@ while read -r l sg sd; do
   step "$l.raw-write.json" $S --json raw "$sd" 2a 08 00 00 00 64 00 00 01 00 --out /tmp/pattern
   step "$l.sg_raw-read" sg_raw -r "$bs" -o "/out/$l.readback" "$sg" 28 00 00 00 00 64 00 00 01 00
   cp /tmp/pattern "/out/$l.pattern"
-  # A transfer one page over the queue's limit is refused before it is sent.
+  # A transfer one page over the queue's limit is refused before it is sent: the limit is
+  # max_hw_sectors_kb, or max_segments - 1 pages (an unaligned buffer spans one more).
   kb=$(cat "$d/device/block/"*/queue/max_hw_sectors_kb)
   segs=$(cat "$d/device/block/"*/queue/max_segments)
-  max=$((kb * 1024)); [ $((segs * 4096)) -lt $max ] && max=$((segs * 4096))
+  max=$((kb * 1024)); [ $(((segs - 1) * 4096)) -lt $max ] && max=$(((segs - 1) * 4096))
   echo "$max" > "/out/$l.max-transfer"
   step "$l.too-long" $S raw "$sg" 28 00 00 00 00 00 00 ff ff 00 --in $((max + 4096))
   # Verification of 8 MiB through SG_IO on each attachment; the write cache switched off
