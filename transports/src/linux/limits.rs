@@ -79,6 +79,15 @@ fn queue_dir(dev: &Path) -> Option<PathBuf> {
     if own.is_dir() {
         return Some(own);
     }
+    // An NVMe generic node (ngXnY) has no queue of its own: its commands go through the
+    // namespace's, the block device nvmeXnY beside it under the controller.
+    let name = dev.file_name().and_then(|n| n.to_str());
+    if let Some(namespace) = name.and_then(|n| n.strip_prefix("ng")) {
+        let beside = dev.parent()?.join(format!("nvme{namespace}")).join("queue");
+        if beside.is_dir() {
+            return Some(beside);
+        }
+    }
     let children = |dir: PathBuf| {
         fs::read_dir(dir)
             .into_iter()
@@ -128,6 +137,20 @@ mod tests {
         assert_eq!(limits.max_hw_sectors_kb, Some(120));
         assert_eq!(limits.max_segments, None);
         assert_eq!(limits.max_transfer(4096), Some(120 * 1024));
+    }
+
+    #[test]
+    fn a_generic_nvme_node_uses_its_namespaces_queue() {
+        let scratch = crate::linux::scratch::Scratch::new("limits-ng");
+        let controller = scratch.path().join("nvme0");
+        let queue = controller.join("nvme0n1/queue");
+        fs::create_dir_all(&queue).unwrap();
+        fs::create_dir_all(controller.join("ng0n1")).unwrap();
+        fs::write(queue.join("max_hw_sectors_kb"), "512\n").unwrap();
+        fs::write(queue.join("max_segments"), "127\n").unwrap();
+        let limits = QueueLimits::for_device(&controller.join("ng0n1"));
+        assert_eq!(limits.max_segments, Some(127));
+        assert_eq!(limits.max_transfer(4096), Some(126 * 4096));
     }
 
     #[test]
