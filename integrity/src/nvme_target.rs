@@ -130,11 +130,6 @@ impl BlockTarget for NvmeBlockTarget {
     }
 
     fn describe(&self) -> String {
-        let transport = self.transport.describe();
-        if transport.ends_with(&format!("namespace {}", self.nsid)) {
-            transport
-        } else {
-            format!("{transport}, namespace {}", self.nsid)
-        }
+        format!("{}, namespace {}", self.transport.describe(), self.nsid)
     }
 }

@@ -107,7 +107,7 @@ impl NvmeTransport for SimNvme {
     }
 
     fn describe(&self) -> String {
-        "sim: emulated NVMe controller, namespace 1".to_string()
+        "sim: emulated NVMe controller".to_string()
     }
 
     fn power_cycle(&mut self) -> Result<(), TransportError> {
