@@ -152,6 +152,22 @@ pub struct ScsiCapabilities {
     pub notes: Vec<String>,
 }
 
+impl ScsiCapabilities {
+    /// What is known before the device has said anything: no mode reported, no
+    /// activation timing, no buffer descriptor, at most `max_transfer` bytes a command.
+    pub fn unknown(max_transfer: Option<u64>) -> Self {
+        ScsiCapabilities {
+            modes: DownloadModes::UNKNOWN,
+            activation: ActivationTiming::NotIndicated,
+            activation_events: (false, false, false),
+            buffer: None,
+            max_transfer,
+            refusal: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// An NVMe controller's firmware update capabilities (NVMe Base 2.0 5.17.2.1, 5.16.1.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -245,15 +261,7 @@ pub fn probe_scsi(
     t: &mut dyn ScsiTransport,
     timeout: Duration,
 ) -> Result<ScsiCapabilities, FirmwareError> {
-    let mut caps = ScsiCapabilities {
-        modes: DownloadModes::UNKNOWN,
-        activation: ActivationTiming::NotIndicated,
-        activation_events: (false, false, false),
-        buffer: None,
-        max_transfer: t.max_transfer(),
-        refusal: None,
-        notes: Vec::new(),
-    };
+    let mut caps = ScsiCapabilities::unknown(t.max_transfer());
     let ext = answer(execute(t, &Inquiry::vpd(EXTENDED_INQUIRY_DATA), timeout))?;
     match ext.map(|d| d.response) {
         Ok(InquiryData::Vpd(VpdPage::ExtendedInquiryData(page))) => {
@@ -434,27 +442,15 @@ pub fn probe_nvme(
 mod tests {
     use super::*;
 
-    fn empty() -> ScsiCapabilities {
-        ScsiCapabilities {
-            modes: DownloadModes::UNKNOWN,
-            activation: ActivationTiming::NotIndicated,
-            activation_events: (false, false, false),
-            buffer: None,
-            max_transfer: None,
-            refusal: None,
-            notes: Vec::new(),
-        }
-    }
-
     #[test]
     fn rsoc_support_and_mode_bits_limit_the_modes() {
         // SUPPORT 001b: not supported (SPC-5 6.36.3).
-        let mut caps = empty();
+        let mut caps = ScsiCapabilities::unknown(None);
         apply_rsoc(&mut caps, 0b001, &[]);
         assert!(caps.refusal.is_some());
         // CDB USAGE DATA byte 1 = 07h: MODE values using bit 3 (0Dh, 0Eh, 0Fh) are
         // unusable; 05h and 07h remain unknown.
-        let mut caps = empty();
+        let mut caps = ScsiCapabilities::unknown(None);
         apply_rsoc(&mut caps, 0b011, &[0x3b, 0x07]);
         assert_eq!(caps.modes.mode_0eh, Support::No);
         assert_eq!(caps.modes.mode_0dh, Support::No);
@@ -463,7 +459,7 @@ mod tests {
         assert_eq!(caps.modes.mode_05h, Support::Unknown);
         assert!(caps.refusal.is_none());
         // SUPPORT 000b: no data; nothing learnt.
-        let mut caps = empty();
+        let mut caps = ScsiCapabilities::unknown(None);
         apply_rsoc(&mut caps, 0b000, &[0x3b, 0x00]);
         assert_eq!(caps.modes, DownloadModes::UNKNOWN);
     }

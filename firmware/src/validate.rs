@@ -74,21 +74,15 @@ pub fn check(len: u64, caps: &Capabilities) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::{ActivationTiming, DownloadModes};
     use cdb::scsi::spc::buffer::BufferDescriptor;
 
     fn scsi(buffer: Option<(u8, u32)>, max_transfer: Option<u64>) -> Capabilities {
         Capabilities::Scsi(ScsiCapabilities {
-            modes: DownloadModes::UNKNOWN,
-            activation: ActivationTiming::NotIndicated,
-            activation_events: (false, false, false),
             buffer: buffer.map(|(code, buffer_capacity)| BufferDescriptor {
                 offset_boundary: OffsetBoundary::from_code(code),
                 buffer_capacity,
             }),
-            max_transfer,
-            refusal: None,
-            notes: Vec::new(),
+            ..ScsiCapabilities::unknown(max_transfer)
         })
     }
 

@@ -200,15 +200,7 @@ fn qemus_controller_is_refused_for_its_oacs_and_its_read_only_slot() {
 
 #[test]
 fn deferred_modes_are_preferred_and_unreported_modes_come_after_reported_ones() {
-    let base = ScsiCapabilities {
-        modes: DownloadModes::UNKNOWN,
-        activation: ActivationTiming::NotIndicated,
-        activation_events: (false, false, false),
-        buffer: None,
-        max_transfer: None,
-        refusal: None,
-        notes: Vec::new(),
-    };
+    let base = ScsiCapabilities::unknown(None);
     let mode_of = |modes: DownloadModes| {
         let caps = Capabilities::Scsi(ScsiCapabilities {
             modes,
