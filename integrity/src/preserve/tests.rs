@@ -159,6 +159,19 @@ fn a_torn_last_record_is_ignored() {
     }
 }
 
+/// Replaces the byte at `offset` of the file at `path` with `change` of it.
+fn change_byte(path: &std::path::Path, offset: u64, change: impl Fn(u8) -> u8) {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .expect("open");
+    let mut byte = [0u8; 1];
+    file.read_exact_at(&mut byte, offset).expect("read");
+    file.write_all_at(&[change(byte[0])], offset)
+        .expect("write");
+}
+
 #[test]
 fn a_last_record_failing_its_crc_is_ignored() {
     let mut rng = Rng::new(14);
@@ -166,15 +179,7 @@ fn a_last_record_failing_its_crc_is_ignored() {
     let journal = Scratch::new("pres-crc-journal");
     let second = two_records(journal.path(), &mut target, &mut rng);
     let len = std::fs::metadata(journal.path()).expect("stat").len();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(journal.path())
-        .expect("open");
-    let mut byte = [0u8; 1];
-    let inside = len - second / 2;
-    file.read_exact_at(&mut byte, inside).expect("read");
-    file.write_all_at(&[byte[0] ^ 0x10], inside).expect("flip");
+    change_byte(journal.path(), len - second / 2, |b| b ^ 0x10);
     // A flipped data bit in the last record is indistinguishable from a torn append with
     // a stale sector: ignored, as the device was not yet written for it.
     let report = restore(journal.path(), &mut target).expect("restore");
@@ -189,16 +194,8 @@ fn damage_before_the_last_record_is_refused() {
     let journal = Scratch::new("pres-mid-journal");
     let second = two_records(journal.path(), &mut target, &mut rng);
     let len = std::fs::metadata(journal.path()).expect("stat").len();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(journal.path())
-        .expect("open");
     // A data byte of the first record.
-    let inside = len - second - 100;
-    let mut byte = [0u8; 1];
-    file.read_exact_at(&mut byte, inside).expect("read");
-    file.write_all_at(&[!byte[0]], inside).expect("flip");
+    change_byte(journal.path(), len - second - 100, |b| !b);
     assert!(matches!(
         restore(journal.path(), &mut target),
         Err(PreserveError::Corrupt { .. })
