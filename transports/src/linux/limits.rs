@@ -41,10 +41,9 @@ impl QueueLimits {
 
     /// The longest transfer in bytes, with `page` the memory page size: the smaller of
     /// `max_hw_sectors_kb` KiB and `max_segments - 1` pages — a buffer that does not
-    /// start on a page boundary spans one page more than its length, and the kernel
-    /// refuses a request over `max_segments` with EINVAL (seen in CI: a verify write of
-    /// the longest transfer to QEMU's nvme failed so once, depending on where the heap
-    /// put the buffer); `None` when neither is known.
+    /// start on a page boundary spans one page more than its length, and a request
+    /// mapped to more than `max_segments` segments is refused with EINVAL, so where the
+    /// heap puts the buffer must not matter; `None` when neither is known.
     pub fn max_transfer(&self, page: u64) -> Option<u64> {
         let by_size = self.max_hw_sectors_kb.map(|kb| kb * 1024);
         let by_segments = self.max_segments.map(|n| n.saturating_sub(1).max(1) * page);
