@@ -121,8 +121,37 @@ pub struct Report {
     pub outcome: Outcome,
 }
 
-/// Updates the firmware of `target` with `image`.
+impl Report {
+    /// The report of an update that ended before anything was sent.
+    pub fn ended(ended: Ended) -> Self {
+        Report {
+            identity: ended.identity,
+            plan: None,
+            download: None,
+            activated: None,
+            verified: None,
+            outcome: ended.outcome,
+        }
+    }
+}
+
+/// Updates the firmware of `target` with `image`: [`prepare`], then [`update_prepared`].
 pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>) -> Report {
+    let len = image.len() as u64;
+    match prepare(target, len, options.max_chunk, options.timeout) {
+        Ok(prepared) => update_prepared(target, &prepared, image, options),
+        Err(ended) => Report::ended(*ended),
+    }
+}
+
+/// Updates the firmware of `target` with `image` by the plan `prepared` holds (from
+/// [`prepare`] on the same device and image, whose reads need not be sent again).
+pub fn update_prepared(
+    target: &mut Target,
+    prepared: &Prepared,
+    image: &[u8],
+    options: &mut UpdateOptions<'_>,
+) -> Report {
     let mut report = Report {
         identity: None,
         plan: None,
@@ -130,19 +159,6 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
         activated: None,
         verified: None,
         outcome: Outcome::Refused { why: String::new() },
-    };
-    let prepared = match prepare(
-        target,
-        image.len() as u64,
-        options.max_chunk,
-        options.timeout,
-    ) {
-        Ok(p) => p,
-        Err(ended) => {
-            report.identity = ended.identity;
-            report.outcome = ended.outcome;
-            return report;
-        }
     };
     let from = prepared.identity.revision.clone();
     report.identity = Some(prepared.identity.clone());
@@ -155,7 +171,7 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
             let _ = state::remove(path);
         }
     };
-    let mut done = match run_download(target, &prepared, image, options, &from) {
+    let mut done = match run_download(target, prepared, image, options, &from) {
         Ok(done) => done,
         Err(halted) => {
             report.download = halted.download;
@@ -172,7 +188,7 @@ pub fn update(target: &mut Target, image: &[u8], options: &mut UpdateOptions<'_>
                  (Invalid Firmware Image): it no longer held the earlier pieces, so the image \
                  was downloaded again from 0"
             );
-            match run_download(target, &prepared, image, options, &from) {
+            match run_download(target, prepared, image, options, &from) {
                 Ok(again) => {
                     done = Downloaded {
                         start: Start::Restarted { why },

@@ -15,7 +15,7 @@ use crate::exit::{ExitStatus, Failure};
 use crate::output::Output;
 use anyhow::Result;
 use firmware::manifest::Manifest;
-use firmware::update::{prepare, update, Report, UpdateOptions};
+use firmware::update::{prepare, update_prepared, Prepared, Report, UpdateOptions};
 use firmware::{Outcome, Target};
 use report::{exit_status, plan_text, CommandHex, FwupdateReport};
 use std::io::IsTerminal;
@@ -96,15 +96,9 @@ fn run(
     let prepared = match prepare(&mut target, image.len() as u64, args.max_chunk, TIMEOUT) {
         Ok(prepared) => prepared,
         Err(ended) => {
-            report.update = Some(Report {
-                identity: ended.identity,
-                plan: None,
-                download: None,
-                activated: None,
-                verified: None,
-                outcome: ended.outcome.clone(),
-            });
-            return Ok(Some(ended.outcome));
+            let outcome = ended.outcome.clone();
+            report.update = Some(Report::ended(*ended));
+            return Ok(Some(outcome));
         }
     };
     if let (Some(m), Some(facts)) = (&manifest, report.manifest.as_mut()) {
@@ -116,9 +110,9 @@ fn run(
     if !out.json {
         print!("{}", plan_text(&name, &prepared));
     }
-    let planned = prepared.plan.commands();
-    report.prepared = Some(prepared);
     if args.dry_run {
+        let planned = prepared.plan.commands();
+        report.prepared = Some(prepared);
         let planned = planned.map_err(|e| Failure::new(ExitStatus::Other, e.to_string()))?;
         report.commands = Some(planned.iter().map(CommandHex::from_planned).collect());
         return Ok(None);
@@ -132,11 +126,12 @@ fn run(
     let done = download(
         out,
         &mut target,
+        &prepared,
         image,
         state_file,
         expected.clone(),
-        args.max_chunk,
     );
+    report.prepared = Some(prepared);
     let mut outcome = done.outcome.clone();
     report.update = Some(done);
     if args.reset && matches!(outcome, Outcome::PendingReset { .. }) {
@@ -179,25 +174,24 @@ fn confirm(yes: bool, device: &str) -> Result<(), String> {
     }
 }
 
-/// Runs the update with progress, the resume state file and the chunk limit.
+/// Runs the update `prepared` planned, with progress and the resume state file.
 fn download(
     out: Output,
     target: &mut Target,
+    prepared: &Prepared,
     image: &[u8],
     state_file: PathBuf,
     expected_revision: Option<String>,
-    max_chunk: Option<u64>,
 ) -> Report {
     announce_state(&state_file);
     let mut shown = progress::Shown::new(out, image.len() as u64);
     let mut on_progress = |p| shown.update(p);
     let mut options = UpdateOptions::new();
-    options.max_chunk = max_chunk;
     options.timeout = TIMEOUT;
     options.download.state_file = Some(state_file);
     options.download.progress = Some(&mut on_progress);
     options.expected_revision = expected_revision;
-    let done = update(target, image, &mut options);
+    let done = update_prepared(target, prepared, image, &mut options);
     drop(options);
     shown.finish();
     done
