@@ -26,7 +26,9 @@ use std::time::Duration;
 /// Bytes per line of a hex dump.
 const HEX_LINE: usize = 16;
 
-/// A USB device whose transfers are written to `sink` as they happen.
+/// A USB device whose transfers are written to `sink` as they happen. It does not offer
+/// [`UsbDevice::submit_into`]: every data-in transfer comes through a buffer of its own,
+/// so that the trace shows its bytes.
 pub struct Traced<D> {
     device: D,
     sink: Box<dyn Write + Send>,
@@ -254,7 +256,9 @@ impl<D: UsbDevice> UsbDevice for Traced<D> {
                         let sent = &bytes[..(*n).min(bytes.len())];
                         self.bulk(endpoint, stream, Ok(sent), true)
                     }
-                    (Ok(Transferred::Out(_)), TransferData::In(_)) => {}
+                    // A transfer traced here was submitted with its own buffer.
+                    (Ok(Transferred::Out(_)), TransferData::In(_))
+                    | (Ok(Transferred::Received(_)), _) => {}
                     (Err(e), data) => {
                         let out = matches!(data, TransferData::Out(_));
                         self.bulk(endpoint, stream, Err(*e), out)

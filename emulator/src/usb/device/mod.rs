@@ -75,6 +75,33 @@ pub trait UsbDevice {
     /// transfer that already completed and was not yet reaped is dropped as well.
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError>;
 
+    /// Submits a bulk IN transfer of up to `len` bytes (a multiple of wMaxPacketSize, USB
+    /// 2.0 5.8.3) from the endpoint with address `endpoint` on `stream` that lands
+    /// straight in the caller's memory at `buf` (usbfs: the URB's own buffer), sparing the
+    /// copy out of an owned buffer that [`UsbDevice::submit`] costs; it completes as
+    /// [`Transferred::Received`]. `None`: not offered, submit an owned transfer instead.
+    ///
+    /// # Safety
+    /// `buf` must be valid for writes of `len` bytes, and not be read or written through
+    /// any other path, until the transfer's completion has been reaped or
+    /// [`UsbDevice::discard`] or [`UsbDevice::reclaim`] has returned (whatever either
+    /// returned).
+    unsafe fn submit_into(
+        &mut self,
+        endpoint: u8,
+        stream: u16,
+        buf: *mut u8,
+        len: usize,
+    ) -> Option<Result<TransferId, UsbError>> {
+        let _ = (endpoint, stream, buf, len);
+        None
+    }
+
+    /// Cancels every transfer submitted with [`UsbDevice::submit_into`] that was not yet
+    /// reaped and takes it back, so that nothing writes to its memory after this returns
+    /// (a backend that cannot take one back stops using the device instead).
+    fn reclaim(&mut self) {}
+
     /// Allocates `streams` bulk streams (IDs 1 to `streams`) on each of `endpoints` (USB
     /// 3.2 8.12.1.4; usbfs USBDEVFS_ALLOC_STREAMS) and returns how many the host granted.
     /// A host or device without streams refuses: [`UsbError::InvalidParam`].

@@ -43,6 +43,9 @@ pub enum Transferred {
     In(Vec<u8>),
     /// The number of bytes the device took from an OUT transfer.
     Out(usize),
+    /// The number of bytes an IN transfer submitted with [`UsbDevice::submit_into`] wrote
+    /// into the caller's memory; fewer than asked is a short packet.
+    Received(usize),
 }
 
 /// A transfer that finished, well or not.

@@ -292,7 +292,7 @@ impl UsbDevice for UsbFs {
             let data = TransferData::Out(data.to_vec());
             return match self.on_stream(endpoint & !DIR_IN, stream, data)? {
                 Transferred::Out(n) => Ok(n),
-                Transferred::In(_) => Err(UsbError::InvalidParam),
+                Transferred::In(_) | Transferred::Received(_) => Err(UsbError::InvalidParam),
             };
         }
         let fd = self.fd()?;
@@ -315,7 +315,7 @@ impl UsbDevice for UsbFs {
         if stream != 0 {
             return match self.on_stream(endpoint | DIR_IN, stream, TransferData::In(max))? {
                 Transferred::In(data) => Ok(data),
-                Transferred::Out(_) => Err(UsbError::InvalidParam),
+                Transferred::Out(_) | Transferred::Received(_) => Err(UsbError::InvalidParam),
             };
         }
         let mut data = vec![0u8; max];
@@ -383,6 +383,28 @@ impl UsbDevice for UsbFs {
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
         let fd = self.fd()?;
         self.urbs.discard(fd, id)
+    }
+
+    unsafe fn submit_into(
+        &mut self,
+        endpoint: u8,
+        stream: u16,
+        buf: *mut u8,
+        len: usize,
+    ) -> Option<Result<TransferId, UsbError>> {
+        let fd = match self.fd() {
+            Ok(fd) => fd,
+            Err(e) => return Some(Err(e)),
+        };
+        // SAFETY: this function's contract is `Urbs::submit_into`'s, with `reclaim` and
+        // `discard` reaching it through the same `Urbs`.
+        Some(unsafe { self.urbs.submit_into(fd, endpoint, stream, buf, len) })
+    }
+
+    fn reclaim(&mut self) {
+        if let Ok(fd) = self.fd() {
+            self.urbs.reclaim(fd);
+        }
     }
 
     fn alloc_streams(&mut self, endpoints: &[u8], streams: u16) -> Result<u16, UsbError> {

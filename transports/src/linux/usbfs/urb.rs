@@ -3,11 +3,18 @@
 //! while a completed URB waits to be reaped, POLLHUP once the device is gone).
 //!
 //! Ownership: each submitted transfer is one boxed [`InFlight`] holding the kernel's
-//! `struct usbdevfs_urb` and the buffer it points into. The kernel may write both until it
-//! hands the URB back, so an `InFlight` leaves [`Urbs`] only after it was reaped: a
-//! discarded URB (USBDEVFS_DISCARDURB) is reaped too before it is dropped, and whatever is
-//! still in flight when the device is dropped is freed only after the file descriptor is
-//! closed (the kernel then kills and forgets the URBs without touching user memory).
+//! `struct usbdevfs_urb` and the memory it points into: a buffer of ours, or the caller's
+//! ([`Urbs::submit_into`]). The kernel may write both until it hands the URB back, so an
+//! `InFlight` leaves [`Urbs`] only after it was reaped: a discarded URB
+//! (USBDEVFS_DISCARDURB) is reaped too before it is dropped, and whatever is still in
+//! flight when the device is dropped is freed only after the file descriptor is closed
+//! (the kernel then kills and forgets the URBs without touching user memory).
+//!
+//! The caller's memory: usbfs moves an IN URB's bytes from its own buffer to user memory
+//! while the reap that returns the URB runs (`processcompl`), and a discard kills the URB
+//! before it returns (`usb_kill_urb`), so a discarded URB can be reaped at once. A lent
+//! URB that cannot be taken back so stops all reaping on the descriptor ([`Urbs`] is
+//! then poisoned): its bytes never move, and closing the descriptor frees it.
 
 use super::{errno, ioctl};
 use emulator::usb::device::{Completion, Transfer, TransferData, TransferId, Transferred};
@@ -21,14 +28,22 @@ use std::time::{Duration, Instant};
 /// How long a discarded URB may take to come back before it is left for a later reap.
 const DISCARD_WAIT: Duration = Duration::from_secs(1);
 
-/// One submitted URB and its buffer, boxed so their addresses stay put.
+/// Where a URB's bytes are.
+#[derive(Debug)]
+enum Memory {
+    /// A buffer of ours: the bytes to send, or (IN) room for those received — its
+    /// capacity, uninitialised until the URB is reaped. Never resized while in flight, so
+    /// its heap address (`urb.buffer`) stays valid.
+    Owned(Vec<u8>),
+    /// The caller's memory, `urb.buffer_length` bytes at `urb.buffer`.
+    Lent,
+}
+
+/// One submitted URB and its memory, boxed so the URB's address stays put.
 #[derive(Debug)]
 struct InFlight {
     urb: ioctl::Urb,
-    /// The data: the bytes to send, or (IN) room for those received — its capacity,
-    /// uninitialised until the URB is reaped. Never resized while in flight, so its heap
-    /// address (`urb.buffer`) stays valid.
-    buffer: Vec<u8>,
+    memory: Memory,
     id: TransferId,
     /// Discarded: dropped, not reported, when reaped.
     discarded: bool,
@@ -43,6 +58,8 @@ pub(super) struct Urbs {
     /// Completions reaped while waiting for a discarded URB, reported first.
     done: VecDeque<Completion>,
     next: u64,
+    /// A lent URB could not be taken back: nothing is reaped any more.
+    poisoned: bool,
 }
 
 impl Urbs {
@@ -51,40 +68,69 @@ impl Urbs {
         // An IN buffer is left uninitialised (its capacity is the transfer's length): the
         // kernel writes what arrives, and only that becomes the Vec's contents (see
         // `completion`) — zeroing a megabyte per transfer first was measurable in the VM.
-        let (buffer, length) = match transfer.data {
+        let (mut buffer, length) = match transfer.data {
             TransferData::Out(bytes) => {
                 let length = bytes.len();
                 (bytes, length)
             }
             TransferData::In(max) => (Vec::with_capacity(max), max),
         };
-        let length = c_int::try_from(length).map_err(|_| UsbError::InvalidParam)?;
+        let (endpoint, stream) = (transfer.endpoint, transfer.stream);
+        let urb = new_urb(endpoint, stream, buffer.as_mut_ptr(), length)?;
+        // SAFETY: the URB points at `buffer`'s heap allocation, `length` bytes of capacity,
+        // which moves into the `InFlight` (unmoved, never resized) and stays there until
+        // the kernel returns the URB (see the module docs).
+        unsafe { self.push(fd, urb, Memory::Owned(buffer)) }
+    }
+
+    /// Submits a bulk IN transfer of `len` bytes from `endpoint` on `stream` into the
+    /// caller's memory at `buf`.
+    ///
+    /// # Safety
+    /// `buf` must be valid for writes of `len` bytes, and not be read or written through
+    /// any other path, until the transfer's completion has been returned by
+    /// [`Urbs::reap`] or [`Urbs::wait_for`], or [`Urbs::discard`] (or
+    /// [`Urbs::reclaim`]) has returned for it.
+    pub(super) unsafe fn submit_into(
+        &mut self,
+        fd: RawFd,
+        endpoint: u8,
+        stream: u16,
+        buf: *mut u8,
+        len: usize,
+    ) -> Result<TransferId, UsbError> {
+        let urb = new_urb(endpoint | cdb::usb::request::DIR_IN, stream, buf, len)?;
+        // SAFETY: the caller keeps `buf` for the kernel until it is reaped or discarded;
+        // a discard that cannot take it back poisons `self`, so it is never reaped later.
+        unsafe { self.push(fd, urb, Memory::Lent) }
+    }
+
+    /// Hands `urb`, over `memory`, to the kernel.
+    ///
+    /// # Safety
+    /// `urb.buffer` must stay valid for `urb.buffer_length` bytes until the URB is reaped
+    /// (an owned `memory` holds it so).
+    unsafe fn push(
+        &mut self,
+        fd: RawFd,
+        urb: ioctl::Urb,
+        memory: Memory,
+    ) -> Result<TransferId, UsbError> {
+        if self.poisoned {
+            return Err(UsbError::Disconnected);
+        }
         self.next = self.next.wrapping_add(1);
         let mut entry = Box::new(InFlight {
-            urb: ioctl::Urb {
-                urb_type: ioctl::URB_TYPE_BULK,
-                endpoint: transfer.endpoint,
-                status: 0,
-                flags: 0,
-                buffer: std::ptr::null_mut(),
-                buffer_length: length,
-                actual_length: 0,
-                start_frame: 0,
-                stream_id: u32::from(transfer.stream),
-                error_count: 0,
-                signr: 0,
-                usercontext: std::ptr::null_mut(),
-            },
-            buffer,
+            urb,
+            memory,
             id: TransferId(self.next),
             discarded: false,
         });
-        entry.urb.buffer = entry.buffer.as_mut_ptr().cast();
         let urb: *mut ioctl::Urb = &mut entry.urb;
-        // SAFETY: the URB and its buffer live in `entry`'s heap allocation, which is kept
-        // in `in_flight` (unmoved, buffer never resized) until the kernel returns the URB
-        // through a reap, or until the file descriptor is closed (see the module docs);
-        // when submission fails the kernel holds nothing and `entry` is dropped here.
+        // SAFETY: the URB lives in `entry`'s heap allocation, which is kept in
+        // `in_flight` (unmoved) until the kernel returns the URB through a reap, or until
+        // the file descriptor is closed; its buffer is valid as this function's contract
+        // requires. When submission fails the kernel holds nothing and `entry` is dropped.
         unsafe { ioctl::submit_urb(fd, urb) }.map_err(|e| errno::from_io(&e))?;
         let id = entry.id;
         self.in_flight.push(entry);
@@ -142,13 +188,36 @@ impl Urbs {
             return Ok(());
         };
         entry.discarded = true;
+        let lent = matches!(entry.memory, Memory::Lent);
         let urb: *mut ioctl::Urb = &mut entry.urb;
-        match ioctl::discard_urb(fd, urb) {
-            // EINVAL: it completed already and waits to be reaped.
-            Err(e) if e.raw_os_error() != Some(libc::EINVAL) => Err(errno::from_io(&e)),
-            // When it does not come back in time it stays in flight, marked, and is
-            // dropped when a later reap returns it or after the descriptor closes.
-            _ => self.collect(fd, id, deadline_after(DISCARD_WAIT)).map(drop),
+        let back = match ioctl::discard_urb(fd, urb) {
+            // EINVAL: it completed already and waits to be reaped; ENODEV: the device
+            // left, and the kernel killed every URB (they are reaped all the same).
+            Err(e) if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENODEV)) => {
+                Err(errno::from_io(&e))
+            }
+            _ => self.collect(fd, id, deadline_after(DISCARD_WAIT)),
+        };
+        // An owned URB that does not come back in time stays in flight, marked, and is
+        // dropped when a later reap returns it or after the descriptor closes; a lent one
+        // must never be reaped once the caller has its memory back.
+        if lent && !matches!(back, Ok(Some(_))) {
+            self.poisoned = true;
+        }
+        back.map(drop)
+    }
+
+    /// Discards every transfer into the caller's memory still in flight
+    /// ([`Urbs::discard`]).
+    pub(super) fn reclaim(&mut self, fd: RawFd) {
+        let lent: Vec<TransferId> = self
+            .in_flight
+            .iter()
+            .filter(|e| matches!(e.memory, Memory::Lent))
+            .map(|e| e.id)
+            .collect();
+        for id in lent {
+            let _ = self.discard(fd, id);
         }
     }
 
@@ -186,6 +255,9 @@ impl Urbs {
 
     /// Reaps one completed URB, with whether it was discarded; `None` when none is ready.
     fn reap_ready(&mut self, fd: RawFd) -> Result<Option<(Completion, bool)>, UsbError> {
+        if self.poisoned {
+            return Err(UsbError::Disconnected);
+        }
         let urb = match ioctl::reap_urb(fd) {
             Ok(urb) => urb,
             Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
@@ -219,30 +291,52 @@ fn deadline_after(timeout: Duration) -> Instant {
 /// What a reaped URB moved, or how it failed (its status is a negative `errno`).
 fn completion(entry: InFlight) -> Completion {
     let InFlight {
-        urb,
-        mut buffer,
-        id,
-        ..
+        urb, memory, id, ..
     } = entry;
     let moved = usize::try_from(urb.actual_length).unwrap_or(0);
-    let result = if urb.status != 0 {
-        Err(errno::from_errno(urb.status.saturating_neg()))
-    } else if urb.endpoint & cdb::usb::request::DIR_IN != 0 {
-        let received = moved.min(buffer.capacity());
-        if received > buffer.len() {
-            // SAFETY: a completed IN URB's first `actual_length` bytes are what usbfs
-            // copied to its buffer (copy_urb_data_to_user); the buffer's capacity was the
-            // URB's length, which bounds `actual_length`, and `received` is at most the
-            // capacity. Bytes past `received` stay outside the Vec.
-            unsafe { buffer.set_len(received) };
-        } else {
-            buffer.truncate(received);
+    let length = usize::try_from(urb.buffer_length).unwrap_or(0);
+    let result = match memory {
+        _ if urb.status != 0 => Err(errno::from_errno(urb.status.saturating_neg())),
+        Memory::Lent => Ok(Transferred::Received(moved.min(length))),
+        Memory::Owned(mut buffer) if urb.endpoint & cdb::usb::request::DIR_IN != 0 => {
+            let received = moved.min(buffer.capacity());
+            if received > buffer.len() {
+                // SAFETY: a completed IN URB's first `actual_length` bytes are what usbfs
+                // copied to its buffer (copy_urb_data_to_user); the buffer's capacity was
+                // the URB's length, which bounds `actual_length`, and `received` is at most
+                // the capacity. Bytes past `received` stay outside the Vec.
+                unsafe { buffer.set_len(received) };
+            } else {
+                buffer.truncate(received);
+            }
+            Ok(Transferred::In(buffer))
         }
-        Ok(Transferred::In(buffer))
-    } else {
-        Ok(Transferred::Out(moved.min(buffer.len())))
+        Memory::Owned(buffer) => Ok(Transferred::Out(moved.min(buffer.len()))),
     };
     Completion { id, result }
+}
+
+/// A bulk URB of `length` bytes at `buffer` for `endpoint` on `stream`.
+fn new_urb(
+    endpoint: u8,
+    stream: u16,
+    buffer: *mut u8,
+    length: usize,
+) -> Result<ioctl::Urb, UsbError> {
+    Ok(ioctl::Urb {
+        urb_type: ioctl::URB_TYPE_BULK,
+        endpoint,
+        status: 0,
+        flags: 0,
+        buffer: buffer.cast(),
+        buffer_length: c_int::try_from(length).map_err(|_| UsbError::InvalidParam)?,
+        actual_length: 0,
+        start_frame: 0,
+        stream_id: u32::from(stream),
+        error_count: 0,
+        signr: 0,
+        usercontext: std::ptr::null_mut(),
+    })
 }
 
 /// Waits up to `timeout` for a completed URB (POLLOUT); the device gone is POLLHUP.
@@ -272,27 +366,70 @@ fn wait(fd: RawFd, timeout: Duration) -> Result<(), UsbError> {
 mod tests {
     use super::*;
 
-    /// A reaped URB on `endpoint` with `status` and `actual_length`, over `buffer`.
-    fn reaped(endpoint: u8, status: c_int, actual: c_int, buffer: Vec<u8>) -> InFlight {
+    /// A reaped URB on `endpoint` with `status` and `actual_length`, over `memory` (of
+    /// `length` bytes).
+    fn urb_over(
+        endpoint: u8,
+        status: c_int,
+        actual: c_int,
+        length: usize,
+        memory: Memory,
+    ) -> InFlight {
+        let mut urb = new_urb(endpoint, 3, std::ptr::null_mut(), length).unwrap();
+        urb.status = status;
+        urb.actual_length = actual;
         InFlight {
-            urb: ioctl::Urb {
-                urb_type: ioctl::URB_TYPE_BULK,
-                endpoint,
-                status,
-                flags: 0,
-                buffer: std::ptr::null_mut(),
-                buffer_length: 0,
-                actual_length: actual,
-                start_frame: 0,
-                stream_id: 3,
-                error_count: 0,
-                signr: 0,
-                usercontext: std::ptr::null_mut(),
-            },
-            buffer,
+            urb,
+            memory,
             id: TransferId(7),
             discarded: false,
         }
+    }
+
+    /// A reaped URB on `endpoint` with `status` and `actual_length`, over `buffer`.
+    fn reaped(endpoint: u8, status: c_int, actual: c_int, buffer: Vec<u8>) -> InFlight {
+        urb_over(
+            endpoint,
+            status,
+            actual,
+            buffer.len(),
+            Memory::Owned(buffer),
+        )
+    }
+
+    #[test]
+    fn a_lent_transfer_reports_the_bytes_the_kernel_wrote_at_most_its_length() {
+        let done = completion(urb_over(0x81, 0, 3, 512, Memory::Lent));
+        assert_eq!(done.result, Ok(Transferred::Received(3)));
+        // A count past the URB's length (not from a sane kernel) is bounded by it.
+        let done = completion(urb_over(0x81, 0, 4096, 512, Memory::Lent));
+        assert_eq!(done.result, Ok(Transferred::Received(512)));
+        let stalled = completion(urb_over(0x81, -libc::EPIPE, 0, 512, Memory::Lent));
+        assert_eq!(stalled.result, Err(UsbError::Stall));
+    }
+
+    #[test]
+    fn a_lent_transfer_that_cannot_be_taken_back_stops_all_reaping() {
+        // An owned URB the kernel will not discard (EBADF here) is left for later.
+        let mut urbs = Urbs::default();
+        urbs.in_flight
+            .push(Box::new(reaped(0x81, 0, 0, Vec::new())));
+        assert_eq!(urbs.discard(-1, TransferId(7)), Err(UsbError::InvalidParam));
+        assert!(!urbs.poisoned);
+        // A lent one poisons the descriptor: no later reap may write into memory its
+        // owner has back.
+        let mut urbs = Urbs::default();
+        urbs.in_flight
+            .push(Box::new(urb_over(0x81, 0, 0, 512, Memory::Lent)));
+        urbs.reclaim(-1);
+        assert!(urbs.poisoned);
+        assert_eq!(urbs.reap(-1, Duration::ZERO), Err(UsbError::Disconnected));
+        let transfer = Transfer {
+            endpoint: 0x81,
+            stream: 0,
+            data: TransferData::In(512),
+        };
+        assert_eq!(urbs.submit(-1, transfer), Err(UsbError::Disconnected));
     }
 
     #[test]

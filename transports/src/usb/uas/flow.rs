@@ -198,12 +198,8 @@ impl<'b, 'r> Batch<'b, 'r> {
         if let Some(slot) = self.active.get_mut(at) {
             slot.status = Some(status);
         }
-        if let Some(transfer) = self.data_transfer(t, index, tag) {
-            let endpoint = transfer.endpoint;
-            let data = t
-                .device
-                .submit(transfer)
-                .map_err(|e| Abandon::usb("data pipe", endpoint, e, timeout))?;
+        if let Some((endpoint, submitted)) = self.submit_data(t, index, tag, None) {
+            let data = submitted.map_err(|e| Abandon::usb("data pipe", endpoint, e, timeout))?;
             if let Some(slot) = self.active.get_mut(at) {
                 slot.data = Some(data);
             }
@@ -211,30 +207,50 @@ impl<'b, 'r> Batch<'b, 'r> {
         Ok(())
     }
 
-    /// The data transfer of request `index` on `stream`, if it has a data buffer: data-in
-    /// rounded up to wMaxPacketSize (USB 2.0 5.8.3), data-out its bytes.
-    fn data_transfer<D: UsbDevice>(
-        &self,
-        t: &UasTransport<D>,
+    /// Submits the data transfer of request `index` on `stream` if it has a data buffer
+    /// (going in when `read` is `Some(true)`, out when `Some(false)`, either way when
+    /// `None`): data-in lands straight in the request's buffer where the device offers
+    /// that ([`UsbDevice::submit_into`]) and the buffer is a whole number of packets,
+    /// otherwise in a buffer rounded up to wMaxPacketSize (USB 2.0 5.8.3); data-out sends
+    /// its bytes. The endpoint and what the submission returned.
+    fn submit_data<D: UsbDevice>(
+        &mut self,
+        t: &mut UasTransport<D>,
         index: usize,
         stream: u16,
-    ) -> Option<Transfer> {
-        let (endpoint, data) = match &self.requests.get(index)?.data {
-            DataBuffer::In(buf) if !buf.is_empty() => {
-                let packet = t.link.data_in.packet;
+        read: Option<bool>,
+    ) -> Option<(u8, Result<TransferId, UsbError>)> {
+        let (endpoint, data) = match &mut self.requests.get_mut(index)?.data {
+            DataBuffer::In(buf) if !buf.is_empty() && read != Some(false) => {
+                let (endpoint, packet) = (t.link.data_in.address, t.link.data_in.packet);
+                if buf.len() % packet == 0 {
+                    // SAFETY: `buf` is borrowed by this batch until `run` returns, and is
+                    // not touched while the transfer is pending: a slot leaves the batch
+                    // only after its data transfer completed or was discarded (`finish`,
+                    // `abandon`), and `UasTransport::execute_queued` reclaims whatever a
+                    // panic leaves pending before the borrow ends.
+                    let lent = unsafe {
+                        t.device
+                            .submit_into(endpoint, stream, buf.as_mut_ptr(), buf.len())
+                    };
+                    if let Some(submitted) = lent {
+                        return Some((endpoint, submitted));
+                    }
+                }
                 let rounded = buf.len().div_ceil(packet) * packet;
-                (t.link.data_in.address, TransferData::In(rounded))
+                (endpoint, TransferData::In(rounded))
             }
-            DataBuffer::Out(bytes) if !bytes.is_empty() => {
+            DataBuffer::Out(bytes) if !bytes.is_empty() && read != Some(true) => {
                 (t.link.data_out.address, TransferData::Out(bytes.to_vec()))
             }
             _ => return None,
         };
-        Some(Transfer {
+        let transfer = Transfer {
             endpoint,
             stream,
             data,
-        })
+        };
+        Some((endpoint, t.device.submit(transfer)))
     }
 
     /// Waits for the next completion and acts on it.
@@ -310,6 +326,7 @@ impl<'b, 'r> Batch<'b, 'r> {
             (Ok(Transferred::In(bytes)), DataBuffer::In(buf)) => {
                 slot.moved = copy_received(&bytes, buf);
             }
+            (Ok(Transferred::Received(n)), DataBuffer::In(buf)) => slot.moved = n.min(buf.len()),
             (Ok(Transferred::Out(n)), DataBuffer::Out(bytes)) => slot.moved = n.min(bytes.len()),
             (Ok(_), _) => {}
             (Err(error), data) => {
@@ -349,7 +366,7 @@ impl<'b, 'r> Batch<'b, 'r> {
         let timeout = self.timeout(at);
         let bytes = match result {
             Ok(Transferred::In(bytes)) => bytes,
-            Ok(Transferred::Out(_)) => Vec::new(),
+            Ok(Transferred::Out(_) | Transferred::Received(_)) => Vec::new(),
             Err(error) => {
                 let status = t.link.status.address;
                 let abandon = Abandon::usb("status pipe", status, error, timeout);
@@ -422,21 +439,20 @@ impl<'b, 'r> Batch<'b, 'r> {
         let Some(slot) = self.active.get(at) else {
             return;
         };
-        let transfer = self
-            .data_transfer(t, slot.index, 0)
-            .filter(|x| matches!(x.data, TransferData::In(_)) == read)
-            .filter(|_| slot.data.is_none() && !slot.readied);
-        let Some(transfer) = transfer else {
+        let (index, tag, timeout) = (slot.index, slot.tag, slot.timeout);
+        let submitted = match slot.data.is_none() && !slot.readied {
+            true => self.submit_data(t, index, 0, Some(read)),
+            false => None,
+        };
+        let Some((endpoint, submitted)) = submitted else {
             let which = if read { "Read Ready" } else { "Write Ready" };
             let message = format!(
-                "a {which} IU for tag {}, whose command has no such data phase pending \
-                 (or had it already)",
-                slot.tag
+                "a {which} IU for tag {tag}, whose command has no such data phase pending \
+                 (or had it already)"
             );
             return self.abandon(t, Some(at), Abandon::protocol(message));
         };
-        let (endpoint, timeout) = (transfer.endpoint, slot.timeout);
-        match t.device.submit(transfer) {
+        match submitted {
             Ok(id) => {
                 if let Some(slot) = self.active.get_mut(at) {
                     slot.data = Some(id);

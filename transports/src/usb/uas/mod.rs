@@ -110,9 +110,17 @@ impl<D: UsbDevice> UasTransport<D> {
         &mut self,
         requests: &mut [ScsiRequest<'_>],
     ) -> Vec<Result<ScsiReply, TransportError>> {
-        let results = flow::Batch::new(requests).run(self);
-        self.early.clear();
-        results
+        /// Takes back every transfer into a request's buffer when the batch ends, also
+        /// by a panic unwinding, before the buffers' borrow ends.
+        struct Reclaim<'t, D: UsbDevice>(&'t mut UasTransport<D>);
+        impl<D: UsbDevice> Drop for Reclaim<'_, D> {
+            fn drop(&mut self) {
+                self.0.device.reclaim();
+                self.0.early.clear();
+            }
+        }
+        let guard = Reclaim(self);
+        flow::Batch::new(requests).run(guard.0)
     }
 
     /// LOGICAL UNIT RESET (SAM-5 7.7) of the transport's logical unit: a Task Management

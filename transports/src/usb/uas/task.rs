@@ -173,7 +173,7 @@ impl<D: UsbDevice> UasTransport<D> {
             }
             let bytes = match completion.result {
                 Ok(Transferred::In(bytes)) => bytes,
-                Ok(Transferred::Out(_)) => Vec::new(),
+                Ok(Transferred::Out(_) | Transferred::Received(_)) => Vec::new(),
                 Err(error) => return Err(failed(error)),
             };
             match Iu::parse(&bytes) {

@@ -27,7 +27,8 @@ use emulator::sim::SimDevice;
 use emulator::target::ScsiTarget;
 use emulator::uri::SimSpec;
 use emulator::usb::device::{
-    DeviceConfig, Layout, MassStorageDevice, PollQueue, Speed, Transfer, TransferId, UsbDevice,
+    DeviceConfig, Layout, MassStorageDevice, PollQueue, Speed, Transfer, TransferData, TransferId,
+    Transferred, UsbDevice,
 };
 use emulator::usb::{Quirk, UasFault, UsbError, UsbResult};
 use proptest::prelude::*;
@@ -131,6 +132,14 @@ struct Wire {
     /// At most this many streams granted.
     grant: Option<u16>,
     log: Vec<Sent>,
+    /// Offers [`UsbDevice::submit_into`], as usbfs does.
+    lend: bool,
+    /// Transfers into the host's memory not yet reaped: where and how much.
+    lent: Vec<(TransferId, *mut u8, usize)>,
+    /// How many transfers were lent memory.
+    lendings: usize,
+    /// The reap after this many more panics.
+    explode: Option<usize>,
 }
 
 impl Wire {
@@ -148,7 +157,28 @@ impl Wire {
             muted: None,
             grant: None,
             log: Vec::new(),
+            lend: true,
+            lent: Vec::new(),
+            lendings: 0,
+            explode: None,
         }
+    }
+
+    /// The next completion, status pipe first with `status_first`.
+    fn next_completion(&mut self) -> Result<emulator::usb::device::Completion, UsbError> {
+        if !self.status_first {
+            return PollQueue::reap_own(self, |d| &mut d.queue);
+        }
+        while let Ok(completion) = PollQueue::reap_own(self, |d| &mut d.queue) {
+            self.completed.push_back(completion);
+        }
+        let ids: Vec<TransferId> = self.completed.iter().map(|c| c.id).collect();
+        let status = ids.into_iter().position(|id| self.status_ids.contains(&id));
+        let next = match status {
+            Some(at) => self.completed.remove(at),
+            None => self.completed.pop_front(),
+        };
+        next.ok_or(UsbError::Timeout)
     }
 }
 
@@ -207,23 +237,55 @@ impl UsbDevice for Wire {
         Ok(id)
     }
     fn reap(&mut self, _timeout: Duration) -> Result<emulator::usb::device::Completion, UsbError> {
-        if !self.status_first {
-            return PollQueue::reap_own(self, |d| &mut d.queue);
-        }
-        while let Ok(completion) = PollQueue::reap_own(self, |d| &mut d.queue) {
-            self.completed.push_back(completion);
-        }
-        let ids: Vec<TransferId> = self.completed.iter().map(|c| c.id).collect();
-        let status = ids.into_iter().position(|id| self.status_ids.contains(&id));
-        let next = match status {
-            Some(at) => self.completed.remove(at),
-            None => self.completed.pop_front(),
+        self.explode = match self.explode {
+            Some(0) => panic!("the host controller exploded"),
+            left => left.map(|n| n - 1),
         };
-        next.ok_or(UsbError::Timeout)
+        let mut completion = self.next_completion()?;
+        let Some(at) = self.lent.iter().position(|(id, ..)| *id == completion.id) else {
+            return Ok(completion);
+        };
+        let (_, buf, len) = self.lent.remove(at);
+        if let Ok(Transferred::In(bytes)) = &completion.result {
+            let n = bytes.len().min(len);
+            // SAFETY: `submit_into`'s caller keeps `len` bytes at `buf` for this transfer
+            // until it is reaped, which is now.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, n) };
+            completion.result = Ok(Transferred::Received(n));
+        }
+        Ok(completion)
     }
     fn discard(&mut self, id: TransferId) -> Result<(), UsbError> {
+        self.lent.retain(|(lent, ..)| *lent != id);
         self.queue.discard(id);
         Ok(())
+    }
+    unsafe fn submit_into(
+        &mut self,
+        endpoint: u8,
+        stream: u16,
+        buf: *mut u8,
+        len: usize,
+    ) -> Option<Result<TransferId, UsbError>> {
+        if !self.lend {
+            return None;
+        }
+        let data = TransferData::In(len);
+        let submitted = self.submit(Transfer {
+            endpoint,
+            stream,
+            data,
+        });
+        if let Ok(id) = submitted {
+            self.lent.push((id, buf, len));
+            self.lendings += 1;
+        }
+        Some(submitted)
+    }
+    fn reclaim(&mut self) {
+        for (id, ..) in std::mem::take(&mut self.lent) {
+            self.queue.discard(id);
+        }
     }
     fn alloc_streams(&mut self, endpoints: &[u8], streams: u16) -> Result<u16, UsbError> {
         if self.no_streams {
@@ -364,6 +426,11 @@ fn inquiry_read_capacity_round_trips_and_synchronize_cache() {
                 "{layout:?} {speed:?} {len} bytes differ"
             );
         }
+        // The 64 KiB and 1 MiB reads landed in place (the 512-byte one too at high speed,
+        // where it is a whole number of packets), and none is left lent.
+        let lendings = if speed == Speed::High { 3 } else { 2 };
+        assert_eq!(t.device_mut().lendings, lendings, "{layout:?} {speed:?}");
+        assert!(t.device_mut().lent.is_empty());
         let sync = execute(&mut t, &SynchronizeCache10::all(), TIMEOUT).expect("SYNC CACHE");
         assert_eq!(sync.reply.status, Status::Good);
         assert!(
@@ -682,6 +749,74 @@ fn drop_unknown_data_phase_loses_the_data_over_uas_only() {
             "{speed:?}"
         );
         inquiry_works(&mut t);
+    }
+}
+
+#[test]
+fn a_lent_buffer_whose_data_phase_is_dropped_is_taken_back() {
+    let mut cdb = [0u8; 16];
+    cdb[0] = VENDOR_OPCODE;
+    for speed in [Speed::High, Speed::Super] {
+        let mut t = ready_with(Layout::Dual, speed, &[Quirk::DropUnknownDataPhase]);
+        let mut buf = vec![0xa5u8; 4096];
+        let reply = raw(&mut t, &cdb, DataBuffer::In(&mut buf)).expect("a status");
+        assert_eq!((reply.status, reply.transferred), (Status::Good, 0));
+        // With streams the data transfer is lent at issue; without, it would be on a Read
+        // Ready IU, which a bridge that drops the data phase never sends.
+        let lendings = usize::from(speed == Speed::Super);
+        assert_eq!(
+            t.device_mut().lendings,
+            lendings,
+            "{speed:?}: the 4096 bytes"
+        );
+        assert!(
+            t.device_mut().lent.is_empty(),
+            "{speed:?}: nothing left lent"
+        );
+        assert!(buf.iter().all(|&b| b == 0xa5), "nothing landed");
+        inquiry_works(&mut t);
+    }
+}
+
+#[test]
+fn a_panic_mid_batch_takes_every_lent_buffer_back() {
+    for speed in [Speed::High, Speed::Super] {
+        let mut t = ready(Layout::Uas, speed);
+        let read = Read10::new(0, 8, BLOCK, RwOptions::default()).expect("READ");
+        let mut buf = vec![0u8; 8 * BLOCK as usize];
+        let cdb = read.cdb();
+        // With streams the data transfer is lent at issue; without, on the Read Ready IU
+        // that the first reap brings.
+        t.device_mut().explode = Some(usize::from(speed == Speed::High));
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            raw(&mut t, cdb.as_bytes(), DataBuffer::In(&mut buf))
+        }));
+        assert!(unwound.is_err(), "the panic unwound through the transport");
+        assert_eq!(t.device_mut().lendings, 1, "{speed:?}");
+        assert!(
+            t.device_mut().lent.is_empty(),
+            "{speed:?}: nothing left lent"
+        );
+    }
+}
+
+#[test]
+fn without_lending_reads_land_through_an_owned_buffer() {
+    for (layout, speed) in CASES {
+        let mut t = ready(layout, speed);
+        t.device_mut().lend = false;
+        let data = pattern(64 << 10, 3);
+        let write = Write10::new(16, &data, BLOCK, RwOptions::default()).expect("WRITE");
+        execute(&mut t, &write, TIMEOUT).expect("written");
+        let read = Read10::new(16, 128, BLOCK, RwOptions::default()).expect("READ");
+        let back = execute(&mut t, &read, TIMEOUT).expect("read");
+        assert!(back.data_in == data, "{layout:?} {speed:?}");
+        inject(&mut t, UasFault::ShortDataIn { keep: 1000 });
+        let mut buf = vec![0u8; 4096];
+        let reply = raw(&mut t, read.cdb().as_bytes(), DataBuffer::In(&mut buf)).expect("status");
+        assert_eq!((reply.status, reply.transferred), (Status::Good, 1000));
+        assert_eq!(buf[..1000], data[..1000]);
+        assert_eq!(t.device_mut().lendings, 0);
     }
 }
 
