@@ -112,11 +112,21 @@ fn data_written_through_usbfs_reads_back_through_usbfs_and_the_kernel() {
 }
 
 #[test]
-fn sequential_reads_move_every_byte_asked() {
+fn sequential_reads_bring_every_byte_the_kernel_wrote() {
     for l in USB_LABELS {
         let ours = out().json(&format!("{l}.read-8m.json"), 0);
         assert_eq!(ours["bytes"], 8 * 1024 * 1024, "{l}");
         assert_eq!(ours["block_size"], 512, "{l}");
+        // The bytes themselves: what the kernel wrote before the device was detached.
+        let written = out().text(&format!("{l}.8m.sha"));
+        assert_eq!(written.trim().len(), 64, "{l}: {written:?}");
+        let read = out().text(&format!("{l}.read-8m.sha"));
+        assert_eq!(
+            read.trim(),
+            written.trim(),
+            "{l}: {}",
+            out().text(&format!("{l}.read-8m.err"))
+        );
     }
 }
 

@@ -1,7 +1,8 @@
 # Benchmark scenario: sequential 1 MiB reads of each USB disk of the standard set, through
 # the kernel (fio, direct I/O, one request at a time, on /dev/sdX) and through scsitool's
 # userspace transport (`scsitool read usb:...`, Bulk-Only on the usb-storage disk, UAS on
-# the usb-uas ones), alternating over three rounds so drift hits both alike. scsitool
+# the usb-uas ones), after one untimed pass that warms the host's cache, over three rounds
+# that alternate which side goes first, so drift and caching hit both alike. scsitool
 # detaches the kernel driver for its run and gives it back, so the disk's sd node is
 # looked up again (by how it is attached) before every kernel round. Leaves one line per
 # run in /out/usb.txt:
@@ -25,19 +26,32 @@ usb_name() {
   printf 'usb:%s:%s,%d.%d' "$(cat "$dev/idVendor")" "$(cat "$dev/idProduct")" \
     "$(cat "$dev/busnum")" "$(cat "$dev/devnum")"
 }
+# One timed read through the kernel, and one through scsitool, of device LABEL in ROUND.
+kernel() {
+  sd=$(node "$1")
+  kib=$(fio --name=k --filename="$sd" --rw=read --bs=1M --size="${SIZE}M" --direct=1 \
+    --ioengine=psync --output-format=terse < /dev/null 2>> /out/fio.err | cut -d';' -f7)
+  echo "$1 kernel $2 $(awk -v k="${kib:-0}" 'BEGIN {printf "%.2f", k / 1024}')" >> /out/usb.txt
+}
+ours() {
+  rate=$(/usr/bin/scsitool --json --usb-proto "$proto" read "$name" --size "${SIZE}M" \
+    < /dev/null 2>> /out/scsitool.err | sed -n 's/.*"mib_per_second": *\([0-9.]*\).*/\1/p')
+  echo "$1 scsitool $2 ${rate:-0}" >> /out/usb.txt
+}
 disks > /tmp/disks
 for l in bot uas-ss uas-hs; do
   sd=$(node "$l")
   name=$(usb_name "$sd")
   proto=uas; [ "$l" = bot ] && proto=bot
   echo "$l $sd $name $proto" >> /out/devices
+  # An untimed pass first, so that neither side pays for the host's cold cache.
+  dd if="$sd" of=/dev/null bs=1M count="$SIZE" 2> /dev/null
+  # Alternating which side goes first, round by round.
   for round in 1 2 3; do
-    sd=$(node "$l")
-    kib=$(fio --name=k --filename="$sd" --rw=read --bs=1M --size="${SIZE}M" --direct=1 \
-      --ioengine=psync --output-format=terse < /dev/null 2>> /out/fio.err | cut -d';' -f7)
-    echo "$l kernel $round $(awk -v k="${kib:-0}" 'BEGIN {printf "%.2f", k / 1024}')" >> /out/usb.txt
-    rate=$(/usr/bin/scsitool --json --usb-proto "$proto" read "$name" --size "${SIZE}M" \
-      < /dev/null 2>> /out/scsitool.err | sed -n 's/.*"mib_per_second": *\([0-9.]*\).*/\1/p')
-    echo "$l scsitool $round ${rate:-0}" >> /out/usb.txt
+    if [ $((round % 2)) = 1 ]; then
+      kernel "$l" "$round"; ours "$l" "$round"
+    else
+      ours "$l" "$round"; kernel "$l" "$round"
+    fi
   done
 done

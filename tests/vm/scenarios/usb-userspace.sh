@@ -50,6 +50,14 @@ while read -r l at iface; do
   # The protocol each device speaks: Bulk-Only on usb-storage, UAS on usb-uas.
   P=uas; [ "$l" = bot ] && P=bot
   back "$l.disk-before" "$iface"
+  # 8 MiB at 16 MiB (LBA 32768, clear of the partition table and the round trips below)
+  # get random bytes through the kernel, their SHA-256 kept, for the sequential read
+  # through usbfs below to be checked against.
+  dd if=/dev/urandom of="/tmp/$l.8m" bs=1M count=8 2> /dev/null
+  dd if="/tmp/$l.8m" of="/dev/$(cat "/out/$l.disk-before")" bs=1M seek=16 conv=fsync \
+    2> /dev/null
+  sha256sum < "/tmp/$l.8m" | cut -d' ' -f1 > "/out/$l.8m.sha"
+  rm -f "/tmp/$l.8m"
   step "$l.inquiry.json" $S --json inquiry "$U"
   back "$l.back-inquiry" "$iface"
   step "$l.inquiry-proto.json" $S --json --usb-proto $P inquiry "$U"
@@ -66,7 +74,10 @@ while read -r l at iface; do
       --in $((n * 512)) --outfile "/out/$l.usbfs.$n"
   done
   # Sequential reads in the largest transfers the transport takes.
-  step "$l.read-8m.json" $S --json --usb-proto $P read "$U" --size 8M
+  step "$l.read-8m.json" $S --json --usb-proto $P read "$U" --lba 32768 --size 8M
+  $S --usb-proto $P read "$U" --lba 32768 --size 8M --out - 2> "/out/$l.read-8m.err" \
+    < /dev/null \
+    | sha256sum | cut -d' ' -f1 > "/out/$l.read-8m.sha"
   back "$l.back-io" "$iface"
   sd=/dev/$(cat "/out/$l.back-io")
   step "$l.sg_inq" sg_inq "$sd"
