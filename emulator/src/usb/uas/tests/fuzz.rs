@@ -3,6 +3,8 @@
 
 use super::Host;
 use crate::usb::{Quirk, UasDevice, UasFault};
+use cdb::scsi::spc::test_unit_ready::TestUnitReady;
+use cdb::scsi::status::Status;
 use cdb::usb::descriptor::PipeId;
 use proptest::prelude::*;
 
@@ -108,6 +110,10 @@ proptest! {
             apply(&mut host, op);
         }
         prop_assert_eq!(host.dev.port_reset(), Ok(()));
-        host.assert_serves();
+        // The interface still answers a command with its own Sense IU. Not always GOOD:
+        // a port reset resets the USB interface, not the logical unit, so one that an
+        // arbitrary CDB stopped (START STOP UNIT, 1Bh) stays NOT READY (SBC-4 5.25).
+        let sense = host.run(7, 0, &TestUnitReady, &[]);
+        prop_assert!(matches!(sense.status, Status::Good | Status::CheckCondition));
     }
 }
