@@ -122,7 +122,7 @@ const fn named(code: u16, name: &'static str, meaning: &'static str) -> Named {
 /// What to do about the failures a user client meets, by code.
 const HINTS: [(u16, &str); 16] = [
     (0x2e2, "the user-client entitlement check failed (the kernel log says 'failed userclient-access check'): sign the app running scsitool with com.apple.developer.driverkit.userclient-access listing the DEXT's bundle identifier, or sign the DEXT with com.apple.developer.driverkit.allow-any-userclient-access (see docs/dext.md)"),
-    (0x2c7, "the DEXT's personality keeps the generic IOClass: IOClass must be the family's kernel class IOSCSIPeripheralDeviceType00 (not IOUserService), IOUserClass the DEXT's class ScsitoolDriver, IOProviderClass IOSCSIPeripheralDeviceNub; or this DEXT does not know the selector (rebuild scsitool and the DEXT from the same source)"),
+    (0x2c7, "the DEXT's personality keeps the generic IOClass: IOClass must be the family's kernel class IOSCSIPeripheralDeviceType00 (not IOUserService), IOUserClass the DEXT's class ScsitoolDriver, IOProviderClass IOSCSIPeripheralDeviceNub, CFBundleIdentifierKernel com.apple.iokit.IOSCSIArchitectureModelFamily"),
     (0x2bc, "a general failure inside the DEXT or SCSIPeripheralsDriverKit: read the DEXT's log (log stream --predicate 'sender CONTAINS \"Scsitool\"') for the step that failed"),
     (0x2c0, "no such device: the disk was unplugged or the DEXT's service went away; plug the disk in again and retry"),
     (0x2d9, "the DEXT is not attached to this disk (it stopped or was replaced): check ioreg -r -c IOSCSIPeripheralDeviceType00 -l for IOUserClass ScsitoolDriver"),
