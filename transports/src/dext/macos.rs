@@ -20,6 +20,7 @@
 //! storage and IOMedia objects are its descendants in the IOService plane.
 
 use super::abi::Selector;
+use super::disk::bsd_name;
 use super::ioreturn::IoReturn;
 use super::transport::{transport_error, DextTransport, UserClient};
 use crate::scsi::TransportError;
@@ -42,18 +43,6 @@ pub const USER_CLIENT_TYPE: u32 = 0;
 const KERNEL_CLASS: &CStr = c"IOSCSIPeripheralDeviceType00";
 /// The SCSI peripheral nub the kernel class attaches to (its `IOProviderClass`).
 const NUB_CLASS: &CStr = c"IOSCSIPeripheralDeviceNub";
-
-/// The BSD name of a disk device path: `/dev/disk5`, `/dev/rdisk5s1` → `disk5`,
-/// `disk5s1`; `None` for anything else.
-pub fn bsd_name(path: &str) -> Option<&str> {
-    let name = path
-        .strip_prefix("/dev/r")
-        .or_else(|| path.strip_prefix("/dev/"))?;
-    let rest = name.strip_prefix("disk")?;
-    let (disk, slice) = rest.split_once('s').unwrap_or((rest, "1"));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(disk) && digits(slice)).then_some(name)
-}
 
 /// Opens the DEXT's user client for the disk at `path` (logical unit 0).
 pub fn open_disk(path: &str) -> Result<DextTransport<Connection>, TransportError> {

@@ -6,6 +6,7 @@
 //! troubleshooting.
 //!
 //! - [`abi`]: the versioned user-client ABI (selectors, request and response layouts).
+//! - [`disk`]: which device paths name a macOS disk.
 //! - [`ioreturn`]: `IOReturn` names, meanings and hints.
 //! - [`error`]: what is wrong with a request or an answer.
 //! - [`marshal`]: building the request, checking the answer.
@@ -13,6 +14,7 @@
 //! - `macos` (macOS only, not exercised in CI): `/dev/diskN` to the DEXT's user client.
 
 pub mod abi;
+pub mod disk;
 pub mod error;
 pub mod ioreturn;
 #[cfg(target_os = "macos")]
