@@ -5,8 +5,10 @@
 //! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate) and, on
 //! Linux, SG_IO and NVMe pass-through (`linux`); [`tunnel`] carries NVMe admin commands
 //! over any SCSI transport through a USB–NVMe bridge's vendor tunnel; [`usb`] carries SCSI
-//! over a USB device's Bulk-Only interface. UAS and the macOS DriverKit user client arrive
-//! with their issues. [`open`] resolves what the user typed.
+//! over a USB device's Bulk-Only interface. UAS arrives with its issue. [`dext`] carries
+//! SCSI through scsitool's macOS DriverKit extension's user client (the portable part is
+//! tested everywhere; the IOKit glue builds on macOS only). [`open`] resolves what the user
+//! typed.
 //!
 //! [`inventory`] holds what device discovery finds (on Linux: `linux::discover`).
 //!
@@ -14,6 +16,7 @@
 //! is sized and directed by the command itself, and the answer is decoded by it.
 
 pub mod buffer;
+pub mod dext;
 pub mod execute;
 pub mod inventory;
 #[cfg(target_os = "linux")]

@@ -3,6 +3,8 @@
 //! (`/dev/sdX`, `/dev/sgN`) or NVMe pass-through (`/dev/nvmeN`, `/dev/nvmeNnM`,
 //! `/dev/ngNnM`) backend by what sysfs says the node is; `usb:` names open a USB device
 //! through usbfs and put the USB transport [`OpenOptions`] choose over it.
+//! On macOS, `/dev/diskN` and `/dev/rdiskN` open the DriverKit user-client transport
+//! (`dext::macos`).
 
 use crate::nvme::NvmeTransport;
 use crate::scsi::ScsiTransport;
@@ -174,8 +176,20 @@ fn open_usb(name: &str, _options: &OpenOptions) -> Result<Device, OpenError> {
     })
 }
 
+/// On macOS, `/dev/diskN` and `/dev/rdiskN` open through scsitool's DriverKit extension
+/// ([`crate::dext::macos`]; not exercised in CI).
+#[cfg(target_os = "macos")]
+fn open_node(name: &str, _access: Access) -> Result<Device, OpenError> {
+    use crate::dext::{disk, macos};
+    if disk::bsd_name(name).is_none() {
+        return Err(OpenError::Unsupported(name.to_string()));
+    }
+    let transport = macos::open_disk(name).map_err(|e| OpenError::Os(e.to_string()))?;
+    Ok(Device::Scsi(Box::new(transport)))
+}
+
 /// Device nodes need a platform backend.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 fn open_node(name: &str, _access: Access) -> Result<Device, OpenError> {
     Err(OpenError::Unsupported(name.to_string()))
 }
