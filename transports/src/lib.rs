@@ -5,7 +5,7 @@
 //! Backends: [`sim`] (the built-in emulated devices of the `emulator` crate) and, on
 //! Linux, SG_IO and NVMe pass-through (`linux`); [`tunnel`] carries NVMe admin commands
 //! over any SCSI transport through a USB–NVMe bridge's vendor tunnel; [`usb`] carries SCSI
-//! over a USB device's Bulk-Only interface. UAS arrives with its issue. [`dext`] carries
+//! over a USB device's Bulk-Only or UAS interface (through usbfs on Linux). [`dext`] carries
 //! SCSI through scsitool's macOS DriverKit extension's user client (the portable part is
 //! tested everywhere; the IOKit glue builds on macOS only). [`open`] resolves what the user
 //! typed.
