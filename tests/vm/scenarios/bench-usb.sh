@@ -5,8 +5,10 @@
 # that alternate which side goes first, so drift and caching hit both alike. scsitool
 # detaches the kernel driver for its run and gives it back, so the disk's sd node is
 # looked up again (by how it is attached) before every kernel round. Leaves one line per
-# run in /out/usb.txt:
-#   LABEL TOOL ROUND MIB_PER_SEC
+# run in /out/usb.txt, with what the tool says it moved and its errors (fio's error
+# field; scsitool's exit status):
+#   LABEL TOOL ROUND MIB_PER_SEC BYTES ERRORS
+# and the exact commands in /out/commands.
 set -u
 . /scenario-common.sh
 SIZE=${SIZE:-48}
@@ -29,14 +31,20 @@ usb_name() {
 # One timed read through the kernel, and one through scsitool, of device LABEL in ROUND.
 kernel() {
   sd=$(node "$1")
-  kib=$(fio --name=k --filename="$sd" --rw=read --bs=1M --size="${SIZE}M" --direct=1 \
-    --ioengine=psync --output-format=terse < /dev/null 2>> /out/fio.err | cut -d';' -f7)
-  echo "$1 kernel $2 $(awk -v k="${kib:-0}" 'BEGIN {printf "%.2f", k / 1024}')" >> /out/usb.txt
+  cmd="fio --name=k --filename=$sd --rw=read --bs=1M --size=${SIZE}M --direct=1 --ioengine=psync --output-format=terse"
+  echo "$1 baseline $cmd" >> /out/commands
+  # Terse fields 5, 6, 7: error, read KiB, read KiB/s.
+  t=$($cmd < /dev/null 2>> /out/fio.err | cut -d';' -f5,6,7)
+  echo "${t:-1;0;0}" | awk -F';' -v l="$1" -v r="$2" \
+    '{printf "%s kernel %s %.2f %d %s\n", l, r, $3 / 1024, $2 * 1024, $1}' >> /out/usb.txt
 }
 ours() {
-  rate=$(/usr/bin/scsitool --json --usb-proto "$proto" read "$name" --size "${SIZE}M" \
-    < /dev/null 2>> /out/scsitool.err | sed -n 's/.*"mib_per_second": *\([0-9.]*\).*/\1/p')
-  echo "$1 scsitool $2 ${rate:-0}" >> /out/usb.txt
+  cmd="/usr/bin/scsitool --json --usb-proto $proto read $name --size ${SIZE}M"
+  echo "$1 ours $cmd" >> /out/commands
+  json=$($cmd < /dev/null 2>> /out/scsitool.err); rc=$?
+  rate=$(echo "$json" | sed -n 's/.*"mib_per_second": *\([0-9.]*\).*/\1/p')
+  bytes=$(echo "$json" | sed -n 's/.*"bytes": *\([0-9]*\).*/\1/p')
+  echo "$1 scsitool $2 ${rate:-0} ${bytes:-0} $rc" >> /out/usb.txt
 }
 disks > /tmp/disks
 for l in bot uas-ss uas-hs; do
