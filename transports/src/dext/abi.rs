@@ -83,9 +83,7 @@ pub enum DataDirection {
 impl DataDirection {
     /// The direction a request byte names, if any.
     pub fn from_byte(byte: u8) -> Option<Self> {
-        [Self::None, Self::In, Self::Out]
-            .into_iter()
-            .find(|d| *d as u8 == byte)
+        by_code(&[Self::None, Self::In, Self::Out], byte, |d| d as u8)
     }
 }
 
@@ -102,9 +100,11 @@ pub enum ServiceResponse {
 impl ServiceResponse {
     /// The service response a response byte names, if any.
     pub fn from_byte(byte: u8) -> Option<Self> {
-        [Self::CommandComplete, Self::DeliveryOrTargetFailure]
-            .into_iter()
-            .find(|r| *r as u8 == byte)
+        by_code(
+            &[Self::CommandComplete, Self::DeliveryOrTargetFailure],
+            byte,
+            |r| r as u8,
+        )
     }
 }
 
@@ -126,10 +126,14 @@ pub enum DeliveryFailure {
 impl DeliveryFailure {
     /// The failure a response byte names, if any.
     pub fn from_byte(byte: u8) -> Option<Self> {
-        [Self::None, Self::Timeout, Self::DeviceGone, Self::Delivery]
-            .into_iter()
-            .find(|f| *f as u8 == byte)
+        let all = [Self::None, Self::Timeout, Self::DeviceGone, Self::Delivery];
+        by_code(&all, byte, |f| f as u8)
     }
+}
+
+/// The value among `all` whose one-byte code (`code`) is `byte`.
+fn by_code<T: Copy>(all: &[T], byte: u8, code: impl Fn(T) -> u8) -> Option<T> {
+    all.iter().copied().find(|&value| code(value) == byte)
 }
 
 /// The header of [`Selector::ExecuteCdb`]'s structure input; the data-out bytes follow.
