@@ -250,6 +250,11 @@ pub enum Command {
         /// Write the data to this file (created or truncated); `-` for standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Commands in flight at once (SAM-5 4.16), where the transport queues them (UAS;
+        /// others send them one after another).
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u32).range(1..=64))]
+        queue_depth: u32,
     },
     /// Read or change the write cache: the WCE bit of the Caching mode page (SBC-4 6.5.5).
     #[command(subcommand)]

@@ -61,6 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             size,
             transfer,
             out: path,
+            queue_depth,
         } => commands::read::command(
             out,
             &commands::read::ReadArgs {
@@ -69,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 size,
                 transfer,
                 out: path.as_deref(),
+                queue_depth,
             },
         ),
         Command::Inquiry {

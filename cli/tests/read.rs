@@ -74,6 +74,40 @@ fn reads_back_what_an_earlier_run_wrote() {
 }
 
 #[test]
+fn queued_reads_bring_the_same_bytes_in_order() {
+    let dir = scratch("queued");
+    let image = format!("sim:{}?size=1M", dir.join("disk.img").display());
+    let pattern = write_pattern(&image, &dir);
+    // UAS keeps the commands in flight together; Bulk-Only sends them one by one.
+    for suffix in ["&usb=uas", "&usb=bot", ""] {
+        let uri = format!("{image}{suffix}");
+        let data = dir.join("data");
+        let report = json(
+            "read",
+            &[
+                "read",
+                &uri,
+                "--lba",
+                "16",
+                "--size",
+                "4K",
+                "--transfer",
+                "1K",
+                "--queue-depth",
+                "3",
+                "--out",
+                data.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(std::fs::read(&data).unwrap(), pattern, "{uri}");
+        assert_eq!(report["bytes"], 4096, "{uri}");
+        assert_eq!(report["commands"], 4, "{uri}: a batch of 3, then 1");
+        assert_eq!(report["queue_depth"], 3, "{uri}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn the_whole_device_by_default_in_transfers_of_at_most_one_mib() {
     let report = json("read", &["read", "sim:?size=3M", "--transfer", "4M"]);
     assert_eq!(report["bytes"], 3 << 20);

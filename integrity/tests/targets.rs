@@ -4,10 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cdb::scsi::status::Status;
 use integrity::nvme_target::NvmeBlockTarget;
 use integrity::scsi_target::ScsiBlockTarget;
 use integrity::target::BlockTarget;
 use transports::open::{open, Access, Device};
+use transports::scsi::{ScsiReply, ScsiRequest, ScsiTransport, TransportError};
 
 fn target(uri: &str) -> Box<dyn BlockTarget> {
     match open(uri, Access::Write).unwrap() {
@@ -99,4 +101,111 @@ fn the_write_cache_is_switched_and_read_back() {
         t.set_write_cache(true).unwrap();
         assert_eq!(t.write_cache().unwrap(), Some(true), "{uri}");
     }
+}
+
+/// `count` blocks at `lba`, each filled with `seed` plus its position.
+fn pattern(t: &dyn BlockTarget, count: usize, seed: u8) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|i| blocks(t, 8, seed.wrapping_add(i as u8)))
+        .collect()
+}
+
+#[test]
+fn queued_writes_and_reads_round_trip_over_every_transport() {
+    // UAS queues them (15 in flight); the others send them one after another.
+    for uri in [
+        "sim:?size=8M&usb=uas",
+        "sim:?size=8M&usb=uas&speed=high",
+        "sim:?size=8M&usb=bot",
+        "sim:?size=8M",
+    ] {
+        let mut t = target(uri);
+        let t = t.as_mut();
+        let data = pattern(t, 20, 0x40);
+        let writes: Vec<(u64, &[u8])> = data
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (100 + 8 * i as u64, d.as_slice()))
+            .collect();
+        t.write_many(&writes, false).unwrap();
+        let mut back: Vec<Vec<u8>> = (0..20).map(|_| blocks(t, 8, 0xee)).collect();
+        let mut reads: Vec<(u64, &mut [u8])> = back
+            .iter_mut()
+            .enumerate()
+            .map(|(i, b)| (100 + 8 * i as u64, b.as_mut_slice()))
+            .collect();
+        t.read_many(&mut reads).unwrap();
+        assert!(back == data, "{uri}: the blocks read back differ");
+        // Each read alone agrees.
+        assert_eq!(read(t, 100 + 8 * 19, 8), data[19], "{uri}");
+    }
+}
+
+/// A transport whose queue answers its first command with a UNIT ATTENTION (POWER ON
+/// OCCURRED, 29h/00h, SPC-5 4.4.2 fixed format) without sending it.
+struct AttentionFirst {
+    inner: Box<dyn ScsiTransport>,
+    /// The batches it was given.
+    batches: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl ScsiTransport for AttentionFirst {
+    fn execute(&mut self, request: ScsiRequest<'_>) -> Result<ScsiReply, TransportError> {
+        self.inner.execute(request)
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn execute_many(
+        &mut self,
+        requests: Vec<ScsiRequest<'_>>,
+    ) -> Vec<Result<ScsiReply, TransportError>> {
+        self.batches.set(self.batches.get() + 1);
+        let mut sense = vec![0u8; 18];
+        (sense[0], sense[2], sense[7], sense[12]) = (0x70, 0x06, 10, 0x29);
+        let attention = ScsiReply {
+            status: Status::CheckCondition,
+            sense,
+            transferred: 0,
+        };
+        let mut requests = requests.into_iter();
+        requests.next();
+        std::iter::once(Ok(attention))
+            .chain(requests.map(|r| self.inner.execute(r)))
+            .collect()
+    }
+}
+
+#[test]
+fn a_queued_command_answered_with_a_unit_attention_is_sent_again_alone() {
+    let Device::Scsi(inner) = open("sim:?size=8M", Access::Write).unwrap() else {
+        panic!("a SCSI device");
+    };
+    let batches = std::rc::Rc::default();
+    let flaky = AttentionFirst {
+        inner,
+        batches: std::rc::Rc::clone(&batches),
+    };
+    let mut t = ScsiBlockTarget::new(Box::new(flaky)).unwrap();
+    let data = pattern(&t, 4, 0x70);
+    for (i, d) in data.iter().enumerate() {
+        t.write(8 * i as u64, d, false).unwrap();
+    }
+    let mut back: Vec<Vec<u8>> = (0..4).map(|_| blocks(&t, 8, 0)).collect();
+    let mut reads: Vec<(u64, &mut [u8])> = back
+        .iter_mut()
+        .enumerate()
+        .map(|(i, b)| (8 * i as u64, b.as_mut_slice()))
+        .collect();
+    t.read_many(&mut reads).unwrap();
+    assert!(
+        back == data,
+        "the first read, sent again alone, arrives too"
+    );
+    // And a queued write whose first command met the attention is written all the same.
+    let again = pattern(&t, 2, 0x90);
+    let writes: Vec<(u64, &[u8])> = vec![(0, &again[0]), (8, &again[1])];
+    t.write_many(&writes, false).unwrap();
+    assert_eq!(read(&mut t, 0, 8), again[0]);
+    assert_eq!(batches.get(), 2, "both went as one batch each");
 }

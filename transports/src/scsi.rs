@@ -64,6 +64,17 @@ pub trait ScsiTransport {
     /// A short description of where commands go, e.g. `sim: SBC disk, LUN 0`.
     fn describe(&self) -> String;
 
+    /// Executes several commands that may be in flight together and complete in any
+    /// order (SAM-5 4.16: SIMPLE tasks in the task set); one result per request, in their
+    /// order. A transport that cannot queue (the default) executes them one after
+    /// another.
+    fn execute_many(
+        &mut self,
+        requests: Vec<ScsiRequest<'_>>,
+    ) -> Vec<Result<ScsiReply, TransportError>> {
+        requests.into_iter().map(|r| self.execute(r)).collect()
+    }
+
     /// The USB device the target sits behind, where the transport knows it (a USB
     /// bridge): what a table of bridges is keyed by.
     fn usb_id(&self) -> Option<UsbId> {

@@ -32,6 +32,8 @@ pub struct ReadReport {
     pub transfer: u32,
     /// The commands sent.
     pub commands: u64,
+    /// The most commands in flight at once.
+    pub queue_depth: u32,
     /// Wall-clock seconds from the first command to the last completion.
     pub seconds: f64,
     /// Bytes read per second, in MiB/s.
@@ -42,7 +44,7 @@ impl Report for ReadReport {
     fn human(&self) -> String {
         format!(
             "read {} bytes ({} blocks of {}) from LBA {} in {} commands of up to {} bytes: \
-             {:.3} s, {:.1} MiB/s\nthrough {}\n",
+             {:.3} s, {:.1} MiB/s, up to {} in flight\nthrough {}\n",
             self.bytes,
             self.bytes / u64::from(self.block_size),
             self.block_size,
@@ -51,6 +53,7 @@ impl Report for ReadReport {
             self.transfer,
             self.seconds,
             self.mib_per_second,
+            self.queue_depth,
             self.target
         )
     }
@@ -68,6 +71,8 @@ pub struct ReadArgs<'a> {
     pub transfer: u64,
     /// Where the data goes (`-`: standard output).
     pub out: Option<&'a Path>,
+    /// Commands in flight at once.
+    pub queue_depth: u32,
 }
 
 /// Reads the range, writing the data out if asked, and reports the throughput.
@@ -83,25 +88,37 @@ pub fn command(out: Output, args: &ReadArgs<'_>) -> Result<()> {
         )),
     };
     let bs = u64::from(geometry.block_size);
-    let mut buf = vec![0u8; (per_command * bs) as usize];
+    let chunk_len = (per_command * bs) as usize;
+    let depth = u64::from(args.queue_depth.max(1));
+    let mut buf = vec![0u8; chunk_len * depth as usize];
     let (mut done, mut commands) = (0u64, 0u64);
     let started = Instant::now();
     while done < blocks {
-        let n = (blocks - done).min(per_command);
-        let chunk = &mut buf[..(n * bs) as usize];
-        let lba = args.lba + done;
-        target.read(lba, chunk).map_err(|e| {
+        // Up to `depth` commands of `per_command` blocks, the last one shorter.
+        let batch = (blocks - done).min(per_command * depth);
+        let first = args.lba + done;
+        let mut reads: Vec<(u64, &mut [u8])> = buf[..(batch * bs) as usize]
+            .chunks_mut(chunk_len)
+            .zip((first..).step_by(per_command as usize))
+            .map(|(chunk, lba)| (lba, chunk))
+            .collect();
+        let sent = reads.len() as u64;
+        target.read_many(&mut reads).map_err(|e| {
             let status = match e {
                 TargetError::Transport(_) => ExitStatus::Transport,
                 _ => ExitStatus::Other,
             };
-            Failure::new(status, format!("reading {n} blocks at LBA {lba}: {e}"))
+            Failure::new(
+                status,
+                format!("reading {batch} blocks at LBA {first}: {e}"),
+            )
         })?;
         if let Some(sink) = sink.as_mut() {
-            sink.write_all(chunk).context("writing the data out")?;
+            sink.write_all(&buf[..(batch * bs) as usize])
+                .context("writing the data out")?;
         }
-        done += n;
-        commands += 1;
+        done += batch;
+        commands += sent;
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(mut sink) = sink {
@@ -116,6 +133,7 @@ pub fn command(out: Output, args: &ReadArgs<'_>) -> Result<()> {
         bytes,
         transfer: (per_command * bs) as u32,
         commands,
+        queue_depth: args.queue_depth,
         seconds,
         mib_per_second: bytes as f64 / (1 << 20) as f64 / seconds.max(f64::MIN_POSITIVE),
     };

@@ -43,6 +43,15 @@ pub trait BlockTarget {
     /// Reads `buf.len() / block_size` whole blocks from `lba` into `buf`.
     fn read(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), TargetError>;
 
+    /// Sends several reads `(lba, buf)` that may be in flight together and complete in
+    /// any order (SAM-5 4.16 task set: SIMPLE tasks), returning once all have completed.
+    /// Targets that cannot queue send them one after the other.
+    fn read_many(&mut self, reads: &mut [(u64, &mut [u8])]) -> Result<(), TargetError> {
+        reads
+            .iter_mut()
+            .try_for_each(|(lba, buf)| self.read(*lba, buf))
+    }
+
     /// Writes whole blocks from `data` at `lba`; with `fua` the write is durable when it
     /// completes (SBC-4 5.40 FUA; NVM Command Set 1.0 3.2.6 FUA).
     fn write(&mut self, lba: u64, data: &[u8], fua: bool) -> Result<(), TargetError>;

@@ -152,6 +152,13 @@ impl<D: UsbDevice> ScsiTransport for UasTransport<D> {
             .unwrap_or_else(|| Err(TransportError::Failed("the command got no result".into())))
     }
 
+    fn execute_many(
+        &mut self,
+        mut requests: Vec<ScsiRequest<'_>>,
+    ) -> Vec<Result<ScsiReply, TransportError>> {
+        self.execute_queued(&mut requests)
+    }
+
     fn usb_id(&self) -> Option<UsbId> {
         Some(self.link.id)
     }
