@@ -603,7 +603,8 @@ pub struct VerifyArgs {
     pub flush_every: u64,
     /// Writes in flight together between flushes. File and block device targets queue
     /// them (a thread each: worth it where a write takes far longer than starting a
-    /// thread, i.e. real media); pass-through targets send them one after the other.
+    /// thread, i.e. real media); over UAS they are queued commands (SAM-5 4.16); other
+    /// pass-through targets send them one after the other.
     #[arg(long, default_value = "1", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub queue_depth: u32,
     /// Seed of the write order and the power-cut point (default: from the clock).

@@ -131,6 +131,18 @@ fn sequential_reads_bring_every_byte_the_kernel_wrote() {
 }
 
 #[test]
+fn verify_with_writes_in_flight_finds_every_block() {
+    for l in USB_LABELS {
+        let report = out().json(&format!("{l}.verify-queued.json"), 0);
+        let tally = &report["outcome"]["verify"]["tally"];
+        assert_eq!(tally["faults"], 0, "{l}: {report}");
+        let ok = tally["counts"]["ok"].as_u64().unwrap();
+        assert_eq!(ok * 512, 8 << 20, "{l}: every block holds its latest write");
+        assert_eq!(report["params"]["queue_depth"], 8, "{l}");
+    }
+}
+
+#[test]
 fn synchronize_cache_completes() {
     for l in USB_LABELS {
         let ours = out().json(&format!("{l}.sync.json"), 0);

@@ -85,6 +85,10 @@ while read -r l at iface; do
   for n in 1 8 64 128; do
     step "$l.kernel.$n" sg_raw -r $((n * 512)) -o "/out/$l.kernel.$n" "$sd" $(cdb 28 $n)
   done
+  # Verification with eight writes in flight (queued commands over UAS), of 8 MiB at
+  # 32 MiB, clear of the partition table and of the blocks read back above.
+  step "$l.verify-queued.json" $S --json --usb-proto $P verify "$U" --start 65536 \
+    --size 8M --queue-depth 8 --destructive "$U" --journal "/tmp/$l.journal"
   step "$l.trace" $S -v inquiry "$U"
   back "$l.back-trace" "$iface"
   # A terminating signal in the middle of a run: the interface is given back.
