@@ -429,7 +429,7 @@ impl UsbDevice for UsbFs {
 impl Drop for UsbFs {
     fn drop(&mut self) {
         let fd = self.file.as_raw_fd();
-        self.urbs.discard_all(fd);
+        self.urbs.close(fd);
         if !self.streams.is_empty() {
             let _ = ioctl::streams(fd, false, &self.streams, 0);
         }

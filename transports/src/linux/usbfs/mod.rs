@@ -29,11 +29,13 @@
 //!
 //! - [`name`]: parsing `usb:VID:PID[,BUS.ADDR][,lun=N]`.
 //! - [`sysfs`]: finding the device, its mass-storage interface and the disks on it.
-//! - `ioctl`, `urb`, `errno`, `claim`: the ioctls, submitted transfers, error mapping and
-//!   the claim registry with its signal handler.
+//! - `ioctl`, `urb`, `dma`, `errno`, `claim`: the ioctls, submitted transfers, the
+//!   memory usbfs maps for DMA, error mapping and the claim registry with its signal
+//!   handler.
 
 mod claim;
 mod device;
+mod dma;
 mod errno;
 mod ioctl;
 pub mod name;

@@ -16,6 +16,7 @@
 //! URB that cannot be taken back so stops all reaping on the descriptor ([`Urbs`] is
 //! then poisoned): its bytes never move, and closing the descriptor frees it.
 
+use super::dma::{DmaPool, Region};
 use super::{errno, ioctl};
 use emulator::usb::device::{Completion, Transfer, TransferData, TransferId, Transferred};
 use emulator::usb::UsbError;
@@ -37,6 +38,9 @@ enum Memory {
     Owned(Vec<u8>),
     /// The caller's memory, `urb.buffer_length` bytes at `urb.buffer`.
     Lent,
+    /// A region usbfs maps for DMA (the URB's buffer), whose bytes are copied to the
+    /// caller's memory at `dest` when the URB is reaped.
+    Bounced { region: Region, dest: *mut u8 },
 }
 
 /// One submitted URB and its memory, boxed so the URB's address stays put.
@@ -60,7 +64,13 @@ pub(super) struct Urbs {
     next: u64,
     /// A lent URB could not be taken back: nothing is reaped any more.
     poisoned: bool,
+    /// Regions for large transfers into the caller's memory.
+    dma: DmaPool,
 }
+
+/// The smallest transfer into the caller's memory that goes through a DMA region: below
+/// it the kernel's copy costs less than the extra mapping.
+const BOUNCE_MIN: usize = 64 << 10;
 
 impl Urbs {
     /// Submits `transfer` on `fd`.
@@ -99,7 +109,19 @@ impl Urbs {
         buf: *mut u8,
         len: usize,
     ) -> Result<TransferId, UsbError> {
-        let urb = new_urb(endpoint | cdb::usb::request::DIR_IN, stream, buf, len)?;
+        let endpoint = endpoint | cdb::usb::request::DIR_IN;
+        if len >= BOUNCE_MIN {
+            if let Some(region) = self.dma.take(fd, len) {
+                let urb = new_urb(endpoint, stream, region.as_mut_ptr(), len)?;
+                let memory = Memory::Bounced { region, dest: buf };
+                // SAFETY: the region is mapped for at least `len` bytes and stays with
+                // the `InFlight` (or, if it is never reaped, mapped) until the kernel
+                // returns the URB; `buf` is only written by `finish`, when the URB is
+                // reaped and not discarded, within the caller's contract.
+                return unsafe { self.push(fd, urb, memory) };
+            }
+        }
+        let urb = new_urb(endpoint, stream, buf, len)?;
         // SAFETY: the caller keeps `buf` for the kernel until it is reaped or discarded;
         // a discard that cannot take it back poisons `self`, so it is never reaped later.
         unsafe { self.push(fd, urb, Memory::Lent) }
@@ -213,7 +235,7 @@ impl Urbs {
         let lent: Vec<TransferId> = self
             .in_flight
             .iter()
-            .filter(|e| matches!(e.memory, Memory::Lent))
+            .filter(|e| matches!(e.memory, Memory::Lent | Memory::Bounced { .. }))
             .map(|e| e.id)
             .collect();
         for id in lent {
@@ -221,12 +243,16 @@ impl Urbs {
         }
     }
 
-    /// Discards every URB in flight (at drop); they are freed after the descriptor closes.
-    pub(super) fn discard_all(&mut self, fd: RawFd) {
+    /// Before the descriptor closes: discards every URB in flight (their memory is freed
+    /// after it closes), reaps those already back and unmaps the DMA regions no URB holds.
+    pub(super) fn close(&mut self, fd: RawFd) {
         for entry in &mut self.in_flight {
+            entry.discarded = true;
             let urb: *mut ioctl::Urb = &mut entry.urb;
             let _ = ioctl::discard_urb(fd, urb);
         }
+        while let Ok(Some(_)) = self.reap_ready(fd) {}
+        self.dma.unmap_free();
     }
 
     /// Reaps until transfer `id` comes back (returned) or `deadline` passes (`None`);
@@ -270,7 +296,40 @@ impl Urbs {
             .ok_or(UsbError::InvalidParam)?;
         let entry = self.in_flight.swap_remove(index);
         let discarded = entry.discarded;
-        Ok(Some((completion(*entry), discarded)))
+        Ok(Some((self.finish(*entry), discarded)))
+    }
+
+    /// The completion of a reaped URB; a DMA region's bytes go to their destination
+    /// (unless the transfer was discarded) and the region back to the pool.
+    fn finish(&mut self, entry: InFlight) -> Completion {
+        let InFlight {
+            urb,
+            memory,
+            id,
+            discarded,
+        } = entry;
+        // A region leaves the entry; the count is reported as for lent memory.
+        let (memory, bounced) = match memory {
+            Memory::Bounced { region, dest } => (Memory::Lent, Some((region, dest))),
+            other => (other, None),
+        };
+        let result = completion(InFlight {
+            urb,
+            memory,
+            id,
+            discarded,
+        });
+        if let Some((region, dest)) = bounced {
+            if let (Ok(Transferred::Received(n)), false) = (&result.result, discarded) {
+                // SAFETY: the kernel returned the URB, so it no longer writes the region,
+                // which holds at least the URB's length, which bounds `n`; `dest` is the
+                // caller's memory of that length, valid until this reap (the contract of
+                // `submit_into`); the two do not overlap (one is a usbfs mapping).
+                unsafe { std::ptr::copy_nonoverlapping(region.as_mut_ptr(), dest, *n) };
+            }
+            self.dma.give_back(region);
+        }
+        result
     }
 }
 
@@ -297,7 +356,8 @@ fn completion(entry: InFlight) -> Completion {
     let length = usize::try_from(urb.buffer_length).unwrap_or(0);
     let result = match memory {
         _ if urb.status != 0 => Err(errno::from_errno(urb.status.saturating_neg())),
-        Memory::Lent => Ok(Transferred::Received(moved.min(length))),
+        // (A region's bytes are copied by `Urbs::finish`, which passes it as lent.)
+        Memory::Lent | Memory::Bounced { .. } => Ok(Transferred::Received(moved.min(length))),
         Memory::Owned(mut buffer) if urb.endpoint & cdb::usb::request::DIR_IN != 0 => {
             let received = moved.min(buffer.capacity());
             if received > buffer.len() {
