@@ -408,6 +408,10 @@ pub enum NvmeCommand {
         /// The device: an NVMe device node (`/dev/nvmeN`, `/dev/nvmeNnM`, `/dev/ngNnM`) or
         /// an NVMe sim: URI (e.g. `sim:nvme`, `sim:nvme?serial=X&size=4G`).
         device: String,
+        /// How many commands to send: above 1, every answer must decode with the first
+        /// one's VID, SN and MN, and the command rate is reported instead of the data.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        count: u64,
     },
     /// Identify Namespace (CNS 00h, NVM Command Set 1.0 4.1.5.1), like `nvme id-ns`.
     IdNs {

@@ -61,6 +61,10 @@ pub const SCHEMAS: &[SchemaEntry] = &[
         generate: of::<crate::commands::nvme::identify::IdCtrlReport>,
     },
     SchemaEntry {
+        command: "nvme-id-ctrl-count",
+        generate: of::<crate::commands::nvme::identify::IdCtrlCountReport>,
+    },
+    SchemaEntry {
         command: "nvme-id-ns",
         generate: of::<crate::commands::nvme::identify::IdNsReport>,
     },

@@ -1,16 +1,18 @@
 //! `scsitool nvme id-ctrl` and `nvme id-ns`: the Identify Controller (NVMe Base 2.0
 //! 5.17.2.1) and Identify Namespace (NVM Command Set 1.0 4.1.5.1) data structures, like
-//! `nvme id-ctrl` and `nvme id-ns`.
+//! `nvme id-ctrl` and `nvme id-ns`; `id-ctrl --count N` repeats Identify Controller and
+//! reports the admin command rate, like `tur --count`.
 
 use crate::commands::device::{open_nvme, run_nvme};
-use crate::exit::Failure;
+use crate::exit::{ExitStatus, Failure};
 use crate::output::{Output, Report};
 use crate::render::columns;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cdb::nvme::id_ctrl::IdentifyControllerData;
 use cdb::nvme::id_ns::IdentifyNamespaceData;
 use cdb::nvme::identify::{IdentifyController, IdentifyNamespace};
 use serde::Serialize;
+use std::time::Instant;
 use transports::open::Access;
 
 /// Fields nvme-cli prints in hex (identifiers, bit fields and versions).
@@ -37,6 +39,32 @@ impl Report for IdCtrlReport {
         format!(
             "NVME Identify Controller:\n{}",
             columns(&self.id_ctrl, 10, HEX_FIELDS, &[])
+        )
+    }
+}
+
+/// The `--json` document of `scsitool nvme id-ctrl --count N` with N > 1: how many
+/// Identify Controller commands (Base 2.0 5.17.2.1) completed with the same identity, and
+/// how fast. The fields are those of `scsitool tur --count`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct IdCtrlCountReport {
+    /// The device as named on the command line.
+    pub device: String,
+    /// Identify Controller commands completed successfully, each answer decoded with the
+    /// first answer's VID, SN and MN.
+    pub count: u64,
+    /// Wall-clock time for all of them, in seconds.
+    pub elapsed_seconds: f64,
+    /// Commands per second.
+    pub commands_per_second: f64,
+}
+
+impl Report for IdCtrlCountReport {
+    fn human(&self) -> String {
+        format!(
+            "Completed {} Identify Controller commands with 0 errors\n\
+             time to perform commands was {:.3} secs; {:.2} operations/sec\n",
+            self.count, self.elapsed_seconds, self.commands_per_second
         )
     }
 }
@@ -79,14 +107,63 @@ impl Report for IdNsReport {
     }
 }
 
-/// Sends Identify Controller to `device`.
-pub fn id_ctrl(out: Output, device: &str) -> Result<()> {
+/// Sends Identify Controller to `device` `count` times. Once, it prints the data
+/// structure; more often, it checks that every answer decodes and names the controller the
+/// first one named (VID, SN, MN), and reports the command rate. The first failure ends
+/// the run with its status.
+pub fn id_ctrl(out: Output, device: &str, count: u64) -> Result<()> {
     let mut transport = open_nvme(device, Access::Read)?;
-    let done = run_nvme(out, transport.as_mut(), &IdentifyController::controller())?;
-    out.emit(&IdCtrlReport {
+    let identify = IdentifyController::controller();
+    let start = Instant::now();
+    let first = run_nvme(out, transport.as_mut(), &identify)?.response;
+    if count <= 1 {
+        return out.emit(&IdCtrlReport {
+            device: device.to_string(),
+            id_ctrl: first,
+        });
+    }
+    for sent in 2..=count {
+        let answer = run_nvme(out, transport.as_mut(), &identify)?.response;
+        same_identity(&first, &answer)
+            .with_context(|| format!("Identify Controller {sent} of {count}"))?;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    out.emit(&IdCtrlCountReport {
         device: device.to_string(),
-        id_ctrl: done.response,
+        count,
+        elapsed_seconds: elapsed,
+        commands_per_second: if elapsed > 0.0 {
+            count as f64 / elapsed
+        } else {
+            0.0
+        },
     })
+}
+
+/// Checks that `answer` identifies the controller `first` did: the same PCI Vendor ID,
+/// Serial Number and Model Number (Base 2.0 5.17.2.1); a change is a miscompare.
+fn same_identity(
+    first: &IdentifyControllerData,
+    answer: &IdentifyControllerData,
+) -> Result<(), Failure> {
+    let changed: Vec<&str> = [
+        ("VID", first.vid != answer.vid),
+        ("SN", first.sn != answer.sn),
+        ("MN", first.mn != answer.mn),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        ExitStatus::Miscompare,
+        format!(
+            "the controller's identity changed: {} differ from the first answer",
+            changed.join(", ")
+        ),
+    ))
 }
 
 /// Sends Identify Namespace for `nsid` to `device`.
@@ -100,4 +177,44 @@ pub fn id_ns(out: Output, device: &str, nsid: u32) -> Result<()> {
         lba_data_size: id_ns.lba_data_size(),
         id_ns,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4096-byte Identify Controller data structure (Base 2.0 5.17.2.1) with `vid` in
+    /// bytes 1:0, `sn` in bytes 23:4 and `mn` in bytes 63:24 (ASCII, space-padded).
+    fn id_ctrl(vid: u16, sn: &str, mn: &str) -> IdentifyControllerData {
+        let mut data = vec![0u8; 4096];
+        data[0..2].copy_from_slice(&vid.to_le_bytes());
+        for (field, text) in [(4..24, sn), (24..64, mn)] {
+            let mut padded = format!("{text:<width$}", width = field.len()).into_bytes();
+            padded.truncate(field.len());
+            data[field].copy_from_slice(&padded);
+        }
+        IdentifyControllerData::decode(&data).unwrap()
+    }
+
+    #[test]
+    fn the_same_identity_passes() {
+        let first = id_ctrl(0x1b36, "NVME0001", "QEMU NVMe Ctrl");
+        assert!(same_identity(&first, &id_ctrl(0x1b36, "NVME0001", "QEMU NVMe Ctrl")).is_ok());
+    }
+
+    #[test]
+    fn a_changed_identity_is_a_miscompare_naming_the_fields() {
+        let first = id_ctrl(0x1b36, "NVME0001", "QEMU NVMe Ctrl");
+        for (answer, named) in [
+            (id_ctrl(0x8086, "NVME0001", "QEMU NVMe Ctrl"), "VID"),
+            (id_ctrl(0x1b36, "NVME0002", "QEMU NVMe Ctrl"), "SN"),
+            (id_ctrl(0x1b36, "NVME0001", "Other"), "MN"),
+        ] {
+            let failure = same_identity(&first, &answer).unwrap_err();
+            assert_eq!(failure.status, ExitStatus::Miscompare);
+            assert!(failure.message.contains(named), "{}", failure.message);
+        }
+        let all = same_identity(&first, &id_ctrl(1, "X", "Y")).unwrap_err();
+        assert!(all.message.contains("VID, SN, MN"), "{}", all.message);
+    }
 }

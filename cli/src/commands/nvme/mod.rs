@@ -13,7 +13,7 @@ use anyhow::Result;
 /// Runs one `scsitool nvme` command.
 pub fn command(out: Output, command: NvmeCommand) -> Result<()> {
     match command {
-        NvmeCommand::IdCtrl { device } => identify::id_ctrl(out, &device),
+        NvmeCommand::IdCtrl { device, count } => identify::id_ctrl(out, &device, count),
         NvmeCommand::IdNs { device, nsid } => identify::id_ns(out, &device, nsid),
         NvmeCommand::Log {
             device,
