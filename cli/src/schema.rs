@@ -54,7 +54,7 @@ pub const SCHEMAS: &[SchemaEntry] = &[
     },
     SchemaEntry {
         command: "tur",
-        generate: of::<crate::commands::tur::TurReport>,
+        generate: of::<crate::commands::rate::RateReport>,
     },
     SchemaEntry {
         command: "nvme-id-ctrl",
@@ -62,7 +62,7 @@ pub const SCHEMAS: &[SchemaEntry] = &[
     },
     SchemaEntry {
         command: "nvme-id-ctrl-count",
-        generate: of::<crate::commands::nvme::identify::IdCtrlCountReport>,
+        generate: of::<crate::commands::rate::RateReport>,
     },
     SchemaEntry {
         command: "nvme-id-ns",

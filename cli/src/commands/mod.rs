@@ -9,6 +9,7 @@ pub mod list;
 pub mod luns;
 pub mod nvme;
 pub mod opcodes;
+pub mod rate;
 pub mod raw;
 pub mod read;
 pub mod readcap;

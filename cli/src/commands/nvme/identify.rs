@@ -4,6 +4,7 @@
 //! reports the admin command rate, like `tur --count`.
 
 use crate::commands::device::{open_nvme, run_nvme};
+use crate::commands::rate::RateReport;
 use crate::exit::{ExitStatus, Failure};
 use crate::output::{Output, Report};
 use crate::render::columns;
@@ -39,32 +40,6 @@ impl Report for IdCtrlReport {
         format!(
             "NVME Identify Controller:\n{}",
             columns(&self.id_ctrl, 10, HEX_FIELDS, &[])
-        )
-    }
-}
-
-/// The `--json` document of `scsitool nvme id-ctrl --count N` with N > 1: how many
-/// Identify Controller commands (Base 2.0 5.17.2.1) completed with the same identity, and
-/// how fast. The fields are those of `scsitool tur --count`.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct IdCtrlCountReport {
-    /// The device as named on the command line.
-    pub device: String,
-    /// Identify Controller commands completed successfully, each answer decoded with the
-    /// first answer's VID, SN and MN.
-    pub count: u64,
-    /// Wall-clock time for all of them, in seconds.
-    pub elapsed_seconds: f64,
-    /// Commands per second.
-    pub commands_per_second: f64,
-}
-
-impl Report for IdCtrlCountReport {
-    fn human(&self) -> String {
-        format!(
-            "Completed {} Identify Controller commands with 0 errors\n\
-             time to perform commands was {:.3} secs; {:.2} operations/sec\n",
-            self.count, self.elapsed_seconds, self.commands_per_second
         )
     }
 }
@@ -127,17 +102,12 @@ pub fn id_ctrl(out: Output, device: &str, count: u64) -> Result<()> {
         same_identity(&first, &answer)
             .with_context(|| format!("Identify Controller {sent} of {count}"))?;
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    out.emit(&IdCtrlCountReport {
-        device: device.to_string(),
+    out.emit(&RateReport::new(
+        device,
+        "Identify Controller",
         count,
-        elapsed_seconds: elapsed,
-        commands_per_second: if elapsed > 0.0 {
-            count as f64 / elapsed
-        } else {
-            0.0
-        },
-    })
+        start.elapsed(),
+    ))
 }
 
 /// Checks that `answer` identifies the controller `first` did: the same PCI Vendor ID,

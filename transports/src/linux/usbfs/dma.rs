@@ -103,7 +103,10 @@ impl DmaPool {
 fn page_size() -> usize {
     // SAFETY: sysconf reads a constant of the system.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
+    usize::try_from(size)
+        .ok()
+        .filter(|&s| s > 0)
+        .unwrap_or(4096)
 }
 
 #[cfg(test)]
@@ -134,7 +137,10 @@ mod tests {
         pool.give_back(big);
         pool.give_back(small);
         // 64 KiB fits both: the smaller one serves; 512 KiB only the larger.
-        assert_eq!(pool.take(fd, 64 << 10).map(|r| r.as_mut_ptr()), Some(small_at));
+        assert_eq!(
+            pool.take(fd, 64 << 10).map(|r| r.as_mut_ptr()),
+            Some(small_at)
+        );
         let again = pool.take(fd, 512 << 10).expect("reused");
         assert_eq!(again.as_mut_ptr(), big_at);
         assert_eq!(pool.mapped, (1 << 20) + (100 << 10), "nothing new mapped");
@@ -142,7 +148,11 @@ mod tests {
         assert!(pool.take(fd, MAX_MAPPED).is_none());
         pool.give_back(again);
         pool.unmap_free();
-        assert_eq!(pool.mapped, 100 << 10, "the region still taken stays mapped");
+        assert_eq!(
+            pool.mapped,
+            100 << 10,
+            "the region still taken stays mapped"
+        );
         // SAFETY: closing the memory file made above.
         unsafe { libc::close(fd) };
     }
