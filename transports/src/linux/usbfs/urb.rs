@@ -14,7 +14,10 @@
 //! while the reap that returns the URB runs (`processcompl`), and a discard kills the URB
 //! before it returns (`usb_kill_urb`), so a discarded URB can be reaped at once. A lent
 //! URB that cannot be taken back so stops all reaping on the descriptor ([`Urbs`] is
-//! then poisoned): its bytes never move, and closing the descriptor frees it.
+//! then poisoned): its bytes never move, and closing the descriptor frees it. A large
+//! transfer into the caller's memory goes through a region usbfs maps for DMA instead
+//! (`dma`), copied to the caller's memory by the reap; one that cannot be taken back
+//! writes only its region, and, marked discarded, is never copied.
 
 use super::dma::{DmaPool, Region};
 use super::{errno, ioctl};
@@ -110,9 +113,11 @@ impl Urbs {
         len: usize,
     ) -> Result<TransferId, UsbError> {
         let endpoint = endpoint | cdb::usb::request::DIR_IN;
+        // The length is checked before a region is taken.
+        let mut urb = new_urb(endpoint, stream, buf, len)?;
         if len >= BOUNCE_MIN {
             if let Some(region) = self.dma.take(fd, len) {
-                let urb = new_urb(endpoint, stream, region.as_mut_ptr(), len)?;
+                urb.buffer = region.as_mut_ptr().cast();
                 let memory = Memory::Bounced { region, dest: buf };
                 // SAFETY: the region is mapped for at least `len` bytes and stays with
                 // the `InFlight` (or, if it is never reaped, mapped) until the kernel
@@ -121,7 +126,6 @@ impl Urbs {
                 return unsafe { self.push(fd, urb, memory) };
             }
         }
-        let urb = new_urb(endpoint, stream, buf, len)?;
         // SAFETY: the caller keeps `buf` for the kernel until it is reaped or discarded;
         // a discard that cannot take it back poisons `self`, so it is never reaped later.
         unsafe { self.push(fd, urb, Memory::Lent) }
@@ -152,8 +156,14 @@ impl Urbs {
         // SAFETY: the URB lives in `entry`'s heap allocation, which is kept in
         // `in_flight` (unmoved) until the kernel returns the URB through a reap, or until
         // the file descriptor is closed; its buffer is valid as this function's contract
-        // requires. When submission fails the kernel holds nothing and `entry` is dropped.
-        unsafe { ioctl::submit_urb(fd, urb) }.map_err(|e| errno::from_io(&e))?;
+        // requires. When submission fails the kernel holds nothing and `entry` is dropped
+        // (a DMA region going back to the pool).
+        if let Err(e) = unsafe { ioctl::submit_urb(fd, urb) } {
+            if let Memory::Bounced { region, .. } = entry.memory {
+                self.dma.give_back(region);
+            }
+            return Err(errno::from_io(&e));
+        }
         let id = entry.id;
         self.in_flight.push(entry);
         Ok(id)
