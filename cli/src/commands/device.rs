@@ -214,24 +214,69 @@ pub fn run_nvme<C: NvmeCommand>(
             out.trace(2, "data-in", &done.data_in);
             Ok(done)
         }
-        Err(error) => {
-            let status = match &error {
-                NvmeError::Transport(e) => transport_status(e),
-                NvmeError::Device {
-                    status, completion, ..
-                } => {
-                    out.trace(1, "completion queue entry", &completion.to_bytes());
-                    ExitStatus::for_nvme(*status)
-                }
-                NvmeError::Decode { data_in, .. } => {
-                    out.trace(1, "data-in", data_in);
-                    ExitStatus::Other
-                }
-            };
-            Err(Failure::new(status, error.to_string()).into())
-        }
+        Err(error) => Err(nvme_failure(out, error)),
     }
 }
+
+/// Sends `command` as [`run_nvme`] does, with its data-in landing in `buf` (of the
+/// command's data-in length), and does not decode it: for a command repeated for its
+/// rate, whose answers are compared as bytes.
+pub fn submit_nvme_into<C: NvmeCommand>(
+    out: Output,
+    transport: &mut dyn NvmeTransport,
+    command: &C,
+    buf: &mut [u8],
+) -> Result<()> {
+    if !matches!(command.data_phase(), DataPhase::In(len) if len as usize == buf.len()) {
+        let message = format!(
+            "{}: a data-in buffer of {} bytes",
+            command.name(),
+            buf.len()
+        );
+        return Err(Failure::new(ExitStatus::Other, message).into());
+    }
+    let entry = command.entry();
+    out.trace(
+        1,
+        &format!("{} submission queue entry", command.name()),
+        &entry.to_bytes(),
+    );
+    let data = transports::scsi::DataBuffer::In(&mut *buf);
+    let completion = transport
+        .submit(command.queue(), &entry, data, TIMEOUT)
+        .map_err(|e| nvme_failure(out, NvmeError::Transport(e)))?;
+    if !completion.status.is_success() {
+        let error = NvmeError::Device {
+            command: command.name(),
+            status: completion.status,
+            completion,
+        };
+        return Err(nvme_failure(out, error));
+    }
+    out.trace(1, "completion queue entry", &completion.to_bytes());
+    out.trace(2, "data-in", buf);
+    Ok(())
+}
+
+/// The failure an NVMe execution error ends the process with, its completion queue entry
+/// or data traced at `-v`.
+fn nvme_failure(out: Output, error: NvmeError) -> anyhow::Error {
+    let status = match &error {
+        NvmeError::Transport(e) => transport_status(e),
+        NvmeError::Device {
+            status, completion, ..
+        } => {
+            out.trace(1, "completion queue entry", &completion.to_bytes());
+            ExitStatus::for_nvme(*status)
+        }
+        NvmeError::Decode { data_in, .. } => {
+            out.trace(1, "data-in", data_in);
+            ExitStatus::Other
+        }
+    };
+    Failure::new(status, error.to_string()).into()
+}
+
 /// The exit status an execution error ends the process with: transport failures 8, device
 /// refusals by [`ExitStatus::for_device`], undecodable data 1.
 fn exit_status(error: &ExecuteError) -> ExitStatus {

@@ -3,7 +3,7 @@
 //! `nvme id-ctrl` and `nvme id-ns`; `id-ctrl --count N` repeats Identify Controller and
 //! reports the admin command rate, like `tur --count`.
 
-use crate::commands::device::{open_nvme, run_nvme};
+use crate::commands::device::{open_nvme, run_nvme, submit_nvme_into};
 use crate::commands::rate::RateReport;
 use crate::exit::{ExitStatus, Failure};
 use crate::output::{Output, Report};
@@ -90,16 +90,19 @@ pub fn id_ctrl(out: Output, device: &str, count: u64) -> Result<()> {
     let mut transport = open_nvme(device, Access::Read)?;
     let identify = IdentifyController::controller();
     let start = Instant::now();
-    let first = run_nvme(out, transport.as_mut(), &identify)?.response;
+    let first = run_nvme(out, transport.as_mut(), &identify)?;
     if count <= 1 {
         return out.emit(&IdCtrlReport {
             device: device.to_string(),
-            id_ctrl: first,
+            id_ctrl: first.response,
         });
     }
+    // The first answer decoded; the others are compared with it as bytes, into one
+    // buffer: the rate is the controller's and the transport's, not the decoder's.
+    let mut answer = vec![0u8; first.data_in.len()];
     for sent in 2..=count {
-        let answer = run_nvme(out, transport.as_mut(), &identify)?.response;
-        same_identity(&first, &answer)
+        submit_nvme_into(out, transport.as_mut(), &identify, &mut answer)?;
+        same_identity(&first.data_in, &answer)
             .with_context(|| format!("Identify Controller {sent} of {count}"))?;
     }
     out.emit(&RateReport::new(
@@ -110,20 +113,19 @@ pub fn id_ctrl(out: Output, device: &str, count: u64) -> Result<()> {
     ))
 }
 
-/// Checks that `answer` identifies the controller `first` did: the same PCI Vendor ID,
-/// Serial Number and Model Number (Base 2.0 5.17.2.1); a change is a miscompare.
-fn same_identity(
-    first: &IdentifyControllerData,
-    answer: &IdentifyControllerData,
-) -> Result<(), Failure> {
-    let changed: Vec<&str> = [
-        ("VID", first.vid != answer.vid),
-        ("SN", first.sn != answer.sn),
-        ("MN", first.mn != answer.mn),
-    ]
-    .into_iter()
-    .filter_map(|(field, differs)| differs.then_some(field))
-    .collect();
+/// The identity fields of the Identify Controller data structure (NVMe Base 2.0 5.17.2.1,
+/// Figure 275): PCI Vendor ID (bytes 01:00), Serial Number (23:04), Model Number (63:24).
+const IDENTITY: [(&str, std::ops::Range<usize>); 3] =
+    [("VID", 0..2), ("SN", 4..24), ("MN", 24..64)];
+
+/// Checks that `answer` identifies the controller `first` did, byte for byte in the
+/// identity fields ([`IDENTITY`]); a change is a miscompare naming the fields.
+fn same_identity(first: &[u8], answer: &[u8]) -> Result<(), Failure> {
+    let changed: Vec<&str> = IDENTITY
+        .iter()
+        .filter(|(_, bytes)| first.get(bytes.clone()) != answer.get(bytes.clone()))
+        .map(|(field, _)| *field)
+        .collect();
     if changed.is_empty() {
         return Ok(());
     }
@@ -155,7 +157,7 @@ mod tests {
 
     /// A 4096-byte Identify Controller data structure (Base 2.0 5.17.2.1) with `vid` in
     /// bytes 1:0, `sn` in bytes 23:4 and `mn` in bytes 63:24 (ASCII, space-padded).
-    fn id_ctrl(vid: u16, sn: &str, mn: &str) -> IdentifyControllerData {
+    fn id_ctrl(vid: u16, sn: &str, mn: &str) -> Vec<u8> {
         let mut data = vec![0u8; 4096];
         data[0..2].copy_from_slice(&vid.to_le_bytes());
         for (field, text) in [(4..24, sn), (24..64, mn)] {
@@ -163,13 +165,26 @@ mod tests {
             padded.truncate(field.len());
             data[field].copy_from_slice(&padded);
         }
-        IdentifyControllerData::decode(&data).unwrap()
+        data
+    }
+
+    #[test]
+    fn the_identity_fields_are_the_ones_the_decoder_reads() {
+        let decoded = IdentifyControllerData::decode(&id_ctrl(0x1b36, "NV42", "QEMU")).unwrap();
+        assert_eq!(
+            (decoded.vid, decoded.sn.as_str(), decoded.mn.as_str()),
+            (0x1b36, "NV42", "QEMU")
+        );
     }
 
     #[test]
     fn the_same_identity_passes() {
         let first = id_ctrl(0x1b36, "NVME0001", "QEMU NVMe Ctrl");
         assert!(same_identity(&first, &id_ctrl(0x1b36, "NVME0001", "QEMU NVMe Ctrl")).is_ok());
+        // Bytes past the identity fields may differ (e.g. a changing field elsewhere).
+        let mut other = first.clone();
+        other[4000] = 1;
+        assert!(same_identity(&first, &other).is_ok());
     }
 
     #[test]
