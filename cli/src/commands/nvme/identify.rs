@@ -16,6 +16,10 @@ use serde::Serialize;
 use std::time::Instant;
 use transports::open::Access;
 
+/// The memory page size the repeated Identify's buffer is aligned to (NVMe Base 2.0 3.1.3:
+/// CC.MPS, 4 KiB on the controllers Linux drives).
+const PAGE: usize = 4096;
+
 /// Fields nvme-cli prints in hex (identifiers, bit fields and versions).
 const HEX_FIELDS: &[&str] = &[
     "vid", "ssvid", "ieee", "cmic", "cntlid", "ver", "oaes", "ctratt", "rrls", "lpa", "avscc",
@@ -98,11 +102,16 @@ pub fn id_ctrl(out: Output, device: &str, count: u64) -> Result<()> {
         });
     }
     // The first answer decoded; the others are compared with it as bytes, into one
-    // buffer: the rate is the controller's and the transport's, not the decoder's.
-    let mut answer = vec![0u8; first.data_in.len()];
+    // buffer: the rate is the controller's and the transport's, not the decoder's. The
+    // buffer starts on a page, as a driver's would: one page to pin and one PRP entry
+    // (Base 2.0 4.1.1) instead of two.
+    let len = first.data_in.len();
+    let mut backing = vec![0u8; len + PAGE];
+    let at = backing.as_ptr().align_offset(PAGE).min(PAGE);
+    let answer = backing.get_mut(at..at + len).unwrap_or_default();
     for sent in 2..=count {
-        submit_nvme_into(out, transport.as_mut(), &identify, &mut answer)?;
-        same_identity(&first.data_in, &answer)
+        submit_nvme_into(out, transport.as_mut(), &identify, answer)?;
+        same_identity(&first.data_in, answer)
             .with_context(|| format!("Identify Controller {sent} of {count}"))?;
     }
     out.emit(&RateReport::new(
