@@ -42,46 +42,22 @@ fn write_pattern(image: &str, dir: &std::path::Path) -> Vec<u8> {
 }
 
 #[test]
-fn reads_back_what_an_earlier_run_wrote() {
+fn reads_back_what_an_earlier_run_wrote_one_at_a_time_or_queued() {
     let dir = scratch("back");
     let image = format!("sim:{}?size=1M", dir.join("disk.img").display());
     let pattern = write_pattern(&image, &dir);
-    for suffix in ["", "&usb=bot"] {
+    // With three in flight: UAS keeps them in flight together; Bulk-Only and the plain
+    // emulated disk send them one by one.
+    for (suffix, depth) in [
+        ("", 1),
+        ("&usb=bot", 1),
+        ("&usb=uas", 3),
+        ("&usb=bot", 3),
+        ("", 3),
+    ] {
         let uri = format!("{image}{suffix}");
         let data = dir.join("data");
-        let report = json(
-            "read",
-            &[
-                "read",
-                &uri,
-                "--lba",
-                "16",
-                "--size",
-                "4K",
-                "--transfer",
-                "1K",
-                "--out",
-                data.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(std::fs::read(&data).unwrap(), pattern, "{uri}");
-        assert_eq!(report["bytes"], 4096);
-        assert_eq!(report["lba"], 16);
-        assert_eq!(report["transfer"], 1024);
-        assert_eq!(report["commands"], 4);
-    }
-    std::fs::remove_dir_all(dir).unwrap();
-}
-
-#[test]
-fn queued_reads_bring_the_same_bytes_in_order() {
-    let dir = scratch("queued");
-    let image = format!("sim:{}?size=1M", dir.join("disk.img").display());
-    let pattern = write_pattern(&image, &dir);
-    // UAS keeps the commands in flight together; Bulk-Only sends them one by one.
-    for suffix in ["&usb=uas", "&usb=bot", ""] {
-        let uri = format!("{image}{suffix}");
-        let data = dir.join("data");
+        let depth_arg = depth.to_string();
         let report = json(
             "read",
             &[
@@ -94,15 +70,20 @@ fn queued_reads_bring_the_same_bytes_in_order() {
                 "--transfer",
                 "1K",
                 "--queue-depth",
-                "3",
+                &depth_arg,
                 "--out",
                 data.to_str().unwrap(),
             ],
         );
-        assert_eq!(std::fs::read(&data).unwrap(), pattern, "{uri}");
-        assert_eq!(report["bytes"], 4096, "{uri}");
-        assert_eq!(report["commands"], 4, "{uri}: a batch of 3, then 1");
-        assert_eq!(report["queue_depth"], 3, "{uri}");
+        assert_eq!(std::fs::read(&data).unwrap(), pattern, "{uri} {depth}");
+        assert_eq!(report["bytes"], 4096);
+        assert_eq!(report["lba"], 16);
+        assert_eq!(report["transfer"], 1024);
+        assert_eq!(
+            report["commands"], 4,
+            "{uri} {depth}: in batches of {depth}"
+        );
+        assert_eq!(report["queue_depth"], depth, "{uri}");
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
