@@ -98,9 +98,7 @@ fn an_invalid_image_is_failed_unchanged() {
     let (t, _log) = nvme("sim:nvme,fw-reject-image?size=1M");
     let mut target = nvme_target(t);
     let report = update(&mut target, &nvme_image("3.0", 8192), &mut options());
-    let Outcome::FailedUnchanged { why } = &report.outcome else {
-        panic!("{:?}", report.outcome)
-    };
+    let why = failed_unchanged(&report.outcome);
     assert!(why.contains("Invalid Firmware Image"), "{why}");
 }
 
@@ -179,9 +177,7 @@ fn an_interrupted_download_resumes_and_an_overlap_gets_the_devices_status() {
     let mut second = options();
     second.download.state_file = Some(path.clone());
     let report = update(&mut target, &image, &mut second);
-    let Outcome::FailedUnchanged { why } = &report.outcome else {
-        panic!("{:?}", report.outcome)
-    };
+    let why = failed_unchanged(&report.outcome);
     // Firmware Image Download: Overlapping Range (SCT 1, SC 14h).
     assert!(why.contains("Overlapping Range"), "{why}");
     assert!(why.contains("resumed at offset 4096"), "{why}");

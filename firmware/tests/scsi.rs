@@ -235,9 +235,7 @@ fn an_image_the_device_rejects_is_failed_unchanged() {
         let (t, _log) = scsi(uri);
         let mut target = scsi_target(t);
         let report = update(&mut target, &image, &mut options());
-        let Outcome::FailedUnchanged { why } = &report.outcome else {
-            panic!("{uri}: {:?}", report.outcome)
-        };
+        let why = failed_unchanged(&report.outcome);
         // INVALID FIELD IN PARAMETER LIST (SPC-5 table 59).
         assert!(why.contains("26h/00h"), "{uri}: {why}");
     }
@@ -355,9 +353,7 @@ fn busy_is_retried() {
     t.busy = 5;
     let mut target = scsi_target(t);
     let report = update(&mut target, &scsi_image("0013", 4000), &mut options());
-    let Outcome::FailedUnchanged { why } = &report.outcome else {
-        panic!("{:?}", report.outcome)
-    };
+    let why = failed_unchanged(&report.outcome);
     assert!(why.contains("BUSY"), "{why}");
 }
 

@@ -195,6 +195,14 @@ impl NvmeTransport for Nvme {
 }
 
 /// Opens a `sim:` URI.
+/// Why `outcome` failed with the device unchanged; any other outcome fails the test.
+pub fn failed_unchanged(outcome: &firmware::Outcome) -> &str {
+    match outcome {
+        firmware::Outcome::FailedUnchanged { why } => why,
+        other => panic!("failed unchanged expected: {other:?}"),
+    }
+}
+
 pub fn device(uri: &str) -> Device {
     open(uri, Access::Write).unwrap_or_else(|e| panic!("{uri}: {e}"))
 }
