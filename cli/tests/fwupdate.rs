@@ -8,40 +8,10 @@
 
 mod common;
 
-use common::json_exiting;
+use common::{json_exiting, Scratch};
 use emulator::image::{NVME, SCSI};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// A scratch directory for one test.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("scsitool-fwupdate-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// Writes an image and returns its path.
-    fn image(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A manifest beside `image` naming `vendor`, `model`, `from` and `revision`, with the
 /// image's CRC-32 (or `crc32` when given).
@@ -82,8 +52,8 @@ const SCSI_FROM: &str = "0001";
 
 #[test]
 fn a_scsi_disk_is_updated_with_deferred_microcode_and_reports_the_new_revision() {
-    let dir = Scratch::new("scsi");
-    let image = dir.image("scsi.bin", &SCSI.build("0002", &[0x5a; 20_000]));
+    let dir = Scratch::new("fwupdate-scsi");
+    let image = dir.write("scsi.bin", &SCSI.build("0002", &[0x5a; 20_000]));
     manifest(&image, "SIM DISK", "0002", None);
     let (tag, report) = fwupdate(&[&image, "sim:?size=1M"], 0);
     assert_eq!(tag, "updated_active", "{report}");
@@ -102,8 +72,8 @@ fn a_scsi_disk_is_updated_with_deferred_microcode_and_reports_the_new_revision()
 
 #[test]
 fn an_nvme_commit_that_needs_a_reset_is_pending_and_reset_activates_it() {
-    let dir = Scratch::new("nvme-reset");
-    let image = dir.image("nvme.bin", &NVME.build("3.0", &[7; 8192]));
+    let dir = Scratch::new("fwupdate-nvme-reset");
+    let image = dir.write("nvme.bin", &NVME.build("3.0", &[7; 8192]));
     manifest(&image, "scsitool emulated NVMe", "3.0", None);
     for device in [
         "sim:nvme,fw-needs-reset?size=1M",
@@ -131,9 +101,9 @@ fn an_nvme_commit_that_needs_a_reset_is_pending_and_reset_activates_it() {
 
 #[test]
 fn rejected_images_leave_the_device_unchanged() {
-    let dir = Scratch::new("reject");
-    let scsi = dir.image("scsi.bin", &SCSI.build("0002", &[1; 4000]));
-    let nvme = dir.image("nvme.bin", &NVME.build("3.0", &[1; 4096]));
+    let dir = Scratch::new("fwupdate-reject");
+    let scsi = dir.write("scsi.bin", &SCSI.build("0002", &[1; 4000]));
+    let nvme = dir.write("nvme.bin", &NVME.build("3.0", &[1; 4096]));
     let (tag, report) = fwupdate(&["--yes", &scsi, "sim:fw-reject-image?size=1M"], 12);
     assert_eq!(tag, "failed_unchanged", "{report}");
     // INVALID FIELD IN PARAMETER LIST (SPC-5 table 59).
@@ -162,9 +132,9 @@ fn rejected_images_leave_the_device_unchanged() {
 
 #[test]
 fn bridges_that_cannot_carry_the_download_are_refused_before_sending() {
-    let dir = Scratch::new("bridges");
-    let scsi = dir.image("scsi.bin", &SCSI.build("0002", &[1; 4000]));
-    let nvme = dir.image("nvme.bin", &NVME.build("5.0", &[1; 3 * 4096]));
+    let dir = Scratch::new("fwupdate-bridges");
+    let scsi = dir.write("scsi.bin", &SCSI.build("0002", &[1; 4000]));
+    let nvme = dir.write("nvme.bin", &NVME.build("5.0", &[1; 3 * 4096]));
     let (tag, report) = fwupdate(&["--yes", &scsi, "sim:bridge-no-write-buffer?size=1M"], 11);
     assert_eq!(tag, "refused", "{report}");
     assert!(report["update"]["download"].is_null());
@@ -188,8 +158,8 @@ fn bridges_that_cannot_carry_the_download_are_refused_before_sending() {
 
 #[test]
 fn the_manifest_guards_the_update() {
-    let dir = Scratch::new("manifest");
-    let image = dir.image("scsi.bin", &SCSI.build("0002", &[3; 4000]));
+    let dir = Scratch::new("fwupdate-manifest");
+    let image = dir.write("scsi.bin", &SCSI.build("0002", &[3; 4000]));
     // A checksum that is not the image's: refused, --force or not.
     manifest(&image, "SIM DISK", "0002", Some(0x1234_5678));
     for args in [
@@ -225,8 +195,8 @@ fn the_manifest_guards_the_update() {
 
 #[test]
 fn without_a_manifest_the_update_needs_a_device_and_a_confirmation() {
-    let dir = Scratch::new("confirm");
-    let image = dir.image("scsi.bin", &SCSI.build("0002", &[3; 4000]));
+    let dir = Scratch::new("fwupdate-confirm");
+    let image = dir.write("scsi.bin", &SCSI.build("0002", &[3; 4000]));
     // Standard input is not a terminal here.
     let (tag, report) = fwupdate(&[&image, "sim:?size=1M"], 11);
     assert_eq!(tag, "refused", "{report}");
@@ -244,9 +214,9 @@ fn without_a_manifest_the_update_needs_a_device_and_a_confirmation() {
 
 #[test]
 fn a_dry_run_lists_the_commands_and_sends_none() {
-    let dir = Scratch::new("dry");
-    let image = dir.image("scsi.bin", &SCSI.build("0002", &[9; 20_000]));
-    let state = dir.path("elsewhere.fwstate").display().to_string();
+    let dir = Scratch::new("fwupdate-dry");
+    let image = dir.write("scsi.bin", &SCSI.build("0002", &[9; 20_000]));
+    let state = dir.path("elsewhere.fwstate");
     let (tag, report) = fwupdate(&["--dry-run", "--state", &state, &image, "sim:?size=1M"], 0);
     assert_eq!(tag, "none", "{report}");
     assert_eq!(report["state_file"], state.as_str());
@@ -268,8 +238,8 @@ fn a_dry_run_lists_the_commands_and_sends_none() {
 
 #[test]
 fn max_chunk_caps_each_download_command_within_the_devices_rules() {
-    let dir = Scratch::new("chunk");
-    let image = dir.image("scsi.bin", &SCSI.build("0002", &[7; 20_000]));
+    let dir = Scratch::new("fwupdate-chunk");
+    let image = dir.write("scsi.bin", &SCSI.build("0002", &[7; 20_000]));
     let (_, report) = fwupdate(
         &["--dry-run", "--max-chunk", "4K", &image, "sim:?size=1M"],
         0,
@@ -308,10 +278,10 @@ fn a_killed_download_is_rerun_from_its_state_file() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    let dir = Scratch::new("kill");
-    let image = dir.image("nvme.bin", &NVME.build("4.0", &vec![0xa5; (12 << 20) - 24]));
+    let dir = Scratch::new("fwupdate-kill");
+    let image = dir.write("nvme.bin", &NVME.build("4.0", &vec![0xa5; (12 << 20) - 24]));
     manifest(&image, "scsitool emulated NVMe", "4.0", None);
-    let medium = dir.path("medium.img").display().to_string();
+    let medium = dir.path("medium.img");
     let device = format!("sim:nvme,{medium}?size=1M");
     let state = PathBuf::from(format!("{image}.fwstate"));
 
@@ -370,8 +340,8 @@ fn a_killed_download_is_rerun_from_its_state_file() {
 
 #[test]
 fn people_read_the_plan_what_happened_and_what_to_do_next() {
-    let dir = Scratch::new("human");
-    let image = dir.image("nvme.bin", &NVME.build("3.0", &[7; 8192]));
+    let dir = Scratch::new("fwupdate-human");
+    let image = dir.write("nvme.bin", &NVME.build("3.0", &[7; 8192]));
     let out = common::scsitool(&[
         "fwupdate",
         "--yes",

@@ -6,36 +6,14 @@
 
 mod common;
 
-use common::{json, scsitool};
-use std::path::PathBuf;
-
-/// A scratch directory of this test process.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scsitool-read-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{json, scsitool, Scratch};
 
 /// 8 blocks of a pattern no block repeats, written with FUA at LBA 16 of `image`.
-fn write_pattern(image: &str, dir: &std::path::Path) -> Vec<u8> {
+fn write_pattern(image: &str, dir: &Scratch) -> Vec<u8> {
     let pattern: Vec<u8> = (0..4096u32).map(|i| (i * 7 + i / 512) as u8).collect();
-    let file = dir.join("pattern");
-    std::fs::write(&file, &pattern).unwrap();
+    let file = dir.write("pattern", &pattern);
     let out = scsitool(&[
-        "raw",
-        image,
-        "2a",
-        "08",
-        "00",
-        "00",
-        "00",
-        "10",
-        "00",
-        "00",
-        "08",
-        "00",
-        "--out",
-        file.to_str().unwrap(),
+        "raw", image, "2a", "08", "00", "00", "00", "10", "00", "00", "08", "00", "--out", &file,
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     pattern
@@ -43,8 +21,8 @@ fn write_pattern(image: &str, dir: &std::path::Path) -> Vec<u8> {
 
 #[test]
 fn reads_back_what_an_earlier_run_wrote_one_at_a_time_or_queued() {
-    let dir = scratch("back");
-    let image = format!("sim:{}?size=1M", dir.join("disk.img").display());
+    let dir = Scratch::new("read-back");
+    let image = format!("sim:{}?size=1M", dir.path("disk.img"));
     let pattern = write_pattern(&image, &dir);
     // With three in flight: UAS keeps them in flight together; Bulk-Only and the plain
     // emulated disk send them one by one.
@@ -56,7 +34,7 @@ fn reads_back_what_an_earlier_run_wrote_one_at_a_time_or_queued() {
         ("", 3),
     ] {
         let uri = format!("{image}{suffix}");
-        let data = dir.join("data");
+        let data = dir.path("data");
         let depth_arg = depth.to_string();
         let report = json(
             "read",
@@ -72,7 +50,7 @@ fn reads_back_what_an_earlier_run_wrote_one_at_a_time_or_queued() {
                 "--queue-depth",
                 &depth_arg,
                 "--out",
-                data.to_str().unwrap(),
+                &data,
             ],
         );
         assert_eq!(std::fs::read(&data).unwrap(), pattern, "{uri} {depth}");
@@ -85,7 +63,6 @@ fn reads_back_what_an_earlier_run_wrote_one_at_a_time_or_queued() {
         );
         assert_eq!(report["queue_depth"], depth, "{uri}");
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -6,33 +6,10 @@
 
 mod common;
 
-use common::{json_exiting, scsitool};
-use std::path::{Path, PathBuf};
+use common::{json_exiting, scsitool, Scratch};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A scratch directory for one test, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("scsitool-verify-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The fault counts of a verify report.
 fn faults(report: &serde_json::Value) -> u64 {
@@ -43,7 +20,7 @@ fn faults(report: &serde_json::Value) -> u64 {
 
 #[test]
 fn a_power_cut_on_the_honest_disk_breaks_no_promise_and_a_lying_flush_does() {
-    let dir = Scratch::new("cut");
+    let dir = Scratch::new("verify-cut");
     for (uri, code) in [
         ("sim:?size=16M", 0),
         ("sim:nvme?size=16M", 0),
@@ -98,7 +75,7 @@ fn wait_for_durable(child: &mut std::process::Child, journal: &Path, records: us
 
 #[test]
 fn a_killed_writer_is_a_power_cut_that_resume_classifies() {
-    let dir = Scratch::new("kill");
+    let dir = Scratch::new("verify-kill");
     for (profile, code) in [("", 0), ("lying-flush,", 9)] {
         let tag = profile.trim_end_matches(',');
         let image = dir.path(&format!("{tag}disk.img"));
@@ -141,7 +118,7 @@ fn random_file(path: &str, len: usize) -> Vec<u8> {
 
 #[test]
 fn preserve_puts_a_file_back_as_it_was_after_queued_writes() {
-    let dir = Scratch::new("preserve");
+    let dir = Scratch::new("verify-preserve");
     let file = dir.path("device.bin");
     let original = random_file(&file, 2 << 20);
     let journal = dir.path("run.journal");
@@ -168,7 +145,7 @@ fn preserve_puts_a_file_back_as_it_was_after_queued_writes() {
 
 #[test]
 fn restore_after_a_kill_puts_a_file_back_as_it_was() {
-    let dir = Scratch::new("restore");
+    let dir = Scratch::new("verify-restore");
     let file = dir.path("device.bin");
     let original = random_file(&file, 4 << 20);
     let journal = dir.path("run.journal");
@@ -207,7 +184,7 @@ fn restore_after_a_kill_puts_a_file_back_as_it_was() {
 
 #[test]
 fn partition_tables_and_power_cuts_without_power_control_are_refused() {
-    let dir = Scratch::new("safety");
+    let dir = Scratch::new("verify-safety");
     let file = dir.path("disk.bin");
     let mut data = vec![0u8; 1 << 20];
     data[510] = 0x55;
@@ -240,7 +217,7 @@ fn partition_tables_and_power_cuts_without_power_control_are_refused() {
 
 #[test]
 fn compare_shows_which_promise_a_lying_flush_breaks() {
-    let dir = Scratch::new("compare");
+    let dir = Scratch::new("verify-compare");
     let journal = dir.path("cmp.journal");
     let report = json_exiting(
         "verify-compare",
@@ -273,7 +250,7 @@ fn compare_shows_which_promise_a_lying_flush_breaks() {
 
 #[test]
 fn a_power_cut_command_runs_between_the_writes_and_the_read_back() {
-    let dir = Scratch::new("cmd");
+    let dir = Scratch::new("verify-cmd");
     // With a file-backed sim: medium, closing the device is its power cut; the command
     // then runs, and the device is opened again as after power-on.
     for (profile, code) in [("", 0), ("lying-flush,", 9)] {
@@ -314,7 +291,7 @@ fn a_power_cut_command_runs_between_the_writes_and_the_read_back() {
 
 #[test]
 fn cache_off_runs_cut_by_a_command_or_by_hand_switch_the_cache_off_and_back() {
-    let dir = Scratch::new("cmd-cache-off");
+    let dir = Scratch::new("verify-cmd-cache-off");
     let uri = format!("sim:{}?size=2M", dir.path("d.img"));
     for (tag, cut) in [
         ("cmd", ["--power-cut-cmd", "true"]),

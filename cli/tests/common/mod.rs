@@ -1,5 +1,5 @@
-//! What the CLI's end-to-end tests share: running the binary, and checking a `--json`
-//! document against the committed schema of its command.
+//! What the CLI's end-to-end tests share: running the binary, checking a `--json`
+//! document against the committed schema of its command, and scratch directories.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
@@ -37,4 +37,35 @@ pub fn json_exiting(schema: &str, args: &[&str], code: i32) -> Value {
         .collect();
     assert!(errors.is_empty(), "{args:?}: {errors:?}");
     value
+}
+
+/// A scratch directory for one test of this process, removed when dropped.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// An empty directory named after the test binary's `tag`.
+    pub fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("scsitool-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// The path of `name` in it.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+
+    /// Writes `bytes` to `name` in it and returns the path.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
