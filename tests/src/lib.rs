@@ -102,6 +102,15 @@ impl ScenarioOutput {
     }
 }
 
+/// Asserts that a line of `listing` (a scenario's device list, `LABEL ...` per line)
+/// starts with `label`.
+pub fn assert_listed(listing: &str, label: &str) {
+    assert!(
+        listing.lines().any(|l| l.starts_with(&format!("{label} "))),
+        "{label} missing:\n{listing}"
+    );
+}
+
 /// The value after `key` on the line of `output` that contains it, trimmed.
 pub fn after<'a>(output: &'a str, key: &str) -> &'a str {
     output

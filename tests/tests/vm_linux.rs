@@ -10,7 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use scsitool_tests::{after, hex_bytes, ScenarioOutput};
+use scsitool_tests::{after, assert_listed, hex_bytes, ScenarioOutput};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -27,10 +27,7 @@ fn out() -> &'static ScenarioOutput {
 fn every_disk_of_the_standard_set_was_found() {
     let devices = out().text("devices");
     for label in LABELS {
-        assert!(
-            devices.lines().any(|l| l.starts_with(&format!("{label} "))),
-            "{label} missing:\n{devices}"
-        );
+        assert_listed(&devices, label);
     }
 }
 

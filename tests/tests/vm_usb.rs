@@ -10,7 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use scsitool_tests::{after, hex_bytes, ScenarioOutput};
+use scsitool_tests::{after, assert_listed, hex_bytes, ScenarioOutput};
 use std::sync::OnceLock;
 
 /// The USB mass-storage devices of the standard set, by how they are attached.
@@ -41,10 +41,7 @@ fn disk_back(name: &str) -> String {
 fn every_usb_device_of_the_standard_set_was_found() {
     let devices = out().text("usb-devices");
     for label in USB_LABELS {
-        assert!(
-            devices.lines().any(|l| l.starts_with(&format!("{label} "))),
-            "{label} missing:\n{devices}"
-        );
+        assert_listed(&devices, label);
         disk_back(&format!("{label}.disk-before"));
     }
 }
